@@ -1,0 +1,303 @@
+"""Loading and validating ``gitshift.yaml`` into frozen dataclasses (SPEC: Config)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gitshift.errors import ConfigError, InputError
+from gitshift.files import inside
+
+STRATEGIES = ("recreate", "rolling", "bluegreen", "canary")
+TRAFFIC_KINDS = ("nginx", "istio", "gateway", "replicas")
+FORGE_KINDS = ("github", "gitlab")
+PERMISSIONS = ("none", "read", "triage", "write", "maintain", "admin")
+DEFAULT_TOKEN_ENV = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN"}
+DEFAULT_API_URL = {"github": "https://api.github.com", "gitlab": "https://gitlab.com/api/v4"}
+
+
+@dataclass(frozen=True)
+class BlueGreenSettings:
+    """Names a blue/green env relies on; ``explicit`` lists the keys the config set itself."""
+
+    service: str
+    preview_service: str
+    color_label: str
+    colors: Mapping[str, str]
+    explicit: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class CanarySettings:
+    """Names and steps a canary env relies on; ``explicit`` lists the keys the config set itself."""
+
+    traffic: str
+    stable: str
+    canary: str
+    route: str
+    steps: tuple[int, ...]
+    explicit: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class EnvConfig:
+    """One environment of one app: where its overlay is and how it is released."""
+
+    app: str
+    name: str
+    overlay: str
+    strategy: str
+    image: str | None
+    require_digest: bool = False
+    bluegreen: BlueGreenSettings | None = None
+    canary: CanarySettings | None = None
+
+    def overlay_path(self, root: Path) -> Path:
+        """The overlay folder, absolute."""
+        return (root / self.overlay).resolve()
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """An app and its environments, in config order."""
+
+    name: str
+    image: str | None
+    envs: Mapping[str, EnvConfig]
+
+
+@dataclass(frozen=True)
+class ForgeConfig:
+    """Where pull requests go."""
+
+    kind: str
+    project: str
+    api_url: str
+    base: str
+    token_env: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A narrower permission rule for comment commands; an empty tuple matches anything."""
+
+    envs: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = ()
+    allow_users: tuple[str, ...] = ()
+    min_permission: str | None = None
+
+
+@dataclass(frozen=True)
+class CommandsConfig:
+    """Who may run pull request comment commands."""
+
+    prefix: str = "/gitshift"
+    min_permission: str = "write"
+    allow_users: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole ``gitshift.yaml``."""
+
+    path: Path
+    root: Path
+    apps: Mapping[str, AppConfig]
+    forge: ForgeConfig | None = None
+    commands: CommandsConfig = field(default_factory=CommandsConfig)
+
+    def env(self, app: str, env: str) -> EnvConfig:
+        """The config of ``app`` in ``env``; unknown names are an InputError listing the known ones."""
+        if app not in self.apps:
+            known = ", ".join(self.apps) or "none"
+            raise InputError(f"unknown app {app!r}", str(self.path), f"known apps: {known}")
+        envs = self.apps[app].envs
+        if env not in envs:
+            raise InputError(f"unknown env {env!r} for app {app!r}", str(self.path), f"known envs: {', '.join(envs)}")
+        return envs[env]
+
+    def select(self, app: str | None = None, env: str | None = None) -> list[EnvConfig]:
+        """Every env of every app, narrowed by ``app`` and ``env`` (unknown names raise)."""
+        if app is not None and app not in self.apps:
+            raise InputError(f"unknown app {app!r}", str(self.path), f"known apps: {', '.join(self.apps)}")
+        out = [e for a in self.apps.values() if app in (None, a.name)
+               for e in a.envs.values() if env in (None, e.name)]
+        if env is not None and not out:
+            raise InputError(f"unknown env {env!r}", str(self.path))
+        return out
+
+
+class _Reader:
+    """Walks the raw mapping, naming the key path in every error."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, keys: str, expected: str) -> ConfigError:
+        return ConfigError(f"{keys}: expected {expected}", str(self.path))
+
+    def mapping(self, value: Any, keys: str, allowed: tuple[str, ...] | None = None) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(keys, "a mapping")
+        if allowed is not None:
+            for k in value:
+                if k not in allowed:
+                    raise ConfigError(f"{keys}.{k}: unknown key", str(self.path), f"known keys: {', '.join(allowed)}")
+        return value
+
+    def string(self, m: Mapping[str, Any], key: str, keys: str, default: str | None = None) -> str:
+        value = m.get(key, default)
+        if not isinstance(value, str) or not value:
+            raise self.fail(f"{keys}.{key}", "a non-empty string")
+        return value
+
+    def choice(self, m: Mapping[str, Any], key: str, keys: str, choices: tuple[str, ...], default: str) -> str:
+        value = m.get(key, default)
+        if value not in choices:
+            raise self.fail(f"{keys}.{key}", f"one of {', '.join(choices)} (got {value!r})")
+        return str(value)
+
+    def strings(self, m: Mapping[str, Any], key: str, keys: str) -> tuple[str, ...]:
+        value = m.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"{keys}.{key}", "a list of strings")
+        return tuple(value)
+
+
+def _bluegreen(r: _Reader, app: str, raw: Any, keys: str) -> BlueGreenSettings:
+    m = r.mapping(raw, keys, ("service", "preview_service", "color_label", "colors"))
+    colors_raw = m.get("colors", {"blue": f"{app}-blue", "green": f"{app}-green"})
+    colors = r.mapping(colors_raw, f"{keys}.colors")
+    if len(colors) != 2 or not all(isinstance(v, str) and v for v in colors.values()):
+        raise r.fail(f"{keys}.colors", "two colors, each mapped to a Deployment name")
+    return BlueGreenSettings(
+        service=r.string(m, "service", keys, app),
+        preview_service=r.string(m, "preview_service", keys, f"{app}-preview"),
+        color_label=r.string(m, "color_label", keys, "color"),
+        colors={str(k): str(v) for k, v in colors.items()},
+        explicit=frozenset(m),
+    )
+
+
+def _canary(r: _Reader, app: str, raw: Any, keys: str) -> CanarySettings:
+    m = r.mapping(raw, keys, ("traffic", "stable", "canary", "route", "steps"))
+    steps = m.get("steps", [10, 25, 50, 100])
+    if (not isinstance(steps, list) or not steps
+            or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= 100 for s in steps)
+            or steps != sorted(steps)):
+        raise r.fail(f"{keys}.steps", "a non-empty ascending list of integers 0-100")
+    return CanarySettings(
+        traffic=r.choice(m, "traffic", keys, TRAFFIC_KINDS, "nginx"),
+        stable=r.string(m, "stable", keys, app),
+        canary=r.string(m, "canary", keys, f"{app}-canary"),
+        route=r.string(m, "route", keys, app),
+        steps=tuple(steps),
+        explicit=frozenset(m),
+    )
+
+
+_ENV_KEYS = ("overlay", "strategy", "require_digest", "bluegreen", "canary", "image")
+
+
+def _env(r: _Reader, root: Path, app: str, image: str | None, name: str, raw: Any) -> EnvConfig:
+    keys = f"apps.{app}.envs.{name}"
+    m = r.mapping(raw, keys, _ENV_KEYS)
+    overlay = r.string(m, "overlay", keys)
+    if Path(overlay).is_absolute() or not inside(root, root / overlay):
+        raise ConfigError(f"{keys}.overlay: {overlay!r} is outside the repository", str(r.path),
+                          "give a path relative to the repository root, inside it")
+    strategy = r.choice(m, "strategy", keys, STRATEGIES, "rolling")
+    require_digest = m.get("require_digest", False)
+    if not isinstance(require_digest, bool):
+        raise r.fail(f"{keys}.require_digest", "true or false")
+    env_image = m.get("image", image)
+    if env_image is not None and not isinstance(env_image, str):
+        raise r.fail(f"{keys}.image", "a string")
+    return EnvConfig(
+        app=app, name=name, overlay=Path(overlay).as_posix().rstrip("/"), strategy=strategy,
+        image=env_image, require_digest=require_digest,
+        bluegreen=_bluegreen(r, app, m.get("bluegreen"), f"{keys}.bluegreen") if strategy == "bluegreen" else None,
+        canary=_canary(r, app, m.get("canary"), f"{keys}.canary") if strategy == "canary" else None,
+    )
+
+
+def _forge(r: _Reader, raw: Any) -> ForgeConfig | None:
+    if raw is None:
+        return None
+    m = r.mapping(raw, "forge", ("kind", "project", "api_url", "base", "token_env"))
+    kind = r.choice(m, "kind", "forge", FORGE_KINDS, "github")
+    api_url = r.string(m, "api_url", "forge", DEFAULT_API_URL[kind]).rstrip("/")
+    if not api_url.startswith(("http://", "https://")):
+        raise r.fail("forge.api_url", "an http(s) URL")
+    return ForgeConfig(kind=kind, project=r.string(m, "project", "forge"), api_url=api_url,
+                       base=r.string(m, "base", "forge", "main"),
+                       token_env=r.string(m, "token_env", "forge", DEFAULT_TOKEN_ENV[kind]))
+
+
+def _commands(r: _Reader, raw: Any) -> CommandsConfig:
+    m = r.mapping(raw, "commands", ("prefix", "min_permission", "allow_users", "rules"))
+    rules = []
+    raw_rules = m.get("rules") or []
+    if not isinstance(raw_rules, list):
+        raise r.fail("commands.rules", "a list")
+    for i, raw_rule in enumerate(raw_rules):
+        keys = f"commands.rules[{i}]"
+        rm = r.mapping(raw_rule, keys, ("envs", "verbs", "allow_users", "min_permission"))
+        minp = rm.get("min_permission")
+        if minp is not None and minp not in PERMISSIONS:
+            raise r.fail(f"{keys}.min_permission", f"one of {', '.join(PERMISSIONS)}")
+        rules.append(Rule(r.strings(rm, "envs", keys), r.strings(rm, "verbs", keys),
+                          r.strings(rm, "allow_users", keys), minp))
+    return CommandsConfig(
+        prefix=r.string(m, "prefix", "commands", "/gitshift"),
+        min_permission=r.choice(m, "min_permission", "commands", PERMISSIONS, "write"),
+        allow_users=r.strings(m, "allow_users", "commands"),
+        rules=tuple(rules),
+    )
+
+
+def parse(text: str, path: Path, root: Path) -> Config:
+    """Validate the text of a config file into a Config; every error names file and key path."""
+    import yaml
+
+    try:
+        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise ConfigError(f"malformed YAML: {getattr(exc, 'problem', None) or exc}", where) from exc
+    r = _Reader(path)
+    top = r.mapping(raw, "(top level)", ("forge", "commands", "apps"))
+    apps_raw = r.mapping(top.get("apps"), "apps")
+    if not apps_raw:
+        raise r.fail("apps", "at least one app")
+    apps: dict[str, AppConfig] = {}
+    for name, raw_app in apps_raw.items():
+        am = r.mapping(raw_app, f"apps.{name}", ("image", "envs"))
+        image = am.get("image")
+        if image is not None and not isinstance(image, str):
+            raise r.fail(f"apps.{name}.image", "a string")
+        envs_raw = r.mapping(am.get("envs"), f"apps.{name}.envs")
+        if not envs_raw:
+            raise r.fail(f"apps.{name}.envs", "at least one env")
+        envs = {str(e): _env(r, root, str(name), image, str(e), v) for e, v in envs_raw.items()}
+        apps[str(name)] = AppConfig(str(name), image, envs)
+    return Config(path=path, root=root, apps=apps, forge=_forge(r, top.get("forge")),
+                  commands=_commands(r, top.get("commands")))
+
+
+def load(path: Path, root: Path) -> Config:
+    """Read and validate the config file at ``path`` for the repository at ``root``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError("config file not found", str(path),
+                          "create gitshift.yaml at the repository root, or pass -c FILE") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config: {exc}", str(path)) from exc
+    return parse(text, path, root)

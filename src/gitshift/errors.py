@@ -1,0 +1,84 @@
+"""The one exception tree of gitshift; each branch maps to an exit code of the SPEC."""
+
+from __future__ import annotations
+
+
+class GitshiftError(Exception):
+    """Root of every error gitshift reports to a user.
+
+    Attributes:
+        what: what went wrong, one line.
+        where: the file, key path, object or call it concerns (may be empty).
+        hint: what to do next (may be empty).
+    """
+
+    exit_code = 4
+
+    def __init__(self, what: str, where: str = "", hint: str = "") -> None:
+        super().__init__(what)
+        self.what = what
+        self.where = where
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.what} ({self.where})" if self.where else self.what
+
+
+class CheckFailedError(GitshiftError):
+    """A safety check refused a shift, or ``check`` found a failure (exit 1)."""
+
+    exit_code = 1
+
+    def __init__(self, what: str, where: str = "", hint: str = "", failures: list[str] | None = None) -> None:
+        super().__init__(what, where, hint)
+        self.failures = failures or []
+
+
+class InputError(GitshiftError):
+    """Bad input: usage, config, unknown app/env, malformed YAML, bad image or weight (exit 2)."""
+
+    exit_code = 2
+
+
+class ConfigError(InputError):
+    """``gitshift.yaml`` is missing or invalid."""
+
+
+class YamlError(InputError):
+    """A YAML file could not be parsed."""
+
+
+class DirtyTreeError(InputError):
+    """The working tree has changes that a shift would touch."""
+
+
+class ExternalError(GitshiftError):
+    """An outside failure retries did not cure: git remote, forge, renderer binary (exit 3)."""
+
+    exit_code = 3
+
+
+class UnsupportedError(ExternalError):
+    """A Kustomize feature the builtin engine does not support."""
+
+
+class RenderError(InputError):
+    """The overlay cannot be rendered: missing file, bad patch target, duplicate ids (exit 2)."""
+
+
+class RendererUnavailableError(ExternalError):
+    """The renderer binary is missing or crashed (exit 3)."""
+
+
+class GitError(ExternalError):
+    """A git operation failed."""
+
+
+class ForgeError(ExternalError):
+    """The forge API failed after retries."""
+
+
+class InternalError(GitshiftError):
+    """A bug (exit 4)."""
+
+    exit_code = 4

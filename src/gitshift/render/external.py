@@ -1,0 +1,82 @@
+"""Rendering through an external binary: ``kubectl kustomize`` or ``kustomize build``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gitshift.errors import RenderError, YamlError
+from gitshift.subprocess_util import run
+
+if TYPE_CHECKING:
+    from gitshift.files import FileView
+    from gitshift.manifests import Obj
+
+
+def parse_stream(text: str, where: str) -> list[Obj]:
+    """The objects of a multi-document YAML stream (libyaml when available)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return [d for d in yaml.load_all(text, Loader=loader) if d is not None]
+    except yaml.YAMLError as exc:
+        raise YamlError(f"malformed YAML in renderer output: {exc}", where) from exc
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _materialize(view: FileView, root: Path, dest: Path) -> None:
+    """Lay ``root`` (hard links where possible) plus the view's edits into ``dest``."""
+    shutil.copytree(root, dest, symlinks=True, ignore=shutil.ignore_patterns(".git"),
+                    copy_function=_link_or_copy, dirs_exist_ok=True)
+    for path, data in view.edited():
+        target = dest / path.relative_to(root)
+        if target.exists() or target.is_symlink():
+            target.unlink()  # never write through a hard link into the original
+        if data is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+
+class ExternalRenderer:
+    """A renderer that runs ``kubectl kustomize`` or ``kustomize build`` per overlay."""
+
+    def __init__(self, engine: str) -> None:
+        self.name = engine
+
+    def _command(self, path: Path) -> list[str]:
+        if self.name == "kubectl":
+            return ["kubectl", "kustomize", str(path)]
+        return ["kustomize", "build", str(path)]
+
+    def render_text(self, path: Path, view: FileView | None = None) -> str:
+        """The overlay as the binary prints it; edits in ``view`` are rendered from a scratch copy."""
+        path = Path(os.path.abspath(path))
+        if view is None or not view.overlay:
+            return self._run(path, path)
+        root = view.root or path
+        scratch_parent = root / ".git" if (root / ".git").is_dir() else None
+        with tempfile.TemporaryDirectory(prefix="gitshift-render-", dir=scratch_parent) as tmp:
+            _materialize(view, root, Path(tmp))
+            return self._run(Path(tmp) / path.relative_to(root), path)
+
+    def _run(self, path: Path, shown: Path) -> str:
+        result = run(self._command(path))
+        if result.code != 0:
+            msg = result.stderr.strip().splitlines()
+            first = msg[-1] if msg else f"exit {result.code}"
+            raise RenderError(f"{self.name} failed: {first.replace(str(path), str(shown))}", str(shown))
+        return result.stdout
+
+    def render(self, path: Path, view: FileView | None = None) -> list[Obj]:
+        """The overlay's objects, parsed from the binary's output."""
+        return parse_stream(self.render_text(path, view), str(path))
