@@ -1,0 +1,68 @@
+"""Rolling and recreate updates: the app's workloads get a new image (SPEC: strategies)."""
+
+from __future__ import annotations
+
+import re
+
+from gitshift.config import EnvConfig
+from gitshift.errors import InputError
+from gitshift.manifests import MISSING, Obj, Rendered
+from gitshift.strategies.base import Intent, ShiftRequest, State, collect, intent
+from gitshift.strategies.workloads import app_workloads, image_of, replicas_of, set_image
+
+ACTIONS = ("set-image",)
+_INT_OR_PERCENT = re.compile(r"^(?:\d+|\d+%|100%)$")
+
+
+def state(rendered: Rendered, env: EnvConfig) -> State:
+    """Images and replicas of the app's workloads."""
+    workloads = app_workloads(rendered, env)
+    return State(
+        strategy=env.strategy,
+        images={w["metadata"]["name"]: image_of(w, env) or "" for w in workloads},
+        replicas={w["metadata"]["name"]: replicas_of(w) for w in workloads},
+    )
+
+
+def _knob(value: str | None, flag: str) -> int | str | None:
+    if value is None:
+        return None
+    if not _INT_OR_PERCENT.match(value) or (value.endswith("%") and int(value[:-1]) > 100):
+        raise InputError(f"invalid {flag} {value!r}", flag, "give an integer or a percentage such as 25%")
+    return value if value.endswith("%") else int(value)
+
+
+def _strategy_intents(obj: Obj, env: EnvConfig, request: ShiftRequest) -> list[Intent | None]:
+    if obj.get("kind") != "Deployment":
+        return []
+    if env.strategy == "recreate":
+        out = [intent(obj, ("spec", "strategy", "type"), "Recreate")]
+        if ((obj.get("spec") or {}).get("strategy") or {}).get("rollingUpdate") is not None:
+            out.append(intent(obj, ("spec", "strategy", "rollingUpdate"), MISSING))
+        return out
+    surge = _knob(request.max_surge, "--max-surge")
+    unavailable = _knob(request.max_unavailable, "--max-unavailable")
+    out = []
+    if surge is not None:
+        out.append(intent(obj, ("spec", "strategy", "rollingUpdate", "maxSurge"), surge))
+    if unavailable is not None:
+        out.append(intent(obj, ("spec", "strategy", "rollingUpdate", "maxUnavailable"), unavailable))
+    return out
+
+
+def plan(rendered: Rendered, env: EnvConfig, request: ShiftRequest) -> list[Intent]:
+    """Every workload running the app's image gets ``request.image``; Deployments get the strategy knobs."""
+    if request.action != "set-image" or not request.image:
+        raise InputError(f"{env.strategy} env {env.app}/{env.name} supports set-image only", request.action)
+    workloads = app_workloads(rendered, env)
+    if not workloads:
+        raise InputError(f"no workload runs the app's image {env.image or ''!r}".replace(" ''", ""),
+                         f"{env.app}/{env.name} ({env.overlay})")
+    if env.strategy == "recreate" and (request.max_surge or request.max_unavailable):
+        raise InputError("--max-surge/--max-unavailable apply to rolling envs only", f"{env.app}/{env.name}")
+    out: list[Intent] = []
+    for w in workloads:
+        out += set_image(w, env, request.image)
+        out += collect(_strategy_intents(w, env, request))
+    return out
+
