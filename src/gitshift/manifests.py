@@ -181,3 +181,30 @@ class Rendered:
         """Workloads whose pod labels a Service's selector matches."""
         selector = (service.get("spec") or {}).get("selector")
         return [w for w in self.of_kind(*WORKLOAD_KINDS) if selector_matches(selector, pod_labels(w))]
+
+
+def differences(expected: Rendered, actual: Rendered, limit: int = 5) -> list[str]:
+    """Where two rendered sets differ, as ``Kind/name path`` lines (at most ``limit``)."""
+    out: list[str] = []
+    for rid in sorted(set(expected.by_id) | set(actual.by_id)):
+        a, b = expected.by_id.get(rid), actual.by_id.get(rid)
+        if a is None or b is None:
+            out.append(f"{rid} {'appeared' if a is None else 'disappeared'}")
+        else:
+            out += [f"{rid} {format_path(p)}" for p in _diff_paths(a, b, ())]
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
+def _diff_paths(a: Any, b: Any, path: FieldPath) -> list[FieldPath]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: list[FieldPath] = []
+        for k in list(a) + [k for k in b if k not in a]:
+            if a.get(k, MISSING) != b.get(k, MISSING):
+                out += _diff_paths(a.get(k, MISSING), b.get(k, MISSING), (*path, k))
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [p for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y
+                for p in _diff_paths(x, y, (*path, i))]
+    return [path] if a != b else []

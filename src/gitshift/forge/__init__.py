@@ -1,0 +1,171 @@
+"""The forge protocol (GitHub, GitLab), its typed values and the factory choosing one.
+
+Forge modules never print and never read the environment: the caller passes the
+token. Importing this package is cheap; ``requests`` loads in ``make_forge``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from gitshift.errors import ConfigError
+
+if TYPE_CHECKING:
+    from gitshift.config import ForgeConfig
+    from gitshift.forge.session import RetryPolicy
+
+# GitHub's scale, weakest first; GitLab access levels are mapped onto it.
+PERMISSIONS = ("none", "read", "triage", "write", "maintain", "admin")
+Reaction = Literal["+1", "-1"]
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """A pull request (GitHub) or merge request (GitLab), as gitshift needs it.
+
+    Attributes:
+        number: the number shown to users (GitHub ``number``, GitLab ``iid``).
+        url: the web page of the request.
+        head: the source branch.
+        base: the target branch.
+        state: ``open``, ``closed`` or ``merged``.
+        title: the title.
+        created: True when this call opened it, False when it was found or updated.
+        author: the login of whoever opened it.
+        body: the description.
+        draft: whether it is a draft.
+        head_sha: the commit at the tip of ``head``.
+        labels: the labels it carries.
+        reviewers: the logins asked to review.
+    """
+
+    number: int
+    url: str
+    head: str
+    base: str
+    state: str
+    title: str
+    created: bool = False
+    author: str = ""
+    body: str = ""
+    draft: bool = False
+    head_sha: str = ""
+    labels: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A comment on a pull request (a GitLab note): its id, web URL and request number."""
+
+    id: int
+    url: str
+    pr_number: int
+
+
+@dataclass(frozen=True)
+class User:
+    """A forge account: login and numeric id."""
+
+    login: str
+    id: int
+
+
+class Forge(Protocol):
+    """What gitshift asks of a forge; GitHub and GitLab both implement it."""
+
+    kind: str
+    project: str
+    body_limit: int
+
+    def find_open_pr(self, head: str, base: str | None = None) -> PullRequest | None:
+        """The open request from branch ``head`` (into ``base`` when given), or None."""
+        ...
+
+    def open_or_update_pr(self, head: str, base: str, title: str, body: str,
+                          labels: Sequence[str] = (), reviewers: Sequence[str] = (),
+                          draft: bool = False) -> PullRequest:
+        """Open a request from ``head``, or update the open one; add labels and reviewers."""
+        ...
+
+    def get_pr(self, number: int) -> PullRequest:
+        """The request with this number."""
+        ...
+
+    def comment(self, pr_number: int, body: str) -> Comment:
+        """Post a comment on request ``pr_number``."""
+        ...
+
+    def react(self, pr_number: int, comment_id: int, reaction: Reaction) -> None:
+        """Add 👍 (``+1``) or 👎 (``-1``) to a comment of request ``pr_number``."""
+        ...
+
+    def permission(self, username: str, user_id: int | None = None) -> str:
+        """``username``'s permission on the project, one of PERMISSIONS."""
+        ...
+
+    def current_user(self) -> User:
+        """The account that owns the token."""
+        ...
+
+    def close(self) -> None:
+        """Release the HTTP session."""
+        ...
+
+
+def make_forge(config: ForgeConfig, token: str | None, policy: RetryPolicy | None = None) -> Forge:
+    """Build the forge client the config names.
+
+    Args:
+        config: the ``forge:`` section of ``gitshift.yaml``.
+        token: the API token (read by the caller from ``config.token_env``); surrounding
+            whitespace is dropped.
+        policy: timeouts and retries; the defaults suit a CI job.
+
+    Returns:
+        A GitHub or GitLab client sharing one HTTP session for the run.
+
+    Raises:
+        ConfigError: an unknown forge kind or a malformed project.
+    """
+    token = (token.strip() or None) if token is not None else None
+    if config.kind == "github":
+        from gitshift.forge.github import GitHub
+
+        return GitHub(config, token, policy)
+    if config.kind == "gitlab":
+        from gitshift.forge.gitlab import GitLab
+
+        return GitLab(config, token, policy)
+    raise ConfigError(f"forge.kind: expected github or gitlab, not {config.kind!r}")
+
+
+def fit_body(text: str, limit: int = 65536, what: str = "body") -> str:
+    """Cut ``text`` to at most ``limit`` characters, ending with a note saying so.
+
+    The cut falls on a line boundary when one is near, and a code fence or
+    ``<details>`` block left open by the cut is closed, so the rest still renders.
+
+    Args:
+        text: the comment or description.
+        limit: the forge's maximum length (GitHub: 65,536 characters).
+        what: the name used in the note.
+
+    Returns:
+        ``text`` itself when it fits, otherwise a shortened text of at most ``limit`` characters.
+    """
+    if len(text) <= limit:
+        return text
+    note = f"\n\n_… {what} cut: {{shown}} of {len(text):,} characters shown (limit {limit:,})._\n"
+    room = max(0, limit - len(note) - 40)  # 40: the closers and the digits of {shown}
+    head = text[:room]
+    newline = head.rfind("\n")
+    if newline >= room * 3 // 4:
+        head = head[:newline]
+    closers = ""
+    if sum(1 for line in head.splitlines() if line.lstrip().startswith("```")) % 2:
+        closers += "\n```"
+    closers += "\n</details>" * max(0, head.count("<details") - head.count("</details>"))
+    return (head + closers + note.format(shown=f"{len(head):,}"))[:limit]

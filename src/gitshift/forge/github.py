@@ -1,0 +1,177 @@
+"""GitHub (and GitHub Enterprise Server) over REST v3, API version 2022-11-28."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from gitshift.errors import ConfigError, ForgeError
+from gitshift.forge import PERMISSIONS, Comment, PullRequest, Reaction, User, fit_body
+from gitshift.forge.session import RetryPolicy, Session
+
+if TYPE_CHECKING:
+    from gitshift.config import ForgeConfig
+
+API_VERSION = "2022-11-28"
+REACTIONS = ("+1", "-1")
+
+
+class GitHub:
+    """A GitHub repository's pull requests, comments, reactions and collaborators.
+
+    ``config.api_url`` is ``https://api.github.com`` or, for GitHub Enterprise
+    Server, ``https://HOST/api/v3``; every path is appended to it.
+    """
+
+    kind = "github"
+    body_limit = 65536  # characters in a pull request body or comment
+
+    def __init__(self, config: ForgeConfig, token: str | None, policy: RetryPolicy | None = None) -> None:
+        owner, _, name = config.project.partition("/")
+        if not owner or not name or "/" in name:
+            raise ConfigError(f"forge.project: expected owner/repo for github, not {config.project!r}")
+        self.project = config.project
+        self.owner = owner
+        self._repo = f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
+        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self.session = Session("github", config.api_url, headers, token, policy)
+
+    def close(self) -> None:
+        """Release the HTTP session."""
+        self.session.close()
+
+    def find_open_pr(self, head: str, base: str | None = None) -> PullRequest | None:
+        """The open pull request from branch ``head`` (into ``base`` when given), or None."""
+        qualified = head if ":" in head else f"{self.owner}:{head}"
+        params: dict[str, Any] = {"state": "open", "head": qualified, "per_page": 100}
+        if base:
+            params["base"] = base
+        items = self.session.call("GET", f"{self._repo}/pulls", params=params).data
+        branch = qualified.partition(":")[2]
+        for item in items or []:
+            pr = self._pr(item)
+            if pr.head == branch:
+                return pr
+        return None
+
+    def open_or_update_pr(self, head: str, base: str, title: str, body: str,
+                          labels: Sequence[str] = (), reviewers: Sequence[str] = (),
+                          draft: bool = False) -> PullRequest:
+        """Open a pull request from ``head`` into ``base``, or update the open one of ``head``.
+
+        Re-running with the same arguments changes nothing. Labels are added to those
+        the request has; reviewers are requested unless already requested or the author.
+
+        Returns:
+            The request as it stands after the call; ``created`` tells whether it is new.
+        """
+        body = fit_body(body, self.body_limit)
+        pr = self.find_open_pr(head)
+        if pr is None:
+            pr = self._create(head, base, title, body, draft)
+        if not pr.created and (pr.title, pr.body, pr.base) != (title, body, base):
+            fields = {"title": title, "body": body, "base": base}
+            data = self.session.call("PATCH", f"{self._repo}/pulls/{pr.number}", json=fields).data
+            pr = replace(self._pr(data), created=False)
+        missing = _new(labels, pr.labels)
+        if missing:
+            data = self.session.call("POST", f"{self._repo}/issues/{pr.number}/labels",
+                                     json={"labels": missing}).data
+            pr = replace(pr, labels=tuple(_field(lambda: [label["name"] for label in data])))
+        wanted = [r for r in _new(reviewers, pr.reviewers) if r.lower() != pr.author.lower()]
+        if wanted:
+            data = self.session.call("POST", f"{self._repo}/pulls/{pr.number}/requested_reviewers",
+                                     json={"reviewers": wanted}).data
+            pr = replace(pr, reviewers=self._pr(data).reviewers)
+        return pr
+
+    def get_pr(self, number: int) -> PullRequest:
+        """The pull request with this number."""
+        return self._pr(self.session.call("GET", f"{self._repo}/pulls/{number}").data)
+
+    def comment(self, pr_number: int, body: str) -> Comment:
+        """Post a comment on pull request ``pr_number`` (cut to the body limit)."""
+        data = self.session.call("POST", f"{self._repo}/issues/{pr_number}/comments",
+                                 json={"body": fit_body(body, self.body_limit, "comment")}).data
+        return _field(lambda: Comment(int(data["id"]), str(data["html_url"]), pr_number))
+
+    def react(self, pr_number: int, comment_id: int, reaction: Reaction) -> None:
+        """Add a reaction to an issue comment; an existing identical reaction is kept."""
+        if reaction not in REACTIONS:
+            raise ValueError(f"reaction must be one of {REACTIONS}, not {reaction!r}")
+        self.session.call("POST", f"{self._repo}/issues/comments/{comment_id}/reactions",
+                          json={"content": reaction})
+
+    def permission(self, username: str, user_id: int | None = None) -> str:
+        """``username``'s role on the repository, one of PERMISSIONS; unknown users have ``none``.
+
+        GitHub's ``role_name`` tells ``maintain`` and ``triage`` apart, which the
+        older ``permission`` field folds into ``write`` and ``read``; a custom role
+        falls back to ``permission``.
+        """
+        path = f"{self._repo}/collaborators/{quote(username, safe='')}/permission"
+        reply = self.session.call("GET", path, accept=(404,))
+        if reply.status == 404:
+            return "none"
+        data = reply.data if isinstance(reply.data, dict) else {}
+        role, legacy = data.get("role_name"), data.get("permission")
+        if role in PERMISSIONS:
+            return str(role)
+        if legacy in PERMISSIONS:
+            return str(legacy)
+        raise ForgeError(f"github answered an unknown permission {legacy!r} for {username!r}", path)
+
+    def current_user(self) -> User:
+        """The account that owns the token."""
+        data = self.session.call("GET", "/user").data
+        return _field(lambda: User(str(data["login"]), int(data["id"])))
+
+    def _create(self, head: str, base: str, title: str, body: str, draft: bool) -> PullRequest:
+        path = f"{self._repo}/pulls"
+        fields = {"title": title, "head": head, "base": base, "body": body, "draft": draft}
+        reply = self.session.call("POST", path, json=fields, accept=(422,))
+        if reply.status == 201:
+            return replace(self._pr(reply.data), created=True)
+        # A retried create whose first attempt got through, or a concurrent run, opened it.
+        existing = self.find_open_pr(head)
+        if existing is None or "already exists" not in str(reply.data):
+            raise self.session.refused("POST", path, reply)
+        return existing
+
+    def _pr(self, data: Any) -> PullRequest:
+        def build() -> PullRequest:
+            state = "merged" if data.get("merged_at") else str(data["state"])
+            return PullRequest(
+                number=int(data["number"]), url=str(data["html_url"]), head=str(data["head"]["ref"]),
+                base=str(data["base"]["ref"]), state=state, title=str(data["title"]),
+                author=str((data.get("user") or {}).get("login", "")), body=data.get("body") or "",
+                draft=bool(data.get("draft")), head_sha=str(data["head"].get("sha") or ""),
+                labels=tuple(str(label["name"]) for label in data.get("labels") or []),
+                reviewers=tuple(str(u["login"]) for u in data.get("requested_reviewers") or []),
+            )
+
+        return _field(build)
+
+
+def _new(wanted: Sequence[str], present: Sequence[str]) -> list[str]:
+    """Entries of ``wanted`` not in ``present``, once each, in order."""
+    seen = set(present)
+    out = []
+    for item in wanted:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def _field(build: Any) -> Any:
+    """Run ``build`` over forge JSON; a missing or mistyped field is the forge's fault."""
+    try:
+        return build()
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ForgeError(f"github answered with an unexpected shape: {exc!r}", "github API",
+                         "check forge.api_url points at a GitHub REST API") from None

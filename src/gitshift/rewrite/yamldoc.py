@@ -1,0 +1,94 @@
+"""The one ruamel.yaml setup: round-trip a file keeping comments, key order, quoting and indentation."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gitshift.errors import YamlError
+
+_SEQ_ITEM = re.compile(r"^( *)- ")
+_KEY = re.compile(r"^( *)[^\s#-][^:#]*:(?:\s|$)")
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a file indents: ruamel's ``mapping``, ``sequence`` and ``offset``, plus line endings."""
+
+    mapping: int = 2
+    sequence: int = 2
+    offset: int = 0
+    crlf: bool = False
+    explicit_start: bool = False
+
+
+def detect_style(text: str) -> Style:
+    """Guess the indentation a file uses, so that a one-line edit stays a one-line diff."""
+    mapping = sequence = offset = None
+    lines = text.replace("\r\n", "\n").split("\n")
+    for prev, line in zip(lines, lines[1:], strict=False):
+        pm, lm, ls = _KEY.match(prev), _KEY.match(line), _SEQ_ITEM.match(line)
+        if pm is None or not prev.rstrip().endswith(":"):
+            continue
+        base = len(pm.group(1))
+        if ls and offset is None:
+            offset = len(ls.group(1)) - base
+            sequence = offset + 2
+        elif lm and not ls and mapping is None and len(lm.group(1)) > base:
+            mapping = len(lm.group(1)) - base
+        if mapping is not None and offset is not None:
+            break
+    return Style(mapping or 2, sequence or 2, max(offset or 0, 0), "\r\n" in text,
+                 text.lstrip().startswith("---"))
+
+
+def _yaml(style: Style) -> Any:
+    from ruamel.yaml import YAML
+
+    y = YAML()
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=style.mapping, sequence=max(style.sequence, style.offset + 2), offset=style.offset)
+    y.explicit_start = style.explicit_start
+    return y
+
+
+@dataclass
+class Doc:
+    """A parsed YAML file: its documents (ruamel round-trip objects) and its style."""
+
+    path: Path
+    docs: list[Any]
+    style: Style
+
+    def dump(self) -> bytes:
+        """The documents as text in the file's own style."""
+        buf = io.StringIO()
+        _yaml(self.style).dump_all(self.docs, buf)
+        text = buf.getvalue()
+        if self.style.crlf:
+            text = text.replace("\n", "\r\n")
+        return text.encode("utf-8")
+
+
+def load(path: Path, data: bytes) -> Doc:
+    """Parse ``data`` (the content of ``path``) for round-trip editing."""
+    from ruamel.yaml.error import YAMLError
+
+    text = data.decode("utf-8")
+    style = detect_style(text)
+    try:
+        docs = [d for d in _yaml(style).load_all(text) if d is not None]
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise YamlError(f"malformed YAML: {getattr(exc, 'problem', None) or exc}", where) from exc
+    return Doc(path, docs, style)
+
+
+def new(path: Path, docs: list[Any]) -> Doc:
+    """A new file in the kustomize-conventional style."""
+    return Doc(path, docs, Style())
