@@ -1,0 +1,84 @@
+"""The safety checks of the SPEC over a rendered overlay (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from gitshift import images
+from gitshift.config import EnvConfig
+from gitshift.errors import GitshiftError
+from gitshift.manifests import WORKLOAD_KINDS, Obj, Rendered, pod_labels, selector_matches
+from gitshift.strategies.base import Intent
+
+
+def _name(obj: Obj) -> str:
+    return f"{obj.get('kind')}/{(obj.get('metadata') or {}).get('name')}"
+
+
+def _replicas(obj: Obj) -> int:
+    value = (obj.get("spec") or {}).get("replicas", 1)
+    return int(value) if isinstance(value, int) else 1
+
+
+def selectors_match(rendered: Rendered) -> list[str]:
+    """Every Service selector matches the pods of at least one workload."""
+    workloads = rendered.of_kind(*WORKLOAD_KINDS)
+    out = []
+    for svc in rendered.of_kind("Service"):
+        selector = (svc.get("spec") or {}).get("selector")
+        if not selector:
+            continue  # headless or ExternalName Services select nothing on purpose
+        if not any(selector_matches(selector, pod_labels(w)) for w in workloads):
+            out.append(f"{_name(svc)}: selector {dict(selector)} matches no Deployment/Rollout pods")
+    return out
+
+
+def serving_has_pods(rendered: Rendered, serving: Sequence[str]) -> list[str]:
+    """Services that carry traffic select pods with replicas > 0."""
+    out = []
+    for name in serving:
+        svc = rendered.find("Service", name)
+        if svc is None:
+            continue
+        selected = rendered.workloads_selected_by(svc)
+        if not any(_replicas(w) > 0 for w in selected):
+            out.append(f"{_name(svc)} carries traffic but selects no pods with replicas > 0")
+    return out
+
+
+def rollout_knobs(rendered: Rendered) -> list[str]:
+    """``maxSurge`` and ``maxUnavailable`` are not both 0."""
+    out = []
+    for d in rendered.of_kind("Deployment"):
+        ru = ((d.get("spec") or {}).get("strategy") or {}).get("rollingUpdate") or {}
+        if str(ru.get("maxSurge", "25%")) in ("0", "0%") and str(ru.get("maxUnavailable", "25%")) in ("0", "0%"):
+            out.append(f"{_name(d)}: maxSurge and maxUnavailable are both 0")
+    return out
+
+
+def intent_images(intents: Sequence[Intent], env: EnvConfig) -> list[str]:
+    """The images a shift sets are valid; with ``require_digest`` they carry a digest."""
+    out = []
+    for it in intents:
+        if not (it.path and it.path[-1] == "image" and isinstance(it.value, str)):
+            continue
+        try:
+            ref = images.parse(it.value)
+        except GitshiftError as exc:
+            out.append(f"{it.resource}: {exc.what}")
+            continue
+        if env.require_digest and not ref.digest:
+            out.append(f"{it.resource}: {it.value} has no digest, and {env.app}/{env.name} sets require_digest")
+    return out
+
+
+def run(rendered: Rendered, env: EnvConfig, strategy: Any, intents: Sequence[Intent] = ()) -> list[str]:
+    """Every check of the SPEC for one env; the failures, empty when all pass."""
+    state = strategy.state(rendered, env)
+    out = selectors_match(rendered) + serving_has_pods(rendered, state.serving) + rollout_knobs(rendered)
+    out += intent_images(intents, env)
+    extra = getattr(strategy, "checks", None)
+    if extra is not None:
+        out += extra(rendered, env)
+    return out

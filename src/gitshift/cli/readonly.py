@@ -1,0 +1,109 @@
+"""Read-only commands: status, render, diff, check, history."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from gitshift.cli import cli, command_options, output, settings
+
+
+@cli.command()
+@click.argument("app", required=False)
+@click.option("--env", "env_name", help="Only this env.")
+@command_options
+def status(app: str | None, env_name: str | None) -> None:
+    """Per app and env: strategy, images, colors, canary weight, replicas."""
+    from gitshift import overview as status_mod
+
+    s = settings()
+    rows = status_mod.collect(s.load_config(), s.renderer(), app, env_name)
+    if s.json:
+        output.emit_json([r.to_json() for r in rows])
+        return
+    output.table([r.row() for r in rows], ["APP", "ENV", "STRATEGY", "IMAGE", "TRAFFIC", "REPLICAS"])
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+@click.option("--all", "all_", is_flag=True, help="Every configured overlay.")
+@click.option("--out", type=click.Path(file_okay=False), help="With --all: write DIR/<app>/<env>.yaml.")
+@command_options
+def render(path: str | None, all_: bool, out: str | None) -> None:
+    """The rendered overlay at PATH, like `kustomize build PATH`."""
+    s = settings()
+    if all_:
+        if not out:
+            raise click.UsageError("--all needs --out DIR")
+        from gitshift import overview as status_mod
+
+        written = status_mod.render_all(s.load_config(), s.renderer(), Path(out),
+                                        progress=None if s.quiet else lambda m: click.echo(m, err=True))
+        if s.json:
+            output.emit_json({"written": written})
+        elif not s.quiet:
+            click.echo(f"{len(written)} file(s) changed under {out}")
+        return
+    if not path:
+        raise click.UsageError("give an overlay PATH, or --all --out DIR")
+    click.echo(s.renderer().render_text(Path(path)), nl=False)
+
+
+@cli.command()
+@click.argument("app", required=False)
+@click.option("--env", "env_name", help="Only this env.")
+@click.option("--against", default="HEAD", show_default=True, help="Compare the working tree with this ref.")
+@command_options
+def diff(app: str | None, env_name: str | None, against: str) -> None:
+    """Unified diff of rendered manifests, REF against the working tree."""
+    from gitshift import overview as status_mod
+
+    s = settings()
+    text = status_mod.diff(s.load_config(), s.renderer(), app, env_name, against)
+    if s.json:
+        output.emit_json({"diff": text})
+    elif text:
+        click.echo(output._color_diff(text))
+
+
+@cli.command()
+@click.argument("app", required=False)
+@click.option("--env", "env_name", help="Only this env.")
+@command_options
+def check(app: str | None, env_name: str | None) -> int:
+    """Run the safety checks on the rendered overlays (exit 1 on a failure)."""
+    from gitshift import overview as status_mod
+
+    s = settings()
+    results = status_mod.check(s.load_config(), s.renderer(), app, env_name)
+    failed = [r for r in results if r["failures"]]
+    if s.json:
+        output.emit_json(results)
+    else:
+        for r in results:
+            mark = "ok  " if not r["failures"] else "FAIL"
+            click.echo(f"{mark} {r['app']}/{r['env']} ({r['overlay']})")
+            for f in r["failures"]:
+                click.echo(f"     - {f}")
+    return 1 if failed else 0
+
+
+@cli.command()
+@click.argument("app", required=False)
+@click.option("--env", "env_name", help="Only this env.")
+@click.option("-n", "limit", type=click.IntRange(min=1), default=20, show_default=True, help="How many.")
+@command_options
+def history(app: str | None, env_name: str | None, limit: int) -> None:
+    """Past shifts, newest first, from commit trailers."""
+    from gitshift.gitops import history as hist
+    from gitshift.gitops.repo import Repo
+
+    s = settings()
+    entries = hist.read(Repo(s.root()), "HEAD", app, env_name, limit)
+    if s.json:
+        output.emit_json([{k: v for k, v in asdict(e).items() if k != "requested_by"} for e in entries])
+        return
+    output.table([(e.commit[:10], e.date[:19].replace("T", " "), e.action, e.summary) for e in entries],
+                 ["COMMIT", "DATE", "ACTION", "SUMMARY"])

@@ -1,0 +1,140 @@
+"""Shift commands: set-image, bluegreen, canary, promote, revert, and the delivery options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from gitshift.cli import cli, command_options, output, settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def delivery_options(f: F) -> F:
+    """The SPEC's delivery options, shared by every shift."""
+    opts = [
+        click.option("--env", "env_name", required=True, help="Environment of the app."),
+        click.option("--dry-run", is_flag=True, help="Compute, render, verify and print the diff; write nothing."),
+        click.option("--commit", "commit_", is_flag=True, help="Commit on a new branch, away from your checkout."),
+        click.option("--push", is_flag=True, help="Also push the branch (implies --commit)."),
+        click.option("--pr", is_flag=True, help="Also open or update the pull request (implies --push)."),
+        click.option("--branch", help="Branch name (default gitshift/<app>/<env>/<action>)."),
+        click.option("--base", help="Branch to start from and target (default: HEAD / forge.base)."),
+        click.option("--remote", default="origin", show_default=True, help="Remote to push to."),
+        click.option("-m", "--message", help="Extra text for the commit and PR."),
+        click.option("--label", "labels", multiple=True, help="PR label (repeatable)."),
+        click.option("--reviewer", "reviewers", multiple=True, help="PR reviewer (repeatable)."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return command_options(f)
+
+
+def _mode(dry_run: bool, commit_: bool, push: bool, pr: bool) -> str:
+    if dry_run and (commit_ or push or pr):
+        raise click.UsageError("--dry-run cannot be combined with --commit, --push or --pr")
+    return "dry-run" if dry_run else "pr" if pr else "push" if push else "commit" if commit_ else "working-tree"
+
+
+def run_shift(app: str, action: str, kw: dict[str, Any], **request: Any) -> int:
+    """Build the request and delivery from the options, run the shift, print the result."""
+    from gitshift import shift
+    from gitshift.strategies.base import ShiftRequest
+
+    s = settings()
+    delivery = shift.Delivery(
+        mode=_mode(kw.pop("dry_run"), kw.pop("commit_"), kw.pop("push"), kw.pop("pr")),
+        branch=kw.pop("branch"), base=kw.pop("base"), remote=kw.pop("remote"), message=kw.pop("message"),
+        labels=tuple(kw.pop("labels")), reviewers=tuple(kw.pop("reviewers")),
+    )
+    req = ShiftRequest(app=app, env=kw.pop("env_name"), action=action, **request)
+    result = shift.run(s.load_config(), s.renderer(), req, delivery)
+    output.shift(result, s)
+    return 0
+
+
+def _header(value: str | None) -> tuple[str, str | None] | None:
+    if value is None:
+        return None
+    name, sep, val = value.partition("=")
+    if not name or not name.replace("-", "").replace("_", "").isalnum():
+        raise click.BadParameter(f"invalid header name {name!r}", param_hint="--header")
+    return (name, val if sep else None)
+
+
+@cli.command("set-image")
+@click.argument("app")
+@click.argument("image")
+@click.option("--max-surge", help="Rolling update maxSurge (integer or percentage).")
+@click.option("--max-unavailable", help="Rolling update maxUnavailable (integer or percentage).")
+@delivery_options
+def set_image(app: str, image: str, max_surge: str | None, max_unavailable: str | None, **kw: Any) -> int:
+    """Recreate or rolling update: give APP's workloads IMAGE (name:tag, name@sha256:..., :tag)."""
+    return run_shift(app, "set-image", kw, image=image, max_surge=max_surge, max_unavailable=max_unavailable)
+
+
+@cli.group()
+def bluegreen() -> None:
+    """Blue/green: deploy to the idle color, promote, roll back, finish."""
+
+
+@bluegreen.command("deploy")
+@click.argument("app")
+@click.option("--image", required=True, help="Image for the idle color.")
+@click.option("--replicas", type=click.IntRange(min=1), help="Replicas for the idle color (default: the active's).")
+@delivery_options
+def bg_deploy(app: str, image: str, replicas: int | None, **kw: Any) -> int:
+    """The idle color gets IMAGE; the preview Service points at it."""
+    return run_shift(app, "bluegreen.deploy", kw, image=image, replicas=replicas)
+
+
+def _simple(group: click.Group, name: str, action: str, doc: str, aliases: tuple[str, ...] = ()) -> None:
+    @delivery_options
+    @click.argument("app")
+    def command(app: str, **kw: Any) -> int:
+        return run_shift(app, action, kw)
+
+    command.__doc__ = doc
+    for n in (name, *aliases):
+        group.command(n, help=doc if n == name else f"Alias of {name}.")(command)
+
+
+_simple(bluegreen, "promote", "bluegreen.promote", "Switch the active Service to the idle color.", ("confirm",))
+_simple(bluegreen, "rollback", "bluegreen.rollback", "Switch the active Service back to the previous color.")
+_simple(bluegreen, "finish", "bluegreen.finish", "Scale the color that is no longer active to 0.")
+
+
+@cli.group()
+def canary() -> None:
+    """Canary and A/B: deploy, scale, promote, roll back."""
+
+
+@canary.command("deploy")
+@click.argument("app")
+@click.option("--image", required=True, help="Image for the canary.")
+@click.option("--weight", type=int, help="First weight (default: the first of steps).")
+@click.option("--header", help="A/B: only requests with header NAME[=VALUE] reach the canary.")
+@click.option("--cookie", help="A/B: only requests with cookie NAME reach the canary.")
+@delivery_options
+def canary_deploy(app: str, image: str, weight: int | None, header: str | None, cookie: str | None,
+                  **kw: Any) -> int:
+    """The canary gets IMAGE, at least one replica and its first weight."""
+    return run_shift(app, "canary.deploy", kw, image=image, weight=weight, header=_header(header), cookie=cookie)
+
+
+@canary.command("scale")
+@click.argument("app")
+@click.option("--weight", type=int, help="New weight, 0-100.")
+@click.option("--next", "next_step", is_flag=True, help="The next entry of steps.")
+@delivery_options
+def canary_scale(app: str, weight: int | None, next_step: bool, **kw: Any) -> int:
+    """Set the canary's weight."""
+    if (weight is None) == (not next_step):
+        raise click.UsageError("give exactly one of --weight N and --next")
+    return run_shift(app, "canary.scale", kw, weight=weight, next_step=next_step)
+
+
+_simple(canary, "promote", "canary.promote", "Stable gets the canary image; the canary goes to 0.", ("confirm",))
+_simple(canary, "rollback", "canary.rollback", "Weight 0, A/B rule removed, canary scaled to 0.")

@@ -1,0 +1,56 @@
+"""Past shifts, read from commit trailers (state lives in Git)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gitshift.gitops.repo import Repo
+
+_SEP = "\x1f"
+_FORMAT = _SEP.join([
+    "%H", "%cI", "%s",
+    "%(trailers:key=Gitshift-App,valueonly,separator=%x2C)",
+    "%(trailers:key=Gitshift-Env,valueonly,separator=%x2C)",
+    "%(trailers:key=Gitshift-Action,valueonly,separator=%x2C)",
+    "%(trailers:key=Gitshift-Requested-By,valueonly,separator=%x2C)",
+]) + "\x1e"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One past shift."""
+
+    commit: str
+    date: str
+    app: str
+    env: str
+    action: str
+    summary: str
+    requested_by: str = ""
+
+
+def _parse(out: str) -> list[Entry]:
+    entries = []
+    for record in out.split("\x1e"):
+        fields = record.strip("\n").split(_SEP)
+        if len(fields) == 7 and fields[5]:
+            entries.append(Entry(fields[0], fields[1], fields[3].strip(), fields[4].strip(),
+                                 fields[5].strip(), fields[2], fields[6].strip()))
+    return entries
+
+
+def read(repo: Repo, ref: str = "HEAD", app: str | None = None, env: str | None = None,
+         limit: int | None = None) -> list[Entry]:
+    """Shifts reachable from ``ref``, newest first, narrowed by app and env."""
+    out = repo.git("log", f"--format={_FORMAT}", "--grep=^Gitshift-Action:", ref, "--")
+    entries = [e for e in _parse(out) if (not app or e.app == app) and (not env or e.env == env)]
+    return entries[:limit] if limit is not None else entries
+
+
+def find(repo: Repo, commit: str) -> Entry | None:
+    """The shift recorded by ``commit``, or None when it is not a gitshift commit."""
+    sha = repo.rev_parse(commit)
+    if sha is None:
+        return None
+    found = _parse(repo.git("log", "-1", f"--format={_FORMAT}", sha, "--"))
+    return found[0] if found else None

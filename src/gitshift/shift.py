@@ -1,0 +1,176 @@
+"""One shift end to end: render, plan, rewrite, verify, check, deliver (DESIGN: the path of one shift)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gitshift import checks, files, rewrite
+from gitshift import strategies as registry
+from gitshift.config import Config, EnvConfig
+from gitshift.errors import CheckFailedError, InputError
+from gitshift.manifests import Rendered, format_path
+from gitshift.render import Renderer
+from gitshift.result import Change, Result
+from gitshift.strategies.base import Intent, ShiftRequest, State, Strategy
+
+DELIVERY_MODES = ("dry-run", "working-tree", "commit", "push", "pr")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a shift goes (SPEC: Delivery)."""
+
+    mode: str = "working-tree"
+    branch: str | None = None
+    base: str | None = None
+    remote: str = "origin"
+    message: str | None = None
+    labels: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    requested_by: str | None = None
+
+
+@dataclass
+class Computed:
+    """A planned and verified shift, not yet written."""
+
+    env: EnvConfig
+    request: ShiftRequest
+    intents: list[Intent]
+    edits: dict[Path, bytes | None]
+    before: Rendered
+    after: Rendered
+    state_before: State
+    state_after: State
+    checks: list[str] = field(default_factory=list)
+
+
+def render(renderer: Renderer, tree: Path, env: EnvConfig, view: files.FileView) -> Rendered:
+    """The rendered overlay of ``env`` in the tree at ``tree``."""
+    overlay = files.guard_inside(tree, Path(env.overlay), f"overlay of {env.app}/{env.name}")
+    return Rendered(renderer.render(overlay, view))
+
+
+def strategy_for(env: EnvConfig, action: str) -> Strategy:
+    """The env's strategy, refusing actions it does not support."""
+    strategy = registry.get(env.strategy)
+    if action not in strategy.ACTIONS:
+        family = action.split(".")[0]
+        raise InputError(f"{env.app}/{env.name} uses strategy {env.strategy}; {family} does not apply",
+                         action, f"use one of: {', '.join(strategy.ACTIONS)}")
+    return strategy
+
+
+def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftRequest) -> Computed:
+    """Plan ``request`` on the overlay in ``tree``, place it, and prove it by rendering again.
+
+    Raises:
+        CheckFailedError: a safety check fails on the result, or the change cannot be placed exactly.
+    """
+    strategy = strategy_for(env, request.action)
+    view = files.FileView(root=tree)
+    before = render(renderer, tree, env, view)
+    intents = strategy.plan(before, env, request)
+    state_before = strategy.state(before, env)
+    if not intents:
+        return Computed(env, request, [], {}, before, before, state_before, state_before)
+    image_failures = checks.intent_images(intents, env)
+    if image_failures:
+        raise CheckFailedError("safety check failed: " + image_failures[0], f"{env.app}/{env.name}",
+                               failures=image_failures)
+    overlay_dir = (tree / env.overlay).resolve()
+    edits = rewrite.place(overlay_dir, view, before, intents,
+                          lambda v: render(renderer, tree, env, v))
+    after = render(renderer, tree, env, view.with_edits(edits))
+    failures = checks.run(after, env, strategy, intents)
+    if failures:
+        raise CheckFailedError("safety check failed: " + failures[0], f"{env.app}/{env.name}",
+                               hint="nothing was written" + (f"; {len(failures) - 1} more" if len(failures) > 1 else ""),
+                               failures=failures)
+    return Computed(env, request, intents, edits, before, after, state_before, strategy.state(after, env),
+                    checks=["selectors match pods", "serving Services have replicas", "weights valid",
+                            "change verified by re-render", "only overlay files written"])
+
+
+def summary(c: Computed) -> str:
+    """A one-line title: ``canary web/production: weight 10 → 25``."""
+    family = c.request.action.split(".")[0]
+    a, b = c.state_before, c.state_after
+    parts = []
+    if a.active != b.active:
+        parts.append(f"active {a.active} → {b.active}")
+    if a.weight != b.weight:
+        parts.append(f"weight {a.weight} → {b.weight}")
+    if a.match != b.match:
+        parts.append(f"A/B {a.match or 'none'} → {b.match or 'none'}")
+    if a.preview != b.preview:
+        parts.append(f"preview {a.preview} → {b.preview}")
+    moved = {k: (a.images.get(k), v) for k, v in b.images.items() if a.images.get(k) != v}
+    olds, news = {o for o, _ in moved.values()}, {n for _, n in moved.values()}
+    if moved and len(olds) == 1 and len(news) == 1:
+        parts.append(f"image {_tag(next(iter(olds)))} → {_tag(next(iter(news)))}")
+    else:
+        parts += [f"{k} {_tag(o)} → {_tag(n)}" for k, (o, n) in moved.items()]
+    if not parts:
+        parts += [f"{k} replicas {a.replicas.get(k)} → {v}" for k, v in b.replicas.items()
+                  if a.replicas.get(k) != v]
+    if not parts:
+        parts.append("no change")
+    return f"{family} {c.env.app}/{c.env.name}: {', '.join(parts)}"
+
+
+def _tag(image: str | None) -> str:
+    if not image:
+        return "none"
+    from gitshift.manifests import image_name
+
+    rest = image[len(image_name(image)):]
+    return rest.lstrip(":") or image
+
+
+def dump(rendered: Rendered) -> str:
+    """The rendered set as YAML documents, for diffs."""
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return "---\n".join(yaml.dump(o, Dumper=dumper, sort_keys=False, default_flow_style=False)
+                        for o in rendered)
+
+
+def rendered_diff(before: Rendered, after: Rendered, label: str) -> str:
+    """A unified diff of two rendered sets."""
+    lines = difflib.unified_diff(dump(before).splitlines(keepends=True), dump(after).splitlines(keepends=True),
+                                 f"a/{label} (rendered)", f"b/{label} (rendered)")
+    return "".join(lines)
+
+
+def changes(intents: Sequence[Intent]) -> tuple[Change, ...]:
+    """The shifted fields as the SPEC's ``changes``."""
+    return tuple(Change(str(i.resource), format_path(i.path), i.before, i.value) for i in intents)
+
+
+def result(c: Computed, tree: Path, delivery: Delivery, **extra: object) -> Result:
+    """The Result of a computed shift."""
+    rel = tuple(sorted(str(p.relative_to(tree)) for p in c.edits))
+    return Result(
+        app=c.env.app, env=c.env.name, action=c.request.action, changed=bool(c.intents),
+        summary=summary(c) if c.intents else f"{c.request.action} {c.env.app}/{c.env.name}: already in place",
+        changes=changes(c.intents), files=rel, diff=rendered_diff(c.before, c.after, c.env.overlay),
+        checks=tuple(c.checks), delivery=delivery.mode, **extra,  # type: ignore[arg-type]
+    )
+
+
+def run(config: Config, renderer: Renderer, request: ShiftRequest, delivery: Delivery) -> Result:
+    """Carry out one shift with the given delivery; nothing is written unless every check passed."""
+    env = config.env(request.app, request.env)
+    if delivery.mode in ("dry-run", "working-tree"):
+        c = compute(renderer, config.root, env, request)
+        if delivery.mode == "working-tree" and c.edits:
+            files.write_all(c.edits)
+        return result(c, config.root, delivery)
+    from gitshift import deliver
+
+    return deliver.to_branch(config, renderer, env, request, delivery)
