@@ -15,7 +15,7 @@ from gitshift.manifests import (
     pod_template,
     pod_template_path,
 )
-from gitshift.strategies.base import Intent, collect, intent
+from gitshift.strategies.base import Intent, collect, intent, resolve
 
 
 def container_paths(obj: Obj, env: EnvConfig) -> list[tuple[FieldPath, str]]:
@@ -75,3 +75,15 @@ def app_workloads(rendered: Rendered, env: EnvConfig) -> list[Obj]:
     """Workloads that run the app's image (all workloads when no image is configured)."""
     out = [w for w in rendered.of_kind(*WORKLOAD_KINDS) if container_paths(w, env)]
     return out
+
+
+# SPEC (strategies): an Argo Rollouts ``Rollout`` may stand in for a Deployment.
+RELEASE_KINDS = ("Deployment", "Rollout")
+
+
+def find_workload(rendered: Rendered, env: EnvConfig, name: str, *, key: str, explicit: bool) -> Obj:
+    """The Deployment or Rollout a configured name refers to; a missing one raises (see ``base.resolve``)."""
+    obj = resolve(rendered, RELEASE_KINDS, name, explicit=explicit, key=key, env=env)
+    if obj is None:  # resolve raises for a required name; this keeps the type narrow
+        raise InputError(f"Deployment/Rollout {name!r} not found", f"{env.app}/{env.name}")
+    return obj
