@@ -8,7 +8,8 @@ from typing import Any
 
 from gitshift.config import BlueGreenSettings, CanarySettings, EnvConfig
 from gitshift.manifests import Obj, Rendered, ResourceId, set_path
-from gitshift.strategies.base import Intent
+from gitshift.strategies import canary
+from gitshift.strategies.base import Intent, ShiftRequest
 
 IMAGE = "ghcr.io/acme/web"
 ROLLOUT_API = "argoproj.io/v1alpha1"
@@ -88,6 +89,32 @@ def affixed(objects: Iterable[Obj], prefix: str = "prod-", suffix: str = "") -> 
     for obj in out:
         obj["metadata"]["name"] = f"{prefix}{obj['metadata']['name']}{suffix}"
     return out
+
+
+def canary_workloads(kind: str = "Deployment", *, canary_replicas: int = 0,
+                     services: bool = True) -> list[Obj]:
+    """Stable ``web`` (3 replicas, 1.0) and idle canary ``web-canary``, told apart by ``track``."""
+    objects = [
+        workload("web", labels={"app": "web", "track": "stable"}, kind=kind),
+        workload("web-canary", labels={"app": "web", "track": "canary"}, kind=kind,
+                 replicas=canary_replicas),
+    ]
+    if services:
+        objects += [service("web", {"app": "web", "track": "stable"}),
+                    service("web-canary", {"app": "web", "track": "canary"})]
+    return objects
+
+
+def canary_plan(objects: Sequence[Obj] | Rendered, env: EnvConfig, action: str,
+                **kw: Any) -> list[Intent]:
+    """``canary.<action>`` planned over ``objects``."""
+    rendered = objects if isinstance(objects, Rendered) else Rendered(objects)
+    return canary.plan(rendered, env, ShiftRequest("web", "production", f"canary.{action}", **kw))
+
+
+def canary_run(rendered: Rendered, env: EnvConfig, action: str, **kw: Any) -> Rendered:
+    """``rendered`` after ``canary.<action>``."""
+    return apply(rendered, canary_plan(rendered, env, action, **kw))
 
 
 def apply(rendered: Rendered, intents: Sequence[Intent]) -> Rendered:
