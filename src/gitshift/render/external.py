@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -47,6 +48,13 @@ def _materialize(view: FileView, root: Path, dest: Path) -> None:
             target.write_bytes(data)
 
 
+def _one_line(stderr: str, code: int) -> str:
+    """kubectl's multi-line error as one line, without its log prefix."""
+    text = re.sub(r'^[EWI]\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err=<', "", stderr.strip())
+    text = " ".join(line.strip() for line in text.splitlines() if line.strip() not in ("", ">", "`"))
+    return text.removeprefix("Error: ").strip() or f"exit {code}"
+
+
 class ExternalRenderer:
     """A renderer that runs ``kubectl kustomize`` or ``kustomize build`` per overlay."""
 
@@ -72,9 +80,8 @@ class ExternalRenderer:
     def _run(self, path: Path, shown: Path) -> str:
         result = run(self._command(path))
         if result.code != 0:
-            msg = result.stderr.strip().splitlines()
-            first = msg[-1] if msg else f"exit {result.code}"
-            raise RenderError(f"{self.name} failed: {first.replace(str(path), str(shown))}", str(shown))
+            raise RenderError(f"{self.name} failed: {_one_line(result.stderr, result.code)}"
+                              .replace(str(path.parent), str(shown.parent)), str(shown))
         return result.stdout
 
     def render(self, path: Path, view: FileView | None = None) -> list[Obj]:
