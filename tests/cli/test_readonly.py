@@ -1,0 +1,91 @@
+"""Read-only commands: status, render, diff, check, history."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from tests.conftest import git, run
+
+
+def test_status_json_shape(example_repo: Path) -> None:
+    r = run(example_repo, "status", "-o", "json")
+    assert r.exit_code == 0, r.output
+    rows = {row["env"]: row for row in json.loads(r.stdout)}
+    assert set(rows) == {"dev", "staging", "production", "production-canary"}
+    keys = {"app", "env", "overlay", "strategy", "images", "active", "preview", "weight", "step", "steps",
+            "match", "replicas"}
+    assert all(set(row) == keys for row in rows.values())
+    assert rows["production"]["active"] == "blue"
+    assert rows["production"]["preview"] == "green"
+    assert rows["production-canary"]["weight"] == 0
+    assert rows["production-canary"]["steps"] == [10, 25, 50, 100]
+    assert rows["staging"]["replicas"] == {"web": 2}
+    assert rows["staging"]["images"] == {"web": "ghcr.io/acme/web:1.0.0"}
+
+
+def test_status_text_and_filter(example_repo: Path) -> None:
+    r = run(example_repo, "status", "web", "--env", "production")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0].split()[:3] == ["APP", "ENV", "STRATEGY"]
+    assert len(lines) == 2 and "active=blue" in lines[1]
+
+
+def test_render_matches_kubectl_and_needs_no_config(tmp_path: Path) -> None:
+    project = Path(__file__).resolve().parents[2]
+    want = subprocess.run(["kubectl", "kustomize", str(project / "overlays/production")],
+                          capture_output=True, text=True, check=True).stdout
+    r = run(None, "render", str(project / "overlays/production"))
+    assert r.exit_code == 0
+    assert r.stdout == want
+
+
+def test_render_all_writes_changed_files_only(example_repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rendered"
+    first = run(example_repo, "render", "--all", "--out", str(out), "-o", "json")
+    assert first.exit_code == 0, first.output
+    assert len(json.loads(first.stdout)["written"]) == 4
+    assert (out / "web" / "production.yaml").read_text().startswith("apiVersion")
+    second = run(example_repo, "render", "--all", "--out", str(out), "-o", "json")
+    assert json.loads(second.stdout)["written"] == []
+
+
+def test_diff_against_head(example_repo: Path) -> None:
+    assert run(example_repo, "diff").stdout == ""
+    run(example_repo, "set-image", "web", ":3.0.0", "--env", "dev")
+    r = run(example_repo, "diff", "web", "--env", "dev")
+    assert "-        image: ghcr.io/acme/web:1.0.0" in r.stdout
+    assert "+        image: ghcr.io/acme/web:3.0.0" in r.stdout
+
+
+def test_check_passes_then_fails_on_broken_selector(example_repo: Path) -> None:
+    assert run(example_repo, "check").exit_code == 0
+    svc = example_repo / "overlays/production/service-active.yaml"
+    svc.write_text(svc.read_text().replace("color: blue", "color: purple"))
+    r = run(example_repo, "check", "web", "--env", "production")
+    assert r.exit_code == 1
+    assert "FAIL web/production" in r.stdout
+    assert "matches no Deployment/Rollout pods" in r.stdout
+
+
+def test_history_lists_shifts_newest_first(example_repo: Path) -> None:
+    for tag in ("1.1.0", "1.2.0"):
+        r = run(example_repo, "set-image", "web", f":{tag}", "--env", "staging", "--commit",
+                "--branch", "release")
+        assert r.exit_code == 0, r.output
+    git(example_repo, "merge", "-q", "--ff-only", "release")
+    r = run(example_repo, "history", "-o", "json")
+    entries = json.loads(r.stdout)
+    assert [e["summary"] for e in entries] == ["set-image web/staging: image 1.1.0 → 1.2.0",
+                                               "set-image web/staging: image 1.0.0 → 1.1.0"]
+    assert set(entries[0]) == {"commit", "date", "app", "env", "action", "summary"}
+    assert json.loads(run(example_repo, "history", "--env", "dev", "-o", "json").stdout) == []
+    assert len(json.loads(run(example_repo, "history", "-n", "1", "-o", "json").stdout)) == 1
+
+
+def test_not_a_repository(tmp_path: Path) -> None:
+    r = run(tmp_path, "status")
+    assert r.exit_code == 2
+    assert "not a git repository" in r.stderr
