@@ -110,7 +110,7 @@ def summary(c: Computed) -> str:
         parts.append(f"preview {a.preview} → {b.preview}")
     moved = {k: (a.images.get(k), v) for k, v in b.images.items() if a.images.get(k) != v}
     olds, news = {o for o, _ in moved.values()}, {n for _, n in moved.values()}
-    if moved and len(olds) == 1 and len(news) == 1:
+    if moved and len(olds) == 1 and len(news) == 1 and len(moved) == len(b.images):
         parts.append(f"image {_tag(next(iter(olds)))} → {_tag(next(iter(news)))}")
     else:
         parts += [f"{k} {_tag(o)} → {_tag(n)}" for k, (o, n) in moved.items()]

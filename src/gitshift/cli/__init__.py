@@ -177,7 +177,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from gitshift.cli import readonly, shifts  # noqa: F401
+    from gitshift.cli import demo, readonly, shifts  # noqa: F401
 
 
 _register()

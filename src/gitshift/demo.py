@@ -1,0 +1,90 @@
+"""The walkthrough of ``gitshift demo``: the example tree in a throwaway repository, and the steps to run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from gitshift.errors import InputError
+from gitshift.subprocess_util import no_git_env
+
+EXAMPLE = ("base", "overlays", "deploy", "gitshift.yaml")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: what it shows, and the gitshift arguments (or a git command) that show it."""
+
+    title: str
+    args: tuple[str, ...]
+    git: bool = False
+
+
+STEPS = (
+    Step("What is deployed where, read from the rendered overlays", ("status",)),
+    Step("Safety checks on every overlay (a PR check in CI)", ("check",)),
+    Step("Rolling update of staging, written to the working tree", ("set-image", "web", ":1.1.0", "--env", "staging")),
+    Step("Throw that away, and make the same change as a commit on a branch instead", ("checkout", "--", "."), git=True),
+    Step("The shift as a commit on its own branch; your checkout stays as it was",
+         ("set-image", "web", ":1.1.0", "--env", "staging", "--commit", "-m", "Release 1.1.0 to staging")),
+    Step("Merge it, as a reviewer would", ("merge", "--quiet", "--ff-only", "gitshift/web/staging/set-image"), git=True),
+    Step("Blue/green: deploy 1.1.0 to the idle color (green), preview Service points at it",
+         ("bluegreen", "deploy", "web", "--env", "production", "--image", ":1.1.0", "--commit", "--branch", "demo")),
+    Step("Blue/green: promote (the active Service switches to green)",
+         ("bluegreen", "promote", "web", "--env", "production", "--commit", "--branch", "demo")),
+    Step("Blue/green: roll back (the active Service switches back to blue)",
+         ("bluegreen", "rollback", "web", "--env", "production", "--commit", "--branch", "demo")),
+    Step("Blue/green: promote again, then finish (the old color is scaled to 0, kept for rollback)",
+         ("bluegreen", "promote", "web", "--env", "production", "--commit", "--branch", "demo", "-q")),
+    Step("", ("bluegreen", "finish", "web", "--env", "production", "--commit", "--branch", "demo")),
+    Step("Canary: deploy 1.2.0 at the first step (10%)",
+         ("canary", "deploy", "web", "--env", "production-canary", "--image", ":1.2.0", "--commit", "--branch", "demo")),
+    Step("Canary: next step (25%)",
+         ("canary", "scale", "web", "--env", "production-canary", "--next", "--commit", "--branch", "demo")),
+    Step("A/B: only requests with header X-Canary: always reach the canary",
+         ("canary", "deploy", "web", "--env", "production-canary", "--image", ":1.2.0", "--weight", "0",
+          "--header", "X-Canary=always", "--commit", "--branch", "demo")),
+    Step("Canary: promote (stable gets 1.2.0, canary back to 0)",
+         ("canary", "promote", "web", "--env", "production-canary", "--commit", "--branch", "demo")),
+    Step("Merge the release branch", ("merge", "--quiet", "--ff-only", "demo"), git=True),
+    Step("The history, read from commit trailers", ("history",)),
+    Step("Where everything stands now", ("status",)),
+)
+
+
+def example_tree() -> Path:
+    """The example tree shipped beside the package (a source checkout or an editable install)."""
+    root = Path(__file__).resolve().parents[2]
+    if all((root / name).exists() for name in EXAMPLE):
+        return root
+    raise InputError("the example tree is not installed", str(root),
+                     "run `make demo` from a clone of the gitshift repository")
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=no_git_env())
+
+
+def prepare(dest: Path | None = None) -> Path:
+    """Copy the example tree into a new git repository with a bare ``origin``; the work tree's path."""
+    parent = dest or Path(tempfile.mkdtemp(prefix="gitshift-demo-"))
+    work = parent / "gitops"
+    src = example_tree()
+    work.mkdir(parents=True)
+    for name in EXAMPLE:
+        if (src / name).is_dir():
+            shutil.copytree(src / name, work / name)
+        else:
+            shutil.copy2(src / name, work / name)
+    ident = ["-c", "user.name=gitshift demo", "-c", "user.email=demo@gitshift.invalid"]
+    _git(work, "init", "-q", "-b", "main")
+    _git(work, "config", "user.name", "gitshift demo")
+    _git(work, "config", "user.email", "demo@gitshift.invalid")
+    _git(work, "add", "-A")
+    _git(work, *ident, "commit", "-q", "-m", "The hello app's GitOps tree")
+    _git(parent, "clone", "-q", "--bare", str(work), str(parent / "origin.git"))
+    _git(work, "remote", "add", "origin", str(parent / "origin.git"))
+    return work
