@@ -110,22 +110,27 @@ def read(rendered: Rendered, env: EnvConfig, pair: Pair) -> Traffic:
     return Traffic(weight, match, serving(rendered, env, weight, match))
 
 
+def _rule(base: Obj, roles: list[str | None], match: Match) -> Obj:
+    """The A/B rule: the weighted rule's matches plus the header condition, to the canary only."""
+    ref = copy.deepcopy(next(r for r, role in zip(base["backendRefs"], roles) if role == "canary"))
+    ref.pop("weight", None)
+    rule = {k: copy.deepcopy(v) for k, v in base.items() if k not in ("name", "matches", "backendRefs")}
+    rule["matches"] = [{**copy.deepcopy(m), "headers": [*(m.get("headers") or []), _condition(match)]}
+                       for m in base.get("matches") or [{}]]
+    rule["backendRefs"] = [ref]
+    return rule
+
+
 def route(rendered: Rendered, env: EnvConfig, pair: Pair, weight: int, match: Match | None) -> list[Intent]:
     """Weights on every stable/canary rule; the A/B rule in front of the first one, or none."""
     route_obj = _route(rendered, env)
-    roles = _roles(rendered, env, route_obj)
-    weighted = weighted_entries(roles)
-    rule = None
-    if match is not None and weighted:
-        base = _rules(route_obj)[weighted[0]]
-        ref = copy.deepcopy(next(r for r, role in zip(base["backendRefs"], roles[weighted[0]])
-                                 if role == "canary"))
-        ref.pop("weight", None)
-        rule = {k: copy.deepcopy(v) for k, v in base.items() if k not in ("name", "matches", "backendRefs")}
-        rule["matches"] = [{**copy.deepcopy(m), "headers": [*(m.get("headers") or []), _condition(match)]}
-                           for m in base.get("matches") or [{}]]
-        rule["backendRefs"] = [ref]
-    return split_routes(route_obj, PATH, "backendRefs", roles, _ab(route_obj, roles), weight, rule)
+    roles, rules = _roles(rendered, env, route_obj), _rules(route_obj)
+    weighted, ab = weighted_entries(roles), _ab(route_obj, roles)
+    if ab and weighted and _parse(rules[ab[0]], rules[weighted[0]]) == match:
+        # The same rule: it stays as written (maybe by hand), only the weights move.
+        return split_routes(route_obj, PATH, "backendRefs", roles, [], weight, None)
+    rule = _rule(rules[weighted[0]], roles[weighted[0]], match) if match is not None and weighted else None
+    return split_routes(route_obj, PATH, "backendRefs", roles, ab, weight, rule)
 
 
 def checks(rendered: Rendered, env: EnvConfig, pair: Pair) -> list[str]:

@@ -126,21 +126,27 @@ def read(rendered: Rendered, env: EnvConfig, pair: Pair) -> Traffic:
     return Traffic(weight, match, serving(rendered, env, weight, match))
 
 
+def _rule(base: Obj, roles: list[str | None], match: Match) -> Obj:
+    """The A/B route: the weighted route's matches plus the header condition, to the canary only."""
+    canary = next(r for r, role in zip(base["route"], roles) if role == "canary")
+    name, cond = _condition(match)
+    rule = {k: copy.deepcopy(v) for k, v in base.items() if k not in ("name", "match", "route")}
+    rule["match"] = [{**copy.deepcopy(m), "headers": {**(m.get("headers") or {}), name: cond}}
+                     for m in base.get("match") or [{}]]
+    rule["route"] = [{"destination": copy.deepcopy(canary["destination"]), "weight": 100}]
+    return rule
+
+
 def route(rendered: Rendered, env: EnvConfig, pair: Pair, weight: int, match: Match | None) -> list[Intent]:
     """Weights on every stable/canary route; the A/B route in front of the first one, or none."""
     vs = _service(rendered, env)
-    roles = _roles(rendered, env, vs)
-    weighted = weighted_entries(roles)
-    rule = None
-    if match is not None and weighted:
-        base = _http(vs)[weighted[0]]
-        canary = next(r for r, role in zip(base["route"], roles[weighted[0]]) if role == "canary")
-        name, cond = _condition(match)
-        rule = {k: copy.deepcopy(v) for k, v in base.items() if k not in ("name", "match", "route")}
-        rule["match"] = [{**copy.deepcopy(m), "headers": {**(m.get("headers") or {}), name: cond}}
-                         for m in base.get("match") or [{}]]
-        rule["route"] = [{"destination": copy.deepcopy(canary["destination"]), "weight": 100}]
-    return split_routes(vs, PATH, "route", roles, _ab(vs, roles), weight, rule)
+    roles, http = _roles(rendered, env, vs), _http(vs)
+    weighted, ab = weighted_entries(roles), _ab(vs, roles)
+    if ab and weighted and _parse(http[ab[0]], http[weighted[0]]) == match:
+        # The same rule: it stays as written (maybe by hand), only the weights move.
+        return split_routes(vs, PATH, "route", roles, [], weight, None)
+    rule = _rule(http[weighted[0]], roles[weighted[0]], match) if match is not None and weighted else None
+    return split_routes(vs, PATH, "route", roles, ab, weight, rule)
 
 
 def checks(rendered: Rendered, env: EnvConfig, pair: Pair) -> list[str]:
