@@ -62,9 +62,11 @@ class _Layout:
         color = self.color_of(self.active_svc)
         if color not in self.workloads:
             name = self.active_svc["metadata"]["name"]
-            raise InputError(f"Service {name!r} selects no single color ({self.label}: {color})",
-                             f"{env.app}/{env.name} ({env.overlay})",
-                             f"set its spec.selector.{self.label} to one of {', '.join(self.workloads)}")
+            raise InputError(
+                f"Service {name!r} selects no single color ({self.label}: {color})",
+                f"{env.app}/{env.name} ({env.overlay})",
+                f"set its spec.selector.{self.label} to one of {', '.join(self.workloads)}",
+            )
         return str(color)
 
     def preview(self) -> str | None:
@@ -79,29 +81,58 @@ def _settings(env: EnvConfig) -> BlueGreenSettings:
     return env.bluegreen
 
 
-def _workload(rendered: Rendered, env: EnvConfig, s: BlueGreenSettings, color: str, name: str) -> Obj:
-    """The workload of one color: by its configured name, else the one app workload carrying the color label."""
+def _workload(
+    rendered: Rendered, env: EnvConfig, s: BlueGreenSettings, color: str, name: str
+) -> Obj:
+    """The workload of one color: by its configured name, else the app workload with its label."""
     explicit = "colors" in s.explicit
-    obj = resolve(rendered, RELEASE_KINDS, name, explicit=explicit, key=f"bluegreen.colors.{color}",
-                  env=env, required=False)
+    obj = resolve(
+        rendered,
+        RELEASE_KINDS,
+        name,
+        explicit=explicit,
+        key=f"bluegreen.colors.{color}",
+        env=env,
+        required=False,
+    )
     if obj is not None:
         return obj
-    labelled = [w for w in rendered.of_kind(*RELEASE_KINDS)
-                if str(pod_labels(w).get(s.color_label)) == color and container_paths(w, env)]
+    labelled = [
+        w
+        for w in rendered.of_kind(*RELEASE_KINDS)
+        if str(pod_labels(w).get(s.color_label)) == color and container_paths(w, env)
+    ]
     if len(labelled) == 1:
         return labelled[0]
-    raise InputError(f"no Deployment or Rollout {name!r} for color {color!r} in the rendered overlay",
-                     f"{env.app}/{env.name} ({env.overlay})",
-                     f"set apps.{env.app}.envs.{env.name}.bluegreen.colors in gitshift.yaml")
+    raise InputError(
+        f"no Deployment or Rollout {name!r} for color {color!r} in the rendered overlay",
+        f"{env.app}/{env.name} ({env.overlay})",
+        f"set apps.{env.app}.envs.{env.name}.bluegreen.colors in gitshift.yaml",
+    )
 
 
 def _layout(rendered: Rendered, env: EnvConfig) -> _Layout:
     s = _settings(env)
-    workloads = {color: _workload(rendered, env, s, color, name) for color, name in s.colors.items()}
-    active = resolve(rendered, ("Service",), s.service, explicit="service" in s.explicit,
-                     key="bluegreen.service", env=env)
-    preview = resolve(rendered, ("Service",), s.preview_service, explicit="preview_service" in s.explicit,
-                      key="bluegreen.preview_service", env=env, required=False)
+    workloads = {
+        color: _workload(rendered, env, s, color, name) for color, name in s.colors.items()
+    }
+    active = resolve(
+        rendered,
+        ("Service",),
+        s.service,
+        explicit="service" in s.explicit,
+        key="bluegreen.service",
+        env=env,
+    )
+    preview = resolve(
+        rendered,
+        ("Service",),
+        s.preview_service,
+        explicit="preview_service" in s.explicit,
+        key="bluegreen.preview_service",
+        env=env,
+        required=False,
+    )
     assert active is not None  # resolve raises for a required name
     return _Layout(s.color_label, workloads, active, preview)
 
@@ -132,12 +163,18 @@ def _deploy(layout: _Layout, env: EnvConfig, request: ShiftRequest) -> list[Inte
     if not request.image:
         raise InputError("bluegreen deploy needs an image", "--image", "give --image NAME:TAG")
     if request.replicas is not None and request.replicas < 1:
-        raise InputError(f"invalid replica count {request.replicas}", "--replicas", "give 1 or more")
+        raise InputError(
+            f"invalid replica count {request.replicas}", "--replicas", "give 1 or more"
+        )
     active = layout.active(env)
     idle = layout.other(active)
     target = layout.workloads[idle]
     # SPEC: the idle color gets the active color's replica count unless --replicas is given.
-    n = request.replicas if request.replicas is not None else max(replicas_of(layout.workloads[active]), 1)
+    n = (
+        request.replicas
+        if request.replicas is not None
+        else max(replicas_of(layout.workloads[active]), 1)
+    )
     out = set_image(target, env, request.image) + collect(set_replicas(target, n))
     if layout.preview_svc is not None:
         out += collect(intent(layout.preview_svc, ("spec", "selector", layout.label), idle))
@@ -155,7 +192,7 @@ def _rollback(layout: _Layout, env: EnvConfig, request: ShiftRequest) -> list[In
     active = layout.active(env)
     preview = layout.preview()
     if preview is not None and preview != active:
-        return []  # never promoted, or rolled back already: the active Service serves the previous color
+        return []  # never promoted, or rolled back already: the previous color is live
     return _switch(layout, layout.other(active))
 
 
@@ -176,8 +213,11 @@ def plan(rendered: Rendered, env: EnvConfig, request: ShiftRequest) -> list[Inte
     """The intents of a blue/green action; empty when its target state already holds."""
     handler = _HANDLERS.get(request.action)
     if handler is None:
-        raise InputError(f"bluegreen env {env.app}/{env.name} does not support {request.action!r}",
-                         request.action, f"use one of {', '.join(ACTIONS)}")
+        raise InputError(
+            f"bluegreen env {env.app}/{env.name} does not support {request.action!r}",
+            request.action,
+            f"use one of {', '.join(ACTIONS)}",
+        )
     return handler(_layout(rendered, env), env, request)
 
 
@@ -186,23 +226,32 @@ def checks(rendered: Rendered, env: EnvConfig) -> list[str]:
     layout = _layout(rendered, env)
     svc = layout.active_svc
     selector = (svc.get("spec") or {}).get("selector")
-    failures = [f"{w['kind']}/{_name(w)} pods should carry the label {layout.label}: {color}"
-                for color, w in layout.workloads.items() if str(pod_labels(w).get(layout.label)) != color]
+    failures = [
+        f"{w['kind']}/{_name(w)} pods should carry the label {layout.label}: {color}"
+        for color, w in layout.workloads.items()
+        if str(pod_labels(w).get(layout.label)) != color
+    ]
     selected = [c for c, w in layout.workloads.items() if selector_matches(selector, pod_labels(w))]
     if len(selected) > 1:
-        failures.append(f"Service {_name(svc)} selects more than one color ({', '.join(selected)}); "
-                        f"its selector needs {layout.label}: <color>")
+        failures.append(
+            f"Service {_name(svc)} selects more than one color ({', '.join(selected)}); "
+            f"its selector needs {layout.label}: <color>"
+        )
     color = layout.color_of(svc)
     if color not in layout.workloads:
-        failures.append(f"Service {_name(svc)} selects {layout.label}: {color}, none of "
-                        f"{', '.join(layout.workloads)}")
+        failures.append(
+            f"Service {_name(svc)} selects {layout.label}: {color}, none of "
+            f"{', '.join(layout.workloads)}"
+        )
         return failures
     w = layout.workloads[str(color)]
     where = f"active color {color} ({w['kind']}/{_name(w)})"
     if replicas_of(w) < 1:
         failures.append(f"{where} has 0 replicas; Service {_name(svc)} would reach no pods")
     if color not in selected:
-        failures.append(f"Service {_name(svc)} selector {selector} does not match the pods of {where}")
+        failures.append(
+            f"Service {_name(svc)} selector {selector} does not match the pods of {where}"
+        )
     if not image_of(w, env):
         failures.append(f"{where} has no image")
     return failures

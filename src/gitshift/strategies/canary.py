@@ -43,7 +43,7 @@ COOKIE_VALUE = "always"
 
 @dataclass(frozen=True)
 class Match:
-    """An A/B rule: a header (with an optional value) or a cookie that sends a request to the canary."""
+    """An A/B rule: a header (with an optional value) or a cookie that picks the canary."""
 
     kind: str  # "header" or "cookie"
     name: str
@@ -52,7 +52,9 @@ class Match:
     def __str__(self) -> str:
         if self.kind == "cookie":
             return f"cookie {self.name}"
-        return f"header {self.name}={self.value}" if self.value is not None else f"header {self.name}"
+        return (
+            f"header {self.name}={self.value}" if self.value is not None else f"header {self.name}"
+        )
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class Pair:
 
 @dataclass(frozen=True)
 class Traffic:
-    """The split a traffic kind reads from the overlay; ``serving`` lists Services that must have pods."""
+    """The split read from the overlay; ``serving`` lists the Services that must have pods."""
 
     weight: int | None
     match: Match | None
@@ -81,9 +83,10 @@ class Router(Protocol):
         """The current split."""
         ...
 
-    def route(self, rendered: Rendered, env: EnvConfig, pair: Pair, weight: int,
-              match: Match | None) -> list[Intent]:
-        """Intents giving the canary ``weight`` percent and the A/B rule ``match`` (None removes it)."""
+    def route(
+        self, rendered: Rendered, env: EnvConfig, pair: Pair, weight: int, match: Match | None
+    ) -> list[Intent]:
+        """Intents giving the canary ``weight`` percent and the A/B rule ``match`` (None: none)."""
         ...
 
     def next_weight(self, now: Traffic, pair: Pair, steps: Sequence[int]) -> int | None:
@@ -104,15 +107,21 @@ def settings(env: EnvConfig) -> CanarySettings:
 
 def router(env: EnvConfig) -> Router:
     """The module of the env's traffic kind (imported on use: it imports this module)."""
-    return cast(Router, importlib.import_module(f"gitshift.strategies.canary_{settings(env).traffic}"))
+    return cast(
+        Router, importlib.import_module(f"gitshift.strategies.canary_{settings(env).traffic}")
+    )
 
 
 def pair(rendered: Rendered, env: EnvConfig) -> Pair:
     """The stable and canary workloads the config names."""
     s = settings(env)
     return Pair(
-        find_workload(rendered, env, s.stable, key="canary.stable", explicit="stable" in s.explicit),
-        find_workload(rendered, env, s.canary, key="canary.canary", explicit="canary" in s.explicit),
+        find_workload(
+            rendered, env, s.stable, key="canary.stable", explicit="stable" in s.explicit
+        ),
+        find_workload(
+            rendered, env, s.canary, key="canary.canary", explicit="canary" in s.explicit
+        ),
     )
 
 
@@ -120,8 +129,9 @@ def service(rendered: Rendered, env: EnvConfig, role: str) -> Obj | None:
     """The stable or canary Service, named like its workload; None when the render has none."""
     s = settings(env)
     name = s.stable if role == "stable" else s.canary
-    return resolve(rendered, ("Service",), name, explicit=False, key=f"canary.{role}", env=env,
-                   required=False)
+    return resolve(
+        rendered, ("Service",), name, explicit=False, key=f"canary.{role}", env=env, required=False
+    )
 
 
 def name_of(obj: Obj) -> str:
@@ -129,20 +139,28 @@ def name_of(obj: Obj) -> str:
     return str(obj["metadata"]["name"])
 
 
-def serving(rendered: Rendered, env: EnvConfig, weight: int | None, match: Match | None) -> tuple[str, ...]:
+def serving(
+    rendered: Rendered, env: EnvConfig, weight: int | None, match: Match | None
+) -> tuple[str, ...]:
     """SPEC (safety checks): the stable Service, and the canary Service while it gets traffic."""
     roles = ["stable"] + (["canary"] if (weight or 0) > 0 or match is not None else [])
-    return tuple(name_of(svc) for svc in (service(rendered, env, r) for r in roles) if svc is not None)
+    return tuple(
+        name_of(svc) for svc in (service(rendered, env, r) for r in roles) if svc is not None
+    )
 
 
 def apart(rendered: Rendered, env: EnvConfig, p: Pair) -> list[str]:
-    """Failures when the stable or canary Service selects the other's pods (the split would not hold)."""
+    """Failures when the stable or canary Service selects the other's pods (the split fails)."""
     out = []
     for role, other in (("stable", p.canary), ("canary", p.stable)):
         svc = service(rendered, env, role)
-        if svc is not None and selector_matches((svc.get("spec") or {}).get("selector"), pod_labels(other)):
-            out.append(f"{role} Service {name_of(svc)} also selects the pods of {other['kind']}/"
-                       f"{name_of(other)}; give the two Services selectors that tell them apart")
+        if svc is not None and selector_matches(
+            (svc.get("spec") or {}).get("selector"), pod_labels(other)
+        ):
+            out.append(
+                f"{role} Service {name_of(svc)} also selects the pods of {other['kind']}/"
+                f"{name_of(other)}; give the two Services selectors that tell them apart"
+            )
     return out
 
 
@@ -150,23 +168,41 @@ def service_names(rendered: Rendered, env: EnvConfig, role: str) -> set[str]:
     """Names a route may use for the stable or canary Service: as configured, and as rendered."""
     s = settings(env)
     svc = service(rendered, env, role)
-    return {s.stable if role == "stable" else s.canary} | ({name_of(svc)} if svc is not None else set())
+    return {s.stable if role == "stable" else s.canary} | (
+        {name_of(svc)} if svc is not None else set()
+    )
 
 
 def weighted_entries(roles: Sequence[Sequence[str | None]]) -> list[int]:
-    """Indexes of the route entries that split between exactly one stable and one canary destination."""
+    """Indexes of the entries that split between exactly one stable and one canary destination."""
     return [i for i, r in enumerate(roles) if sorted(map(str, r)) == ["canary", "stable"]]
 
 
 def read_weight(entry: Obj, key: str, roles: Sequence[str | None], default: int) -> int:
     """The canary's percentage in a weighted entry (a missing weight counts as ``default``)."""
-    weights = {role: int(d.get("weight", default)) for d, role in zip(entry.get(key) or [], roles)}
+    dests = zip(entry.get(key) or [], roles, strict=True)
+    weights = {role: _as_int(d.get("weight", default), default) for d, role in dests}
     total = weights["stable"] + weights["canary"]
     return (weights["canary"] * 100 + total // 2) // total if total > 0 else 0
 
 
-def split_routes(obj: Obj, path: FieldPath, key: str, roles: Sequence[Sequence[str | None]],
-                 ab: Sequence[int], weight: int, rule: Obj | None) -> list[Intent]:
+def _as_int(value: object, default: int) -> int:
+    """A weight as written, or ``default`` when it is not a number (``checks`` reports it)."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return default
+
+
+def split_routes(
+    obj: Obj,
+    path: FieldPath,
+    key: str,
+    roles: Sequence[Sequence[str | None]],
+    ab: Sequence[int],
+    weight: int,
+    rule: Obj | None,
+) -> list[Intent]:
     """Intents giving each weighted entry ``weight``, and the A/B ``rule`` in front of the first.
 
     While the list keeps its shape each weight is its own intent; when an A/B
@@ -176,10 +212,15 @@ def split_routes(obj: Obj, path: FieldPath, key: str, roles: Sequence[Sequence[s
     old = list(get_path(obj, path, []))
     weighted = weighted_entries(roles)
     if not weighted:
-        raise InputError(f"{obj.get('kind')} {name_of(obj)} has no {format_path(path)} entry with both "
-                         "a stable and a canary destination", "canary traffic",
-                         "route to both (weights 100 and 0) in the overlay first")
-    reshaped = [_weighted(e, key, roles[i], weight) if i in weighted else e for i, e in enumerate(old)]
+        raise InputError(
+            f"{obj.get('kind')} {name_of(obj)} has no {format_path(path)} entry with both "
+            "a stable and a canary destination",
+            "canary traffic",
+            "route to both (weights 100 and 0) in the overlay first",
+        )
+    reshaped = [
+        _weighted(e, key, roles[i], weight) if i in weighted else e for i, e in enumerate(old)
+    ]
     new = []
     for i, reweighted in enumerate(reshaped):
         if rule is not None and i == weighted[0]:
@@ -188,13 +229,18 @@ def split_routes(obj: Obj, path: FieldPath, key: str, roles: Sequence[Sequence[s
             new.append(reweighted)
     if new != reshaped:
         return collect(intent(obj, path, new))
-    return collect([intent(obj, (*path, i, key, j, "weight"), d["weight"])
-                    for i in weighted for j, d in enumerate(reshaped[i][key])])
+    return collect(
+        [
+            intent(obj, (*path, i, key, j, "weight"), d["weight"])
+            for i in weighted
+            for j, d in enumerate(reshaped[i][key])
+        ]
+    )
 
 
 def _weighted(entry: Obj, key: str, roles: Sequence[str | None], weight: int) -> Obj:
     out = copy.deepcopy(entry)
-    for dest, role in zip(out[key], roles):
+    for dest, role in zip(out[key], roles, strict=True):
         dest["weight"] = weight if role == "canary" else 100 - weight
     return out
 
@@ -247,22 +293,32 @@ def _canary_replicas(r: Router, p: Pair, n: int) -> list[Intent]:
     return [] if r.OWNS_REPLICAS else collect(set_replicas(p.canary, n))
 
 
-def _deploy(rendered: Rendered, env: EnvConfig, request: ShiftRequest, r: Router, p: Pair) -> list[Intent]:
+def _deploy(
+    rendered: Rendered, env: EnvConfig, request: ShiftRequest, r: Router, p: Pair
+) -> list[Intent]:
     if not request.image:
         raise InputError("canary deploy needs an image", "--image", "give --image NAME:TAG")
     match = _match(request)
-    # SPEC: with --header/--cookie only matching requests reach the canary, so A/B defaults to weight 0.
+    # SPEC: with --header/--cookie only matching requests reach the canary: A/B defaults to 0.
     default = 0 if match is not None else settings(env).steps[0]
     weight = validate_weight(request.weight if request.weight is not None else default)
     if request.replicas is not None and (r.OWNS_REPLICAS or request.replicas < 1):
-        raise InputError(f"invalid replica count {request.replicas}", "--replicas",
-                         "give 1 or more (traffic replicas derives it from the weight)")
+        raise InputError(
+            f"invalid replica count {request.replicas}",
+            "--replicas",
+            "give 1 or more (traffic replicas derives it from the weight)",
+        )
     n = request.replicas if request.replicas is not None else max(replicas_of(p.canary), 1)
-    return (set_image(p.canary, env, request.image) + _canary_replicas(r, p, n)
-            + r.route(rendered, env, p, weight, match))
+    return (
+        set_image(p.canary, env, request.image)
+        + _canary_replicas(r, p, n)
+        + r.route(rendered, env, p, weight, match)
+    )
 
 
-def _scale(rendered: Rendered, env: EnvConfig, request: ShiftRequest, r: Router, p: Pair) -> list[Intent]:
+def _scale(
+    rendered: Rendered, env: EnvConfig, request: ShiftRequest, r: Router, p: Pair
+) -> list[Intent]:
     if (request.weight is None) == (not request.next_step):
         raise InputError("give either --weight N or --next", "canary scale")
     now = r.read(rendered, env, p)
@@ -272,25 +328,38 @@ def _scale(rendered: Rendered, env: EnvConfig, request: ShiftRequest, r: Router,
         steps = settings(env).steps
         found = r.next_weight(now, p, steps)
         if found is None:
-            raise InputError(f"weight {now.weight} is at or past the last step {steps[-1]}", "--next",
-                             "run `gitshift canary promote`, or give --weight N")
+            raise InputError(
+                f"weight {now.weight} is at or past the last step {steps[-1]}",
+                "--next",
+                "run `gitshift canary promote`, or give --weight N",
+            )
         weight = found
     if weight > 0 and not r.OWNS_REPLICAS and replicas_of(p.canary) < 1:
-        raise InputError(f"canary {name_of(p.canary)} has 0 replicas", "canary scale",
-                         "run `gitshift canary deploy` first")
+        raise InputError(
+            f"canary {name_of(p.canary)} has 0 replicas",
+            "canary scale",
+            "run `gitshift canary deploy` first",
+        )
     return r.route(rendered, env, p, weight, now.match)
 
 
-def _promote(rendered: Rendered, env: EnvConfig, request: ShiftRequest, r: Router, p: Pair) -> list[Intent]:
+def _promote(
+    rendered: Rendered, env: EnvConfig, request: ShiftRequest, r: Router, p: Pair
+) -> list[Intent]:
     image = image_of(p.canary, env)
     if not image:
         raise InputError(f"canary {name_of(p.canary)} has no image to promote", "canary promote")
     # Stable first: the rewriter and the PR table read intents in order.
-    return (set_image(p.stable, env, image) + _canary_replicas(r, p, 0)
-            + r.route(rendered, env, p, 0, None))
+    return (
+        set_image(p.stable, env, image)
+        + _canary_replicas(r, p, 0)
+        + r.route(rendered, env, p, 0, None)
+    )
 
 
-def _rollback(rendered: Rendered, env: EnvConfig, request: ShiftRequest, r: Router, p: Pair) -> list[Intent]:
+def _rollback(
+    rendered: Rendered, env: EnvConfig, request: ShiftRequest, r: Router, p: Pair
+) -> list[Intent]:
     return _canary_replicas(r, p, 0) + r.route(rendered, env, p, 0, None)
 
 
@@ -306,8 +375,11 @@ def plan(rendered: Rendered, env: EnvConfig, request: ShiftRequest) -> list[Inte
     """The intents of a canary action; empty when its target state already holds."""
     handler = _HANDLERS.get(request.action)
     if handler is None:
-        raise InputError(f"canary env {env.app}/{env.name} does not support {request.action!r}",
-                         request.action, f"use one of {', '.join(ACTIONS)}")
+        raise InputError(
+            f"canary env {env.app}/{env.name} does not support {request.action!r}",
+            request.action,
+            f"use one of {', '.join(ACTIONS)}",
+        )
     return handler(rendered, env, request, router(env), pair(rendered, env))
 
 

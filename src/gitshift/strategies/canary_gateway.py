@@ -8,7 +8,8 @@ condition, whose only backendRef is the canary Service:
 
 - ``--header NAME=VALUE``: ``{type: Exact, name: NAME, value: VALUE}``;
 - ``--header NAME``: ``{type: RegularExpression, name: NAME, value: ".+"}`` (present, not empty);
-- ``--cookie NAME``: ``{type: RegularExpression, name: Cookie, value: "^(.*;\\s*)?NAME=always(;.*)?$"}``,
+- ``--cookie NAME``: ``{type: RegularExpression, name: Cookie,
+  value: "^(.*;\\s*)?NAME=always(;.*)?$"}``,
   ingress-nginx's cookie semantics.
 
 A rule with the same path and more header matches takes precedence in Gateway
@@ -48,8 +49,14 @@ next_weight = next_after
 
 def _route(rendered: Rendered, env: EnvConfig) -> Obj:
     s = settings(env)
-    obj = resolve(rendered, ("HTTPRoute",), s.route, explicit="route" in s.explicit,
-                  key="canary.route", env=env)
+    obj = resolve(
+        rendered,
+        ("HTTPRoute",),
+        s.route,
+        explicit="route" in s.explicit,
+        key="canary.route",
+        env=env,
+    )
     assert obj is not None  # resolve raises for a required name
     return obj
 
@@ -73,8 +80,13 @@ def _roles(rendered: Rendered, env: EnvConfig, route: Obj) -> list[list[str | No
 def _ab(route: Obj, roles: list[list[str | None]]) -> list[int]:
     """Indexes of the A/B rules: header matches, every backend the canary."""
     rules = _rules(route)
-    return [i for i, r in enumerate(roles) if r and all(x == "canary" for x in r)
-            and any(m.get("headers") for m in rules[i].get("matches") or [])]
+    return [
+        i
+        for i, r in enumerate(roles)
+        if r
+        and all(x == "canary" for x in r)
+        and any(m.get("headers") for m in rules[i].get("matches") or [])
+    ]
 
 
 def _condition(match: Match) -> Obj:
@@ -93,8 +105,14 @@ def _parse(rule: Obj, base: Obj | None) -> Match | None:
         if cond in known:
             continue
         name, value, kind = str(cond.get("name")), str(cond.get("value")), cond.get("type", "Exact")
-        if name.lower() == "cookie" and value.startswith(_COOKIE_HEAD) and value.endswith(_COOKIE_TAIL):
-            return Match("cookie", re.sub(r"\\(.)", r"\1", value[len(_COOKIE_HEAD):-len(_COOKIE_TAIL)]))
+        if (
+            name.lower() == "cookie"
+            and value.startswith(_COOKIE_HEAD)
+            and value.endswith(_COOKIE_TAIL)
+        ):
+            return Match(
+                "cookie", re.sub(r"\\(.)", r"\1", value[len(_COOKIE_HEAD) : -len(_COOKIE_TAIL)])
+            )
         return Match("header", name, value if kind == "Exact" else None)
     return None
 
@@ -112,16 +130,23 @@ def read(rendered: Rendered, env: EnvConfig, pair: Pair) -> Traffic:
 
 def _rule(base: Obj, roles: list[str | None], match: Match) -> Obj:
     """The A/B rule: the weighted rule's matches plus the header condition, to the canary only."""
-    ref = copy.deepcopy(next(r for r, role in zip(base["backendRefs"], roles) if role == "canary"))
+    pairs = zip(base["backendRefs"], roles, strict=True)
+    ref = copy.deepcopy(next(r for r, role in pairs if role == "canary"))
     ref.pop("weight", None)
-    rule = {k: copy.deepcopy(v) for k, v in base.items() if k not in ("name", "matches", "backendRefs")}
-    rule["matches"] = [{**copy.deepcopy(m), "headers": [*(m.get("headers") or []), _condition(match)]}
-                       for m in base.get("matches") or [{}]]
+    rule = {
+        k: copy.deepcopy(v) for k, v in base.items() if k not in ("name", "matches", "backendRefs")
+    }
+    rule["matches"] = [
+        {**copy.deepcopy(m), "headers": [*(m.get("headers") or []), _condition(match)]}
+        for m in base.get("matches") or [{}]
+    ]
     rule["backendRefs"] = [ref]
     return rule
 
 
-def route(rendered: Rendered, env: EnvConfig, pair: Pair, weight: int, match: Match | None) -> list[Intent]:
+def route(
+    rendered: Rendered, env: EnvConfig, pair: Pair, weight: int, match: Match | None
+) -> list[Intent]:
     """Weights on every stable/canary rule; the A/B rule in front of the first one, or none."""
     route_obj = _route(rendered, env)
     roles, rules = _roles(rendered, env, route_obj), _rules(route_obj)
@@ -129,7 +154,11 @@ def route(rendered: Rendered, env: EnvConfig, pair: Pair, weight: int, match: Ma
     if ab and weighted and _parse(rules[ab[0]], rules[weighted[0]]) == match:
         # The same rule: it stays as written (maybe by hand), only the weights move.
         return split_routes(route_obj, PATH, "backendRefs", roles, [], weight, None)
-    rule = _rule(rules[weighted[0]], roles[weighted[0]], match) if match is not None and weighted else None
+    rule = (
+        _rule(rules[weighted[0]], roles[weighted[0]], match)
+        if match is not None and weighted
+        else None
+    )
     return split_routes(route_obj, PATH, "backendRefs", roles, ab, weight, rule)
 
 
@@ -141,13 +170,20 @@ def checks(rendered: Rendered, env: EnvConfig, pair: Pair) -> list[str]:
         weights = [ref.get("weight", 1) for ref in rule.get("backendRefs") or []]
         if len(weights) < 2:
             continue
-        if not all(isinstance(w, int) and not isinstance(w, bool) and 0 <= w <= 100 for w in weights):
-            failures.append(f"HTTPRoute {name_of(route_obj)} rules[{i}] weights {weights} are not all "
-                            "integers 0-100")
+        if not all(
+            isinstance(w, int) and not isinstance(w, bool) and 0 <= w <= 100 for w in weights
+        ):
+            failures.append(
+                f"HTTPRoute {name_of(route_obj)} rules[{i}] weights {weights} are not all "
+                "integers 0-100"
+            )
         elif sum(weights) != 100:
-            failures.append(f"HTTPRoute {name_of(route_obj)} rules[{i}] weights sum to {sum(weights)}, "
-                            "not 100")
+            failures.append(
+                f"HTTPRoute {name_of(route_obj)} rules[{i}] weights sum to {sum(weights)}, not 100"
+            )
     if not weighted_entries(_roles(rendered, env, route_obj)):
-        failures.append(f"HTTPRoute {name_of(route_obj)} has no rule with both the stable and the canary "
-                        "Service as backends")
+        failures.append(
+            f"HTTPRoute {name_of(route_obj)} has no rule with both the stable and the canary "
+            "Service as backends"
+        )
     return failures + apart(rendered, env, pair)

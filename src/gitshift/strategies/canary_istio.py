@@ -49,8 +49,14 @@ next_weight = next_after
 
 def _service(rendered: Rendered, env: EnvConfig) -> Obj:
     s = settings(env)
-    obj = resolve(rendered, ("VirtualService",), s.route, explicit="route" in s.explicit,
-                  key="canary.route", env=env)
+    obj = resolve(
+        rendered,
+        ("VirtualService",),
+        s.route,
+        explicit="route" in s.explicit,
+        key="canary.route",
+        env=env,
+    )
     assert obj is not None  # resolve raises for a required name
     return obj
 
@@ -81,15 +87,21 @@ def _roles(rendered: Rendered, env: EnvConfig, vs: Obj) -> list[list[str | None]
             return "canary"
         return "stable" if _names(host, stable, namespace) else None
 
-    return [[role(r.get("destination") or {}) for r in entry.get("route") or []]
-            for entry in _http(vs)]
+    return [
+        [role(r.get("destination") or {}) for r in entry.get("route") or []] for entry in _http(vs)
+    ]
 
 
 def _ab(vs: Obj, roles: list[list[str | None]]) -> list[int]:
     """Indexes of the A/B routes: header matches, every destination the canary."""
     http = _http(vs)
-    return [i for i, r in enumerate(roles) if r and all(x == "canary" for x in r)
-            and any(m.get("headers") for m in http[i].get("match") or [])]
+    return [
+        i
+        for i, r in enumerate(roles)
+        if r
+        and all(x == "canary" for x in r)
+        and any(m.get("headers") for m in http[i].get("match") or [])
+    ]
 
 
 def _condition(match: Match) -> tuple[str, Obj]:
@@ -109,7 +121,9 @@ def _parse(entry: Obj, base: Obj | None) -> Match | None:
             continue
         regex = str(cond.get("regex", ""))
         if name == "cookie" and regex.startswith(_COOKIE_HEAD) and regex.endswith(_COOKIE_TAIL):
-            return Match("cookie", re.sub(r"\\(.)", r"\1", regex[len(_COOKIE_HEAD):-len(_COOKIE_TAIL)]))
+            return Match(
+                "cookie", re.sub(r"\\(.)", r"\1", regex[len(_COOKIE_HEAD) : -len(_COOKIE_TAIL)])
+            )
         return Match("header", str(name), str(cond["exact"]) if "exact" in cond else None)
     return None
 
@@ -128,16 +142,20 @@ def read(rendered: Rendered, env: EnvConfig, pair: Pair) -> Traffic:
 
 def _rule(base: Obj, roles: list[str | None], match: Match) -> Obj:
     """The A/B route: the weighted route's matches plus the header condition, to the canary only."""
-    canary = next(r for r, role in zip(base["route"], roles) if role == "canary")
+    canary = next(r for r, role in zip(base["route"], roles, strict=True) if role == "canary")
     name, cond = _condition(match)
     rule = {k: copy.deepcopy(v) for k, v in base.items() if k not in ("name", "match", "route")}
-    rule["match"] = [{**copy.deepcopy(m), "headers": {**(m.get("headers") or {}), name: cond}}
-                     for m in base.get("match") or [{}]]
+    rule["match"] = [
+        {**copy.deepcopy(m), "headers": {**(m.get("headers") or {}), name: cond}}
+        for m in base.get("match") or [{}]
+    ]
     rule["route"] = [{"destination": copy.deepcopy(canary["destination"]), "weight": 100}]
     return rule
 
 
-def route(rendered: Rendered, env: EnvConfig, pair: Pair, weight: int, match: Match | None) -> list[Intent]:
+def route(
+    rendered: Rendered, env: EnvConfig, pair: Pair, weight: int, match: Match | None
+) -> list[Intent]:
     """Weights on every stable/canary route; the A/B route in front of the first one, or none."""
     vs = _service(rendered, env)
     roles, http = _roles(rendered, env, vs), _http(vs)
@@ -145,7 +163,11 @@ def route(rendered: Rendered, env: EnvConfig, pair: Pair, weight: int, match: Ma
     if ab and weighted and _parse(http[ab[0]], http[weighted[0]]) == match:
         # The same rule: it stays as written (maybe by hand), only the weights move.
         return split_routes(vs, PATH, "route", roles, [], weight, None)
-    rule = _rule(http[weighted[0]], roles[weighted[0]], match) if match is not None and weighted else None
+    rule = (
+        _rule(http[weighted[0]], roles[weighted[0]], match)
+        if match is not None and weighted
+        else None
+    )
     return split_routes(vs, PATH, "route", roles, ab, weight, rule)
 
 
@@ -158,15 +180,26 @@ def checks(rendered: Rendered, env: EnvConfig, pair: Pair) -> list[str]:
         weights = [d.get("weight") for d in dests]
         if len(dests) < 2 and all(w is None for w in weights):
             continue  # one destination without a weight gets everything
-        if not all(isinstance(w, int) and not isinstance(w, bool) and 0 <= w <= 100 for w in weights):
-            failures.append(f"VirtualService {name_of(vs)} http[{i}] weights {weights} are not all "
-                            "integers 0-100")
+        if not all(
+            isinstance(w, int) and not isinstance(w, bool) and 0 <= w <= 100 for w in weights
+        ):
+            failures.append(
+                f"VirtualService {name_of(vs)} http[{i}] weights {weights} are not all "
+                "integers 0-100"
+            )
         elif sum(weights) != 100:
-            failures.append(f"VirtualService {name_of(vs)} http[{i}] weights sum to {sum(weights)}, not 100")
+            failures.append(
+                f"VirtualService {name_of(vs)} http[{i}] weights sum to {sum(weights)}, not 100"
+            )
     roles = _roles(rendered, env, vs)
     if not weighted_entries(roles):
-        failures.append(f"VirtualService {name_of(vs)} has no http route with both a stable and a canary "
-                        "destination")
-    subsets = any(d.get("subset") in ("stable", "canary") for e in _http(vs)
-                  for d in (r.get("destination") or {} for r in e.get("route") or []))
+        failures.append(
+            f"VirtualService {name_of(vs)} has no http route with both a stable and a canary "
+            "destination"
+        )
+    subsets = any(
+        d.get("subset") in ("stable", "canary")
+        for e in _http(vs)
+        for d in (r.get("destination") or {} for r in e.get("route") or [])
+    )
     return failures + ([] if subsets else apart(rendered, env, pair))

@@ -1,4 +1,4 @@
-"""Canary traffic through ingress-nginx: annotations on the canary Ingress (SPEC: strategies, traffic nginx).
+"""Canary traffic through ingress-nginx: annotations on the canary Ingress (SPEC: traffic nginx).
 
 The canary Ingress is named like the canary workload (``canary.canary``) and
 the stable one like the stable workload (``canary.stable``). The canary
@@ -41,7 +41,9 @@ next_weight = next_after
 def _ingress(rendered: Rendered, env: EnvConfig, role: str) -> Obj:
     s = settings(env)
     name = s.stable if role == "stable" else s.canary
-    obj = resolve(rendered, ("Ingress",), name, explicit=role in s.explicit, key=f"canary.{role}", env=env)
+    obj = resolve(
+        rendered, ("Ingress",), name, explicit=role in s.explicit, key=f"canary.{role}", env=env
+    )
     assert obj is not None  # resolve raises for a required name
     return obj
 
@@ -70,18 +72,28 @@ def read(rendered: Rendered, env: EnvConfig, pair: Pair) -> Traffic:
     return Traffic(weight, match, serving(rendered, env, weight, match))
 
 
-def route(rendered: Rendered, env: EnvConfig, pair: Pair, weight: int, match: Match | None) -> list[Intent]:
+def route(
+    rendered: Rendered, env: EnvConfig, pair: Pair, weight: int, match: Match | None
+) -> list[Intent]:
     """Annotation intents; a rule's annotations not in the target are removed (``MISSING``)."""
     obj = _ingress(rendered, env, "canary")
-    target: dict[str, Any] = {CANARY: "true", WEIGHT: str(weight), HEADER: MISSING,
-                              HEADER_VALUE: MISSING, HEADER_PATTERN: MISSING, COOKIE: MISSING}
+    target: dict[str, Any] = {
+        CANARY: "true",
+        WEIGHT: str(weight),
+        HEADER: MISSING,
+        HEADER_VALUE: MISSING,
+        HEADER_PATTERN: MISSING,
+        COOKIE: MISSING,
+    }
     if match is not None and match.kind == "header":
         target[HEADER] = match.name
         if match.value is not None:
             target[HEADER_VALUE] = match.value
     elif match is not None:
         target[COOKIE] = match.name
-    return collect([intent(obj, ("metadata", "annotations", key), value) for key, value in target.items()])
+    return collect(
+        [intent(obj, ("metadata", "annotations", key), value) for key, value in target.items()]
+    )
 
 
 def _hosts_paths(obj: Obj) -> set[tuple[str, str]]:
@@ -94,22 +106,25 @@ def _hosts_paths(obj: Obj) -> set[tuple[str, str]]:
 
 
 def checks(rendered: Rendered, env: EnvConfig, pair: Pair) -> list[str]:
-    """SPEC: the canary Ingress has the stable one's hosts and paths; its weight is an integer 0-100."""
+    """SPEC: the canary Ingress has the stable one's hosts and paths; weight is an integer 0-100."""
     stable, canary = _ingress(rendered, env, "stable"), _ingress(rendered, env, "canary")
     failures = []
     ann = _annotations(canary)
     if str(ann.get(CANARY)) != "true":
-        failures.append(f"Ingress {name_of(canary)} lacks the annotation {CANARY}: \"true\"")
+        failures.append(f'Ingress {name_of(canary)} lacks the annotation {CANARY}: "true"')
     weight = _int(ann.get(WEIGHT, 0))
     if weight is None or not 0 <= weight <= 100:
-        failures.append(f"Ingress {name_of(canary)} {WEIGHT} is {ann.get(WEIGHT)!r}, not an integer 0-100")
+        failures.append(
+            f"Ingress {name_of(canary)} {WEIGHT} is {ann.get(WEIGHT)!r}, not an integer 0-100"
+        )
     want, got = _hosts_paths(stable), _hosts_paths(canary)
     if want != got:
-        failures.append(f"canary Ingress {name_of(canary)} routes {_show(got)}, but stable Ingress "
-                        f"{name_of(stable)} routes {_show(want)}; they must be the same")
+        failures.append(
+            f"canary Ingress {name_of(canary)} routes {_show(got)}, but stable Ingress "
+            f"{name_of(stable)} routes {_show(want)}; they must be the same"
+        )
     return failures + apart(rendered, env, pair)
 
 
 def _show(pairs: set[tuple[str, str]]) -> str:
     return ", ".join(f"{h}{p}" for h, p in sorted(pairs)) or "nothing"
-

@@ -1,4 +1,4 @@
-"""Kubernetes-native canary: the split is the replica count behind one Service (SPEC: traffic replicas).
+"""Kubernetes-native canary: the split is the replica count behind one Service (SPEC).
 
 The stable and canary workloads share a Service, so each pod gets an equal
 share and the weight is ``canary / (stable + canary)``. A shift keeps the
@@ -26,7 +26,7 @@ OWNS_REPLICAS = True
 
 
 def split(total: int, weight: int) -> int | None:
-    """The canary's share of ``total`` replicas for ``weight`` percent; None when it cannot be made."""
+    """The canary's share of ``total`` replicas for ``weight`` percent; None when impossible."""
     if weight in (0, 100):
         return total * weight // 100
     if total < 2:
@@ -36,9 +36,14 @@ def split(total: int, weight: int) -> int | None:
 
 def _services(rendered: Rendered, pair: Pair) -> list[Obj]:
     """Services whose selector matches the stable or the canary pods."""
-    return [svc for svc in rendered.of_kind("Service")
-            if any(selector_matches((svc.get("spec") or {}).get("selector"), pod_labels(w))
-                   for w in (pair.stable, pair.canary))]
+    return [
+        svc
+        for svc in rendered.of_kind("Service")
+        if any(
+            selector_matches((svc.get("spec") or {}).get("selector"), pod_labels(w))
+            for w in (pair.stable, pair.canary)
+        )
+    ]
 
 
 def read(rendered: Rendered, env: EnvConfig, pair: Pair) -> Traffic:
@@ -48,22 +53,29 @@ def read(rendered: Rendered, env: EnvConfig, pair: Pair) -> Traffic:
     return Traffic(weight, None, tuple(name_of(svc) for svc in _services(rendered, pair)))
 
 
-def route(rendered: Rendered, env: EnvConfig, pair: Pair, weight: int, match: Match | None) -> list[Intent]:
+def route(
+    rendered: Rendered, env: EnvConfig, pair: Pair, weight: int, match: Match | None
+) -> list[Intent]:
     """Replica intents for the stable and the canary workload, the total kept."""
     if match is not None:
-        raise InputError("traffic replicas cannot route by header or cookie", "--header/--cookie",
-                         "A/B needs a router: set canary.traffic to nginx, istio or gateway")
+        raise InputError(
+            "traffic replicas cannot route by header or cookie",
+            "--header/--cookie",
+            "A/B needs a router: set canary.traffic to nginx, istio or gateway",
+        )
     total = replicas_of(pair.stable) + replicas_of(pair.canary)
     canary = split(total, weight)
     if canary is None:
-        raise InputError(f"{total} replica(s) in total cannot split {weight}% to the canary",
-                         f"{name_of(pair.stable)} + {name_of(pair.canary)}",
-                         "give the stable workload 2 or more replicas first")
+        raise InputError(
+            f"{total} replica(s) in total cannot split {weight}% to the canary",
+            f"{name_of(pair.stable)} + {name_of(pair.canary)}",
+            "give the stable workload 2 or more replicas first",
+        )
     return collect(set_replicas(pair.stable, total - canary), set_replicas(pair.canary, canary))
 
 
 def next_weight(now: Traffic, pair: Pair, steps: Sequence[int]) -> int | None:
-    """The first step that moves more replicas to the canary (or that cannot be split, to say so)."""
+    """The first step that moves more replicas to the canary (or cannot be split, to say so)."""
     canary, total = replicas_of(pair.canary), replicas_of(pair.stable) + replicas_of(pair.canary)
     for step in steps:
         share = split(total, step)
@@ -73,11 +85,19 @@ def next_weight(now: Traffic, pair: Pair, steps: Sequence[int]) -> int | None:
 
 
 def checks(rendered: Rendered, env: EnvConfig, pair: Pair) -> list[str]:
-    """One Service must select both the stable and the canary pods, or the canary gets no traffic."""
-    both = [svc for svc in _services(rendered, pair)
-            if all(selector_matches((svc.get("spec") or {}).get("selector"), pod_labels(w))
-                   for w in (pair.stable, pair.canary))]
+    """One Service must select the stable and the canary pods, or the canary gets no traffic."""
+    both = [
+        svc
+        for svc in _services(rendered, pair)
+        if all(
+            selector_matches((svc.get("spec") or {}).get("selector"), pod_labels(w))
+            for w in (pair.stable, pair.canary)
+        )
+    ]
     if both:
         return []
-    return [f"no Service selects the pods of both {pair.stable['kind']}/{name_of(pair.stable)} and "
-            f"{pair.canary['kind']}/{name_of(pair.canary)}; traffic replicas needs one Service over both"]
+    return [
+        f"no Service selects the pods of both {pair.stable['kind']}/{name_of(pair.stable)} and "
+        f"{pair.canary['kind']}/{name_of(pair.canary)}; traffic replicas needs one Service "
+        "over both"
+    ]

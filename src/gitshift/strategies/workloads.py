@@ -81,8 +81,10 @@ def app_workloads(rendered: Rendered, env: EnvConfig) -> list[Obj]:
 RELEASE_KINDS = ("Deployment", "Rollout")
 
 
-def find_workload(rendered: Rendered, env: EnvConfig, name: str, *, key: str, explicit: bool) -> Obj:
-    """The Deployment or Rollout a configured name refers to; a missing one raises (see ``base.resolve``)."""
+def find_workload(
+    rendered: Rendered, env: EnvConfig, name: str, *, key: str, explicit: bool
+) -> Obj:
+    """The Deployment or Rollout a configured name refers to; a missing one raises (``resolve``)."""
     obj = resolve(rendered, RELEASE_KINDS, name, explicit=explicit, key=key, env=env)
     if obj is None:  # resolve raises for a required name; this keeps the type narrow
         raise InputError(f"Deployment/Rollout {name!r} not found", f"{env.app}/{env.name}")
