@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from gitshift import files, shift
 from gitshift.config import Config, EnvConfig
 from gitshift.errors import GitError, InputError
@@ -15,14 +18,17 @@ from gitshift.strategies.base import ShiftRequest, show
 
 def default_branch(request: ShiftRequest) -> str:
     """``gitshift/<app>/<env>/<action>``."""
-    return f"gitshift/{request.app}/{request.env}/{request.action.replace('.', '-')}"
+    return f"gitshift/{request.app}/{request.env}/{request.recorded_action.replace('.', '-')}"
 
 
 def commit_message(c: shift.Computed, delivery: shift.Delivery) -> str:
     """Title, the changed fields, the user's message, and the trailers."""
     lines = [f"- {ch.resource} {ch.path}: {show(ch.before)} → {show(ch.after)}" for ch in shift.changes(c.intents)]
     body = (delivery.message.strip() + "\n\n" if delivery.message else "") + "\n".join(lines)
-    trailers = {"Gitshift-App": c.env.app, "Gitshift-Env": c.env.name, "Gitshift-Action": c.request.action}
+    trailers = {"Gitshift-App": c.env.app, "Gitshift-Env": c.env.name,
+                "Gitshift-Action": c.request.recorded_action}
+    if c.request.source:
+        trailers["Gitshift-Source"] = c.request.source
     if delivery.requested_by:
         trailers["Gitshift-Requested-By"] = delivery.requested_by
     return commits.message(shift.summary(c), body, trailers)
@@ -40,7 +46,7 @@ def _fetch_remote_branch(repo: Repo, remote: str, branch: str) -> str | None:
 
 
 def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: ShiftRequest,
-              delivery: shift.Delivery) -> Result:
+              delivery: shift.Delivery, planner: Callable[[Path], shift.Planner] | None = None) -> Result:
     """Commit the shift on ``delivery.branch`` (continuing it when it exists), leaving the checkout alone."""
     if delivery.mode == "pr":
         raise InputError("--pr is not available yet: no forge support in this build", "--pr",
@@ -54,7 +60,7 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
     if start is None:
         raise InputError(f"base {base!r} is not a commit", "--base")
     with worktree.temporary(repo, start) as wt:
-        c = shift.compute(renderer, wt, env, request)
+        c = shift.compute(renderer, wt, env, request, planner(wt) if planner else None)
         if not c.intents:
             return shift.result(c, wt, delivery, branch=branch if (local or remote_tip) else None)
         moved = {wt / p.relative_to(wt) for p in c.edits}

@@ -191,20 +191,21 @@ def differences(expected: Rendered, actual: Rendered, limit: int = 5) -> list[st
         if a is None or b is None:
             out.append(f"{rid} {'appeared' if a is None else 'disappeared'}")
         else:
-            out += [f"{rid} {format_path(p)}" for p in _diff_paths(a, b, ())]
+            out += [f"{rid} {format_path(p)}" for p in changed_paths(a, b)]
         if len(out) >= limit:
             break
     return out[:limit]
 
 
-def _diff_paths(a: Any, b: Any, path: FieldPath) -> list[FieldPath]:
+def changed_paths(a: Any, b: Any, path: FieldPath = ()) -> list[FieldPath]:
+    """The deepest paths where ``a`` and ``b`` differ (a list whose length changed counts whole)."""
     if isinstance(a, dict) and isinstance(b, dict):
         out: list[FieldPath] = []
         for k in list(a) + [k for k in b if k not in a]:
             if a.get(k, MISSING) != b.get(k, MISSING):
-                out += _diff_paths(a.get(k, MISSING), b.get(k, MISSING), (*path, k))
+                out += changed_paths(a.get(k, MISSING), b.get(k, MISSING), (*path, k))
         return out
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         return [p for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y
-                for p in _diff_paths(x, y, (*path, i))]
+                for p in changed_paths(x, y, (*path, i))]
     return [path] if a != b else []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,16 +64,22 @@ def strategy_for(env: EnvConfig, action: str) -> Strategy:
     return strategy
 
 
-def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftRequest) -> Computed:
+Planner = Callable[[Rendered], list[Intent]]
+
+
+def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftRequest,
+            planner: Planner | None = None) -> Computed:
     """Plan ``request`` on the overlay in ``tree``, place it, and prove it by rendering again.
+
+    ``planner`` replaces the strategy's own plan (revert restores recorded fields).
 
     Raises:
         CheckFailedError: a safety check fails on the result, or the change cannot be placed exactly.
     """
-    strategy = strategy_for(env, request.action)
+    strategy = registry.get(env.strategy) if planner else strategy_for(env, request.action)
     view = files.FileView(root=tree)
     before = render(renderer, tree, env, view)
-    intents = strategy.plan(before, env, request)
+    intents = planner(before) if planner else strategy.plan(before, env, request)
     state_before = strategy.state(before, env)
     if not intents:
         return Computed(env, request, [], {}, before, before, state_before, state_before)
@@ -97,7 +103,7 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
 
 def summary(c: Computed) -> str:
     """A one-line title: ``canary web/production: weight 10 → 25``."""
-    family = c.request.action.split(".")[0]
+    family = c.request.recorded_action.split(".")[0]
     a, b = c.state_before, c.state_after
     parts = []
     if a.active != b.active:
@@ -119,7 +125,10 @@ def summary(c: Computed) -> str:
                   if a.replicas.get(k) != v]
     if not parts:
         parts.append("no change")
-    return f"{family} {c.env.app}/{c.env.name}: {', '.join(parts)}"
+    source = ""
+    if c.request.source:
+        source = f" of {c.request.source[:12]}" if family == "revert" else f" from {c.request.source}"
+    return f"{family} {c.env.app}/{c.env.name}{source}: {', '.join(parts)}"
 
 
 def _tag(image: str | None) -> str:
@@ -156,21 +165,27 @@ def result(c: Computed, tree: Path, delivery: Delivery, **extra: object) -> Resu
     """The Result of a computed shift."""
     rel = tuple(sorted(str(p.relative_to(tree)) for p in c.edits))
     return Result(
-        app=c.env.app, env=c.env.name, action=c.request.action, changed=bool(c.intents),
-        summary=summary(c) if c.intents else f"{c.request.action} {c.env.app}/{c.env.name}: already in place",
+        app=c.env.app, env=c.env.name, action=c.request.recorded_action, changed=bool(c.intents),
+        summary=summary(c) if c.intents else
+        f"{c.request.recorded_action} {c.env.app}/{c.env.name}: already in place, nothing to do",
         changes=changes(c.intents), files=rel, diff=rendered_diff(c.before, c.after, c.env.overlay),
         checks=tuple(c.checks), delivery=delivery.mode, **extra,  # type: ignore[arg-type]
     )
 
 
-def run(config: Config, renderer: Renderer, request: ShiftRequest, delivery: Delivery) -> Result:
-    """Carry out one shift with the given delivery; nothing is written unless every check passed."""
+def run(config: Config, renderer: Renderer, request: ShiftRequest, delivery: Delivery,
+        planner: Callable[[Path], Planner] | None = None) -> Result:
+    """Carry out one shift with the given delivery; nothing is written unless every check passed.
+
+    ``planner``, given the tree the shift is computed in, returns the plan to use
+    instead of the strategy's (promote and revert build theirs from other trees).
+    """
     env = config.env(request.app, request.env)
     if delivery.mode in ("dry-run", "working-tree"):
-        c = compute(renderer, config.root, env, request)
+        c = compute(renderer, config.root, env, request, planner(config.root) if planner else None)
         if delivery.mode == "working-tree" and c.edits:
             files.write_all(c.edits)
         return result(c, config.root, delivery)
     from gitshift import deliver
 
-    return deliver.to_branch(config, renderer, env, request, delivery)
+    return deliver.to_branch(config, renderer, env, request, delivery, planner)

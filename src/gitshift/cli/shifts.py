@@ -12,10 +12,12 @@ from gitshift.cli import cli, command_options, output, settings
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def delivery_options(f: F) -> F:
+def delivery_options(f: F, env: bool = True) -> F:
     """The SPEC's delivery options, shared by every shift."""
     opts = [
         click.option("--env", "env_name", required=True, help="Environment of the app."),
+    ] if env else []
+    opts += [
         click.option("--dry-run", is_flag=True, help="Compute, render, verify and print the diff; write nothing."),
         click.option("--commit", "commit_", is_flag=True, help="Commit on a new branch, away from your checkout."),
         click.option("--push", is_flag=True, help="Also push the branch (implies --commit)."),
@@ -38,20 +40,25 @@ def _mode(dry_run: bool, commit_: bool, push: bool, pr: bool) -> str:
     return "dry-run" if dry_run else "pr" if pr else "push" if push else "commit" if commit_ else "working-tree"
 
 
+def _delivery(kw: dict[str, Any]) -> Any:
+    from gitshift import shift
+
+    return shift.Delivery(
+        mode=_mode(kw.pop("dry_run"), kw.pop("commit_"), kw.pop("push"), kw.pop("pr")),
+        branch=kw.pop("branch"), base=kw.pop("base"), remote=kw.pop("remote"), message=kw.pop("message"),
+        labels=tuple(kw.pop("labels")), reviewers=tuple(kw.pop("reviewers")),
+    )
+
+
 def run_shift(app: str, action: str, kw: dict[str, Any], **request: Any) -> int:
     """Build the request and delivery from the options, run the shift, print the result."""
     from gitshift import shift
     from gitshift.strategies.base import ShiftRequest
 
     s = settings()
-    delivery = shift.Delivery(
-        mode=_mode(kw.pop("dry_run"), kw.pop("commit_"), kw.pop("push"), kw.pop("pr")),
-        branch=kw.pop("branch"), base=kw.pop("base"), remote=kw.pop("remote"), message=kw.pop("message"),
-        labels=tuple(kw.pop("labels")), reviewers=tuple(kw.pop("reviewers")),
-    )
+    delivery = _delivery(kw)
     req = ShiftRequest(app=app, env=kw.pop("env_name"), action=action, **request)
-    result = shift.run(s.load_config(), s.renderer(), req, delivery)
-    output.shift(result, s)
+    output.shift(shift.run(s.load_config(), s.renderer(), req, delivery), s)
     return 0
 
 
@@ -138,3 +145,35 @@ def canary_scale(app: str, weight: int | None, next_step: bool, **kw: Any) -> in
 
 _simple(canary, "promote", "canary.promote", "Stable gets the canary image; the canary goes to 0.", ("confirm",))
 _simple(canary, "rollback", "canary.rollback", "Weight 0, A/B rule removed, canary scaled to 0.")
+
+
+@cli.command("promote")
+@click.argument("app")
+@click.option("--from", "source", required=True, help="Env whose live image moves on.")
+@click.option("--to", "target", required=True, help="Env it enters, through that env's strategy.")
+@lambda f: delivery_options(f, env=False)
+def promote(app: str, source: str, target: str, **kw: Any) -> int:
+    """The live image of --from enters --to (rolling: set-image; blue/green: deploy; canary: deploy)."""
+    from gitshift import promotion, shift
+
+    s = settings()
+    config, renderer = s.load_config(), s.renderer()
+    req = promotion.request(config, renderer, app, source, target)
+    output.shift(shift.run(config, renderer, req, _delivery(kw)), s)
+    return 0
+
+
+@cli.command("revert")
+@click.argument("commit")
+@click.option("--force", is_flag=True, help="Restore fields a later shift changed again, too.")
+@lambda f: delivery_options(f, env=False)
+def revert(commit: str, force: bool, **kw: Any) -> int:
+    """A new shift restoring every field COMMIT's shift changed to its value before it."""
+    from gitshift import revert as reverting
+    from gitshift import shift
+
+    s = settings()
+    config, renderer = s.load_config(), s.renderer()
+    req, planner = reverting.prepare(config, renderer, commit, force)
+    output.shift(shift.run(config, renderer, req, _delivery(kw), planner), s)
+    return 0

@@ -26,6 +26,14 @@ class ShiftRequest:
     cookie: str | None = None
     max_surge: str | None = None
     max_unavailable: str | None = None
+    # promote and revert run another action's plan but are recorded as themselves.
+    record_as: str | None = None
+    source: str | None = None
+
+    @property
+    def recorded_action(self) -> str:
+        """The action named in the commit trailer and the JSON result."""
+        return self.record_as or self.action
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,50 @@
+"""``gitshift promote APP --from ENV --to ENV``: the live image of one env enters the next (SPEC: Shifts)."""
+
+from __future__ import annotations
+
+from gitshift import files, shift
+from gitshift import strategies as registry
+from gitshift.config import Config, EnvConfig
+from gitshift.errors import InputError
+from gitshift.manifests import WORKLOAD_KINDS, Obj, Rendered
+from gitshift.render import Renderer
+from gitshift.strategies.base import ShiftRequest, resolve
+from gitshift.strategies.workloads import app_workloads, image_of
+
+# What a promotion does in the target env, by the target's strategy.
+ENTRY_ACTION = {"recreate": "set-image", "rolling": "set-image", "bluegreen": "bluegreen.deploy",
+                "canary": "canary.deploy"}
+
+
+def _live_workload(rendered: Rendered, env: EnvConfig) -> Obj | None:
+    """The workload that serves users: the active color, the stable track, or the app's workload."""
+    if env.bluegreen is not None:
+        active = registry.get("bluegreen").state(rendered, env).active
+        if active is None:
+            return None
+        return resolve(rendered, WORKLOAD_KINDS, env.bluegreen.colors[active], explicit=False,
+                       key="bluegreen.colors", env=env, required=False)
+    if env.canary is not None:
+        return resolve(rendered, WORKLOAD_KINDS, env.canary.stable, explicit=False, key="canary.stable",
+                       env=env, required=False)
+    workloads = app_workloads(rendered, env)
+    return workloads[0] if workloads else None
+
+
+def live_image(rendered: Rendered, env: EnvConfig) -> str:
+    """The image users of ``env`` are served."""
+    obj = _live_workload(rendered, env)
+    image = image_of(obj, env) if obj is not None else None
+    if not image:
+        raise InputError(f"no live image found in {env.app}/{env.name}", env.overlay)
+    return image
+
+
+def request(config: Config, renderer: Renderer, app: str, source: str, target: str) -> ShiftRequest:
+    """The shift that brings ``source``'s live image into ``target`` through ``target``'s strategy."""
+    if source == target:
+        raise InputError("--from and --to name the same env", f"{app}/{source}")
+    src, dst = config.env(app, source), config.env(app, target)
+    rendered = shift.render(renderer, config.root, src, files.FileView(root=config.root))
+    return ShiftRequest(app=app, env=target, action=ENTRY_ACTION[dst.strategy],
+                        image=live_image(rendered, src), record_as="promote", source=source)
