@@ -103,9 +103,11 @@ def _simple(group: click.Group, name: str, action: str, doc: str, aliases: tuple
     def command(app: str, **kw: Any) -> int:
         return run_shift(app, action, kw)
 
-    command.__doc__ = doc
-    for n in (name, *aliases):
-        group.command(n, help=doc if n == name else f"Alias of {name}.")(command)
+    cmd = click.Command(name, callback=command, params=list(reversed(command.__click_params__)),  # type: ignore[attr-defined]
+                        help=doc)
+    group.add_command(cmd)
+    for alias in aliases:
+        group.add_command(click.Command(alias, callback=command, params=cmd.params, help=f"Alias of {name}."))
 
 
 _simple(bluegreen, "promote", "bluegreen.promote", "Switch the active Service to the idle color.", ("confirm",))
