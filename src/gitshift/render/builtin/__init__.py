@@ -1,0 +1,44 @@
+"""A pure-Python Kustomize engine for the fields GitOps repositories use (DESIGN: the builtin renderer)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from gitshift.files import FileView
+from gitshift.render.builtin import emit, ordering
+from gitshift.render.builtin.build import Builder
+from gitshift.render.builtin.yamlio import FileCache
+
+__all__ = ["BuiltinRenderer"]
+
+
+def _tidy(obj: dict[str, Any]) -> dict[str, Any]:
+    """Drop an empty ``metadata.annotations``, as Kustomize does when it strips its own."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict) and "annotations" in meta and not meta["annotations"]:
+        del meta["annotations"]
+    return obj
+
+
+class BuiltinRenderer:
+    """Renders overlays in-process; parsed files not edited in a view are cached per instance."""
+
+    name = "builtin"
+
+    def __init__(self) -> None:
+        self._cache = FileCache()
+
+    def render(self, path: Path, view: FileView | None = None) -> list[dict[str, Any]]:
+        """The objects of the overlay at ``path``, in kustomize's output order."""
+        builder = Builder(view or FileView(), self._cache)
+        kust, resmap = builder.top(Path(os.path.abspath(path)))
+        resources = list(resmap)
+        if (kust.get("sortOptions", {}) or {}).get("order") != "fifo":
+            resources = ordering.legacy(resources)
+        return [_tidy(r.obj) for r in resources]
+
+    def render_text(self, path: Path, view: FileView | None = None) -> str:
+        """The overlay as YAML, as ``kubectl kustomize`` prints it."""
+        return emit.dump_all(self.render(path, view))

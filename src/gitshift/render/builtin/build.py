@@ -1,0 +1,115 @@
+"""Building one kustomization: resources, generators, components, then the transformers in order."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from gitshift.errors import RenderError
+from gitshift.files import FileView
+from gitshift.render.builtin import generators, images, labels, names, patches, replacements
+from gitshift.render.builtin.kustomization import Kustomization, load
+from gitshift.render.builtin.resource import ResMap, Resource
+from gitshift.render.builtin.yamlio import FileCache
+
+_REMOTE = ("://", "git@", "github.com/", "gitlab.com/", "bitbucket.org/")
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of plain YAML data (faster than copy.deepcopy)."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value
+
+
+class Builder:
+    """Builds kustomizations over one file view, reusing parsed files through ``cache``."""
+
+    def __init__(self, view: FileView, cache: FileCache) -> None:
+        self.view = view
+        self.cache = cache
+        self.stack: list[Path] = []
+
+    def top(self, root: Path) -> tuple[Kustomization, ResMap]:
+        """The fully built overlay at ``root`` (hashes added, references fixed)."""
+        kust, resmap = self.target(root, ResMap(), component=False)
+        names.add_hashes(resmap)
+        names.fix_references(resmap)
+        return kust, resmap
+
+    def target(self, root: Path, resmap: ResMap, component: bool) -> tuple[Kustomization, ResMap]:
+        root = Path(os.path.abspath(root))
+        if root in self.stack:
+            raise RenderError(f"cycle detected: {root} includes itself", str(root))
+        self.stack.append(root)
+        try:
+            kust = load(self.view, self.cache, root)
+            if kust.is_component != component:
+                what = "a Component" if kust.is_component else "a Kustomization"
+                where = "components" if not component else "resources"
+                raise RenderError(f"{root} is {what}, which may not be listed in `{where}`", str(kust.file))
+            self._accumulate(kust, resmap)
+            return kust, resmap
+        finally:
+            self.stack.pop()
+
+    def _accumulate(self, kust: Kustomization, resmap: ResMap) -> None:
+        for entry in kust.list("resources") + kust.list("bases"):
+            self._resource(kust, str(entry), resmap)
+        for kind, field in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
+            for args in kust.list(field):
+                generators.absorb(resmap, generators.generate(kust, self.view, args, kind), str(kust.file))
+        for entry in kust.list("components"):
+            path = self._dir_entry(kust, str(entry), "components")
+            self.target(path, resmap, component=True)
+        self._transform(kust, resmap)
+
+    def _transform(self, kust: Kustomization, resmap: ResMap) -> None:
+        patches.apply_patches(kust, self.view, self.cache, resmap)
+        if kust.get("namespace"):
+            names.set_namespace(resmap, str(kust.get("namespace")))
+        names.add_prefix_suffix(resmap, str(kust.get("namePrefix", "")), str(kust.get("nameSuffix", "")))
+        labels.apply(kust, resmap)
+        patches.apply_json6902(kust, self.view, resmap)
+        images.set_replicas(kust, resmap)
+        images.set_images(kust, resmap)
+        replacements.apply(kust, self.view, self.cache, resmap)
+
+    def _dir_entry(self, kust: Kustomization, entry: str, field: str) -> Path:
+        if any(marker in entry for marker in _REMOTE):
+            raise kust.unsupported(f"remote {field} ({entry})")
+        path = Path(os.path.normpath(kust.root / entry))
+        if not self.view.exists(path):
+            raise RenderError(f"accumulating {field}: '{path}' does not exist", str(kust.file))
+        return path
+
+    def _resource(self, kust: Kustomization, entry: str, resmap: ResMap) -> None:
+        path = self._dir_entry(kust, entry, "resources")
+        if self.view.is_dir(path):
+            _, sub = self.target(path, ResMap(), component=False)
+            resmap.extend(sub)
+            return
+        kust.local(entry)
+        for doc in self.cache.documents(self.view, path):
+            for obj in _expand(doc, path):
+                resmap.append(Resource(clone(obj), str(path)))
+
+
+def _expand(doc: Any, path: Path) -> list[dict[str, Any]]:
+    if not isinstance(doc, dict):
+        raise RenderError("a resource must be a YAML mapping", str(path))
+    kind = doc.get("kind")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(doc.get("items"), list):
+        out = []
+        for item in doc["items"]:
+            out += _expand(item, path)
+        return out
+    if not kind:
+        raise RenderError("missing kind in a resource", str(path))
+    meta = doc.get("metadata")
+    if not isinstance(meta, dict) or not meta.get("name"):
+        raise RenderError(f"missing metadata.name in a {kind}", str(path))
+    return [doc]

@@ -1,0 +1,104 @@
+"""The ``images`` and ``replicas`` fields."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from gitshift.errors import RenderError
+from gitshift.render.builtin import fieldspec
+from gitshift.render.builtin.fieldspec import REPLICAS
+from gitshift.render.builtin.kustomization import Kustomization
+from gitshift.render.builtin.resource import ResMap
+
+_CONTAINER_KEYS = ("containers", "initContainers")
+
+
+def split(image: str) -> tuple[str, str, str]:
+    """``registry:5000/app:1.2@sha256:..`` -> (name, tag, digest), as Kustomize splits it."""
+    slash = image.find("/")
+    start = slash if slash > 0 else 0
+    search = image[start:]
+    at, colon = search.find("@"), search.find(":")
+    if colon < 0 and at < 0:
+        return image, "", ""
+    if at >= 0 and (at < colon or colon < 0):
+        return image[: start + at], "", image[start + at + 1:]
+    if at >= 0 and colon >= 0:
+        return image[: start + colon], image[start + colon + 1: start + at], image[start + at + 1:]
+    return image[: start + colon], image[start + colon + 1:], ""
+
+
+class _Rule:
+    def __init__(self, kust: Kustomization, entry: Any) -> None:
+        if not isinstance(entry, dict) or not entry.get("name"):
+            raise RenderError("each `images` entry needs a name", str(kust.file))
+        self.name = str(entry["name"])
+        self.new_name = str(entry.get("newName") or "")
+        self.new_tag = "" if entry.get("newTag") is None else str(entry["newTag"])
+        self.digest = str(entry.get("digest") or "")
+        try:
+            self.pattern = re.compile(
+                "^" + self.name + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z"
+            )
+        except re.error as exc:
+            raise RenderError(f"invalid image name {self.name!r}: {exc}", str(kust.file)) from exc
+
+    def rewrite(self, image: str) -> str:
+        if not self.pattern.match(image):
+            return image
+        name, tag, digest = split(image)
+        if self.new_name:
+            name = self.new_name
+        if self.new_tag and self.digest:
+            tag, digest = self.new_tag, self.digest
+        elif self.new_tag:
+            tag, digest = self.new_tag, ""
+        elif self.digest:
+            tag, digest = "", self.digest
+        return name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
+
+
+def _walk(node: Any, rule: _Rule) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _CONTAINER_KEYS and isinstance(value, list):
+                for item in value:
+                    if isinstance(item, dict) and isinstance(item.get("image"), str):
+                        item["image"] = rule.rewrite(item["image"])
+            _walk(value, rule)
+    elif isinstance(node, list):
+        for item in node:
+            _walk(item, rule)
+
+
+def set_images(kust: Kustomization, resmap: ResMap) -> None:
+    """Each ``images`` entry in order, over every containers/initContainers list of every object."""
+    for entry in kust.list("images"):
+        rule = _Rule(kust, entry)
+        for res in resmap:
+            _walk(res.obj, rule)
+
+
+def set_replicas(kust: Kustomization, resmap: ResMap) -> None:
+    """Each ``replicas`` entry; a name no scalable object has is an error, as in Kustomize."""
+    for entry in kust.list("replicas"):
+        name, count = (entry or {}).get("name"), (entry or {}).get("count")
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise RenderError(f"replicas count for {name!r} must be an integer", str(kust.file))
+        found = False
+        for fs in REPLICAS:
+            for res in resmap:
+                if fs.selects(res) and any(n == name for n, _ in res.names):
+                    found = True
+
+                    def put(parent: dict[str, Any], key: str, count: int = count) -> None:
+                        parent[key] = count
+
+                    fieldspec.visit(res.obj, fs.parts(), True, put)
+        if not found:
+            raise RenderError(
+                f"resource with name {name} does not match a config with the following GVK "
+                "[Deployment ReplicationController ReplicaSet StatefulSet]",
+                str(kust.file),
+            )

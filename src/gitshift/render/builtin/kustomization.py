@@ -1,0 +1,119 @@
+"""Finding and reading a kustomization file, and refusing the fields the builtin engine lacks."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gitshift.errors import RenderError, UnsupportedError
+from gitshift.files import FileView
+from gitshift.render.builtin.yamlio import FileCache
+
+FILENAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+HINT = "use `--engine kustomize`"
+
+SUPPORTED = frozenset(
+    {
+        "apiVersion", "kind", "metadata", "resources", "bases", "components", "namespace",
+        "namePrefix", "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images",
+        "replicas", "patches", "patchesStrategicMerge", "patchesJson6902", "configMapGenerator",
+        "secretGenerator", "generatorOptions", "replacements", "sortOptions",
+    }
+)
+UNSUPPORTED = frozenset(
+    {
+        "helmCharts", "helmGlobals", "helmChartInflationGenerator", "generators", "transformers",
+        "validators", "openapi", "vars", "crds", "configurations", "buildMetadata", "imageTags",
+    }
+)
+
+
+@dataclass
+class Kustomization:
+    """A parsed kustomization: its directory, file and fields."""
+
+    root: Path
+    file: Path
+    data: dict[str, Any]
+
+    @property
+    def is_component(self) -> bool:
+        return self.data.get("kind") == "Component"
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.data.get(key)
+        return default if value is None else value
+
+    def list(self, key: str) -> list[Any]:
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise RenderError(f"`{key}` must be a list", str(self.file))
+        return value
+
+    def unsupported(self, what: str) -> UnsupportedError:
+        return UnsupportedError(
+            f"the builtin engine does not support {what}", str(self.file), HINT
+        )
+
+    def local(self, rel: str) -> Path:
+        """A file the kustomization names, which must stay inside its directory."""
+        path = Path(os.path.normpath(self.root / rel))
+        if path != self.root and self.root not in path.parents:
+            raise RenderError(
+                f"security; file '{rel}' is not in or below '{self.root}'", str(self.file)
+            )
+        return path
+
+
+def find(view: FileView, root: Path) -> Path:
+    """The kustomization file in ``root``, or a RenderError as Kustomize words it."""
+    found = [root / n for n in FILENAMES if view.is_file(root / n)]
+    if len(found) > 1:
+        raise RenderError(
+            f"found multiple kustomization files under: {root}", str(root)
+        )
+    if not found:
+        raise RenderError(
+            "unable to find one of 'kustomization.yaml', 'kustomization.yml' or "
+            f"'Kustomization' in directory '{root}'",
+            str(root),
+        )
+    return found[0]
+
+
+def load(view: FileView, cache: FileCache, root: Path) -> Kustomization:
+    """Read and check the kustomization in ``root``."""
+    file = find(view, root)
+    docs = cache.documents(view, file)
+    if len(docs) != 1 or not isinstance(docs[0], dict):
+        raise RenderError("a kustomization must be one YAML mapping", str(file))
+    kust = Kustomization(root, file, docs[0])
+    _check(kust)
+    return kust
+
+
+def _check(kust: Kustomization) -> None:
+    kind = kust.data.get("kind")
+    if kind not in (None, "Kustomization", "Component"):
+        raise RenderError(f"unknown kustomization kind {kind!r}", str(kust.file))
+    for key, value in kust.data.items():
+        if key in UNSUPPORTED:
+            if value in (None, [], {}):
+                continue
+            raise kust.unsupported(f"the `{key}` field")
+        if key not in SUPPORTED:
+            raise RenderError(f"invalid Kustomization: unknown field {key!r}", str(kust.file))
+    for image in kust.list("images"):
+        extra = set(image or {}) - {"name", "newName", "newTag", "digest"}
+        if extra:
+            raise kust.unsupported(f"`images[].{sorted(extra)[0]}`")
+    for patch in kust.list("patches"):
+        if isinstance(patch, dict) and patch.get("options"):
+            raise kust.unsupported("`patches[].options`")
+    sort = kust.get("sortOptions", {})
+    if sort and (sort.get("order") not in ("legacy", "fifo") or "legacySortOptions" in sort):
+        raise kust.unsupported("this `sortOptions` setting")

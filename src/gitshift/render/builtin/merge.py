@@ -1,0 +1,141 @@
+"""Strategic merge patches as Kustomize applies them (kyaml merge2 with the Kubernetes merge keys)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+Path_ = tuple[str, ...]
+
+BUILTIN_GROUPS = frozenset(
+    {
+        "", "apps", "batch", "autoscaling", "policy", "extensions", "networking.k8s.io",
+        "rbac.authorization.k8s.io", "storage.k8s.io", "scheduling.k8s.io", "node.k8s.io",
+        "apiextensions.k8s.io", "admissionregistration.k8s.io", "apiregistration.k8s.io",
+        "certificates.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io",
+        "flowcontrol.apiserver.k8s.io",
+    }
+)
+_POD_SPEC: dict[str, Path_] = {
+    "Pod": ("spec",),
+    "PodTemplate": ("template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    **{
+        k: ("spec", "template", "spec")
+        for k in ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "ReplicationController")
+    },
+}
+_CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
+_POD_KEYS: dict[Path_, str] = {
+    **{(c,): "name" for c in _CONTAINER_LISTS},
+    ("volumes",): "name",
+    ("imagePullSecrets",): "name",
+    ("hostAliases",): "ip",
+    ("topologySpreadConstraints",): "topologyKey",
+    ("resourceClaims",): "name",
+    ("schedulingGates",): "name",
+    **{(c, "ports"): "containerPort" for c in _CONTAINER_LISTS},
+    **{(c, "env"): "name" for c in _CONTAINER_LISTS},
+    **{(c, "volumeMounts"): "mountPath" for c in _CONTAINER_LISTS},
+    **{(c, "volumeDevices"): "devicePath" for c in _CONTAINER_LISTS},
+    **{(c, "resizePolicy"): "resourceName" for c in _CONTAINER_LISTS},
+}
+SET = "<set>"
+DELETE = object()
+
+
+class Schema:
+    """Merge keys of the lists of one kind; ``None`` for kinds without a schema (lists replaced)."""
+
+    def __init__(self, group: str, kind: str) -> None:
+        self.known = group in BUILTIN_GROUPS
+        self.pod = _POD_SPEC.get(kind)
+        self.kind = kind
+
+    def list_key(self, path: Path_) -> str | None:
+        """The merge key of the list at ``path`` (``SET`` for merged scalar lists), or None."""
+        if not self.known:
+            return None
+        if path == ("metadata", "finalizers"):
+            return SET
+        if path == ("metadata", "ownerReferences"):
+            return "uid"
+        if self.kind == "Service" and path == ("spec", "ports"):
+            return "port"
+        if self.pod and path[: len(self.pod)] == self.pod:
+            return _POD_KEYS.get(path[len(self.pod):])
+        return None
+
+
+def strip_directives(value: Any) -> Any:
+    """A patch value with nulls and ``$`` directives removed, as it lands where nothing was."""
+    if isinstance(value, dict):
+        if value.get("$patch") == "delete":
+            return DELETE
+        out = {}
+        for k, v in value.items():
+            if isinstance(k, str) and k.startswith("$"):
+                continue
+            if v is None:
+                continue
+            v = strip_directives(v)
+            if v is not DELETE:
+                out[k] = v
+        return out
+    if isinstance(value, list):
+        items = [strip_directives(v) for v in value if not _is_directive(v)]
+        return [v for v in items if v is not DELETE]
+    return value
+
+
+def _is_directive(item: Any) -> bool:
+    return isinstance(item, dict) and set(item) == {"$patch"}
+
+
+def merge(dest: Any, patch: Any, schema: Schema, path: Path_ = ()) -> Any:
+    """``dest`` with ``patch`` merged in; ``DELETE`` when the patch removes it."""
+    if isinstance(patch, dict):
+        directive = patch.get("$patch")
+        if directive == "delete":
+            return DELETE
+        if directive == "replace" or not isinstance(dest, dict):
+            return strip_directives({k: v for k, v in patch.items() if k != "$patch"})
+        out = dict(dest)
+        for key, value in patch.items():
+            if isinstance(key, str) and key.startswith("$"):
+                continue
+            if value is None:
+                out.pop(key, None)
+                continue
+            merged = merge(dest.get(key), value, schema, (*path, str(key)))
+            if merged is DELETE:
+                out.pop(key, None)
+            else:
+                out[key] = merged
+        return out
+    if isinstance(patch, list):
+        key = schema.list_key(path)
+        if key is None or not isinstance(dest, list):
+            return strip_directives(patch)
+        if key == SET:
+            return patch + [v for v in dest if v not in patch]
+        return _merge_list(dest, patch, key, schema, path)
+    return copy.deepcopy(patch)
+
+
+def _merge_list(dest: list[Any], patch: list[Any], key: str, schema: Schema, path: Path_) -> list[Any]:
+    if any(_is_directive(p) and p["$patch"] == "replace" for p in patch):
+        return strip_directives([p for p in patch if not _is_directive(p)])
+    by_key = {d.get(key): d for d in dest if isinstance(d, dict)}
+    seen = set()
+    out: list[Any] = []
+    for item in patch:
+        if not isinstance(item, dict) or _is_directive(item):
+            continue
+        k = item.get(key)
+        seen.add(k)
+        merged = merge(by_key.get(k), item, schema, path) if k in by_key else strip_directives(item)
+        if merged is not DELETE:
+            out.append(merged)
+    out.extend(d for d in dest if not (isinstance(d, dict) and d.get(key) in seen))
+    return out

@@ -1,0 +1,175 @@
+"""``patches``, ``patchesStrategicMerge`` and ``patchesJson6902``: loading, targets, application."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from gitshift.errors import RenderError
+from gitshift.files import FileView
+from gitshift.render.builtin import json6902
+from gitshift.render.builtin.kustomization import Kustomization
+from gitshift.render.builtin.merge import DELETE, Schema, merge
+from gitshift.render.builtin.resource import ResMap, Resource, split_api_version
+from gitshift.render.builtin.yamlio import FileCache, parse_documents
+
+
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(f"^(?:{pattern})$")
+
+
+def _selector_matches(selector: str, labels: dict[str, Any]) -> bool:
+    """A label selector string: ``a=b,c!=d,e in (f,g),!h,i``."""
+    for term in re.split(r",(?![^()]*\))", selector):
+        term = term.strip()
+        if not term:
+            continue
+        m = re.match(r"^([^\s!=]+)\s+(in|notin)\s+\((.*)\)$", term)
+        if m:
+            values = {v.strip() for v in m.group(3).split(",")}
+            has = m.group(1) in labels and str(labels[m.group(1)]) in values
+            if has != (m.group(2) == "in"):
+                return False
+        elif "!=" in term:
+            key, value = (p.strip() for p in term.split("!=", 1))
+            if str(labels.get(key, "\0")) == value:
+                return False
+        elif "=" in term:
+            key, value = (p.strip() for p in term.split("==" if "==" in term else "=", 1))
+            if key not in labels or str(labels[key]) != value:
+                return False
+        elif term.startswith("!"):
+            if term[1:].strip() in labels:
+                return False
+        elif term not in labels:
+            return False
+    return True
+
+
+def select(resmap: ResMap, target: dict[str, Any]) -> list[Resource]:
+    """The resources a patch or replacement ``target`` selects."""
+    name = _regex(str(target["name"])) if target.get("name") else None
+    ns = _regex(str(target["namespace"])) if target.get("namespace") else None
+    out = []
+    for res in resmap:
+        if target.get("kind") and target["kind"] != res.kind:
+            continue
+        if target.get("group") and target["group"] != res.group:
+            continue
+        if target.get("version") and target["version"] != res.version:
+            continue
+        if name and not (name.match(res.org_name) or name.match(res.name)):
+            continue
+        if ns and not (ns.match(res.eff_ns(res.org_ns)) or ns.match(res.eff_ns(res.namespace))):
+            continue
+        if target.get("labelSelector") and not _selector_matches(target["labelSelector"], res.labels()):
+            continue
+        if target.get("annotationSelector") and not _selector_matches(
+            target["annotationSelector"], res.annotations()
+        ):
+            continue
+        out.append(res)
+    return out
+
+
+def _load_text(kust: Kustomization, view: FileView, entry: dict[str, Any], field: str) -> tuple[str, str]:
+    if entry.get("patch") is not None and entry.get("path") is not None:
+        raise RenderError(f"`{field}` entry has both path and patch", str(kust.file))
+    if entry.get("patch") is not None:
+        return str(entry["patch"]), str(kust.file)
+    if entry.get("path") is None:
+        raise RenderError(f"`{field}` entry needs a path or a patch", str(kust.file))
+    path = kust.local(str(entry["path"]))
+    try:
+        return view.read_text(path), str(path)
+    except FileNotFoundError as exc:
+        raise RenderError(f"patch file not found: {path}", str(kust.file)) from exc
+
+
+def _apply_smp(res: Resource, patch: dict[str, Any], resmap: ResMap, where: str) -> None:
+    result = merge(res.obj, patch, Schema(res.group, res.kind))
+    if result is DELETE:
+        resmap.remove(res)
+        return
+    res.obj.clear()
+    res.obj.update(result)
+
+
+def _apply_json(res: Resource, ops: list[Any], where: str) -> None:
+    try:
+        result = json6902.apply(res.obj, copy.deepcopy(ops))
+    except json6902.PatchError as exc:
+        raise RenderError(f"JSON patch failed on {res.describe()}: {exc}", where) from exc
+    if not isinstance(result, dict):
+        raise RenderError(f"JSON patch turned {res.describe()} into a non-object", where)
+    if result is not res.obj:
+        res.obj.clear()
+        res.obj.update(result)
+
+
+def _by_own_id(resmap: ResMap, patch: dict[str, Any], where: str) -> Resource:
+    meta = patch.get("metadata") or {}
+    group, _ = split_api_version(str(patch.get("apiVersion") or ""))
+    kind, name, ns = str(patch.get("kind") or ""), str(meta.get("name") or ""), str(meta.get("namespace") or "")
+    found = [r for r in resmap if r.any_id_matches(group, kind, ns, name)]
+    if len(found) != 1:
+        what = "no resource matches" if not found else "multiple resources match"
+        raise RenderError(f"{what} strategic merge patch {kind}/{name}", where)
+    return found[0]
+
+
+def _apply_entry(resmap: ResMap, text: str, where: str, target: dict[str, Any] | None) -> None:
+    docs = parse_documents(text, where)
+    if len(docs) == 1 and isinstance(docs[0], list):
+        if target is None:
+            raise RenderError("a JSON 6902 patch needs a target", where)
+        for res in select(resmap, target):
+            _apply_json(res, docs[0], where)
+        return
+    for doc in docs:
+        if not isinstance(doc, dict):
+            raise RenderError("a strategic merge patch must be a YAML mapping", where)
+        targets = select(resmap, target) if target else [_by_own_id(resmap, doc, where)]
+        for res in targets:
+            patch = doc
+            if target:
+                patch = copy.deepcopy(doc)
+                if isinstance(patch.get("metadata"), dict):
+                    patch["metadata"].pop("name", None)
+                    patch["metadata"].pop("namespace", None)
+                patch.pop("kind", None)
+                patch.pop("apiVersion", None)
+            _apply_smp(res, patch, resmap, where)
+
+
+def apply_patches(kust: Kustomization, view: FileView, cache: FileCache, resmap: ResMap) -> None:
+    """``patchesStrategicMerge`` then ``patches``, in the order Kustomize runs them."""
+    for entry in kust.list("patchesStrategicMerge"):
+        text = str(entry)
+        if "\n" not in text and not text.lstrip().startswith("{"):
+            path = kust.local(text)
+            if not view.is_file(path):
+                raise RenderError(f"patch file not found: {path}", str(kust.file))
+            text, where = view.read_text(path), str(path)
+        else:
+            where = str(kust.file)
+        _apply_entry(resmap, text, where, None)
+    for entry in kust.list("patches"):
+        if not isinstance(entry, dict):
+            raise RenderError("`patches` entries must be mappings", str(kust.file))
+        text, where = _load_text(kust, view, entry, "patches")
+        _apply_entry(resmap, text, where, entry.get("target"))
+
+
+def apply_json6902(kust: Kustomization, view: FileView, resmap: ResMap) -> None:
+    """The legacy ``patchesJson6902`` field (runs after labels and annotations)."""
+    for entry in kust.list("patchesJson6902"):
+        if not isinstance(entry, dict) or not entry.get("target"):
+            raise RenderError("`patchesJson6902` entries need a target", str(kust.file))
+        text, where = _load_text(kust, view, entry, "patchesJson6902")
+        ops = parse_documents(text, where)
+        if len(ops) != 1 or not isinstance(ops[0], list):
+            raise RenderError("a JSON 6902 patch must be a list of operations", where)
+        for res in select(resmap, entry["target"]):
+            _apply_json(res, ops[0], where)
