@@ -13,7 +13,8 @@ def test_status_json_shape(example_repo: Path) -> None:
     r = run(example_repo, "status", "-o", "json")
     assert r.exit_code == 0, r.output
     rows = {row["env"]: row for row in json.loads(r.stdout)}
-    assert set(rows) == {"dev", "staging", "production", "production-canary"}
+    assert set(rows) == {"dev", "staging", "production", "production-canary", "production-istio",
+                         "production-gateway", "production-replicas"}
     keys = {"app", "env", "overlay", "strategy", "images", "active", "preview", "weight", "step", "steps",
             "match", "replicas"}
     assert all(set(row) == keys for row in rows.values())
@@ -46,7 +47,7 @@ def test_render_all_writes_changed_files_only(example_repo: Path, tmp_path: Path
     out = tmp_path / "rendered"
     first = run(example_repo, "render", "--all", "--out", str(out), "-o", "json")
     assert first.exit_code == 0, first.output
-    assert len(json.loads(first.stdout)["written"]) == 4
+    assert len(json.loads(first.stdout)["written"]) == 7
     assert (out / "web" / "production.yaml").read_text().startswith("apiVersion")
     second = run(example_repo, "render", "--all", "--out", str(out), "-o", "json")
     assert json.loads(second.stdout)["written"] == []
