@@ -65,12 +65,22 @@ def main() -> None:
         if kubectl:
             step = max(1, len(overlays) // args.sample)
             sample = overlays[::step][: args.sample]
-            per = [_time(lambda o=o: subprocess.run([kubectl, "kustomize", str(o)], check=True,
-                                                     capture_output=True)) for o in sample]
+            per = [
+                _time(
+                    lambda o=o: subprocess.run(
+                        [kubectl, "kustomize", str(o)], check=True, capture_output=True
+                    )
+                )
+                for o in sample
+            ]
             kube_one = statistics.median(per)
             kube_total = statistics.mean(per) * len(overlays)
             rows += [
-                (f"kubectl kustomize, all overlays (mean of {len(sample)} x {len(overlays)})", kube_total, len(overlays)),
+                (
+                    f"kubectl kustomize, all overlays (mean of {len(sample)} x {len(overlays)})",
+                    kube_total,
+                    len(overlays),
+                ),
                 ("kubectl kustomize, one overlay (median)", kube_one, 1),
             ]
     print(f"{args.apps} apps, {len(overlays)} overlays, Python {sys.version.split()[0]}")

@@ -1,4 +1,4 @@
-"""A synthetic GitOps monorepo: ``apps/<app>/base`` plus one overlay per environment, and ``gitshift.yaml``.
+"""A synthetic GitOps monorepo: ``apps/<app>/base``, an overlay per env, and ``gitshift.yaml``.
 
 Usage: python benchmarks/monorepo.py DIR --apps N [--envs staging,production]
 """
@@ -150,12 +150,16 @@ def _config(apps: list[str], envs: tuple[str, ...]) -> str:
     for app in apps:
         lines += [f"  {app}:", f"    image: registry.example.com/{app}", "    envs:"]
         for env in envs:
-            lines += [f"      {env}:", "        strategy: rolling", f"        overlay: apps/{app}/overlays/{env}"]
+            lines += [
+                f"      {env}:",
+                "        strategy: rolling",
+                f"        overlay: apps/{app}/overlays/{env}",
+            ]
     return "\n".join(lines) + "\n"
 
 
 def generate(root: Path, apps: int, envs: tuple[str, ...] = ("staging", "production")) -> None:
-    """Write ``apps`` applications, each with a base and one overlay per env, and ``gitshift.yaml``."""
+    """Write ``apps`` apps (a base and an overlay per env each) and ``gitshift.yaml``."""
     names = [f"app-{n:04d}" for n in range(apps)]
     for n, app in enumerate(names):
         _app(root, n, app, envs)

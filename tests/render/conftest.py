@@ -31,7 +31,9 @@ def build_root(case: Path) -> Path:
 def kubectl_kustomize(path: Path) -> str:
     """The oracle's output for ``path``; raises with its stderr on failure."""
     assert KUBECTL is not None
-    done = subprocess.run([KUBECTL, "kustomize", str(path)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [KUBECTL, "kustomize", str(path)], capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"kubectl kustomize {path} failed: {done.stderr.strip()}")
     return done.stdout

@@ -32,7 +32,9 @@ def main(argv: list[str]) -> int:
     if not shutil.which("kubectl"):
         print("kubectl is not on PATH", file=sys.stderr)
         return 1
-    cases = [CORPUS / n for n in argv] if argv else sorted(p for p in CORPUS.iterdir() if p.is_dir())
+    cases = (
+        [CORPUS / n for n in argv] if argv else sorted(p for p in CORPUS.iterdir() if p.is_dir())
+    )
     with ThreadPoolExecutor(max_workers=4) as pool:
         lines = list(pool.map(regen, cases))
     print("\n".join(lines))

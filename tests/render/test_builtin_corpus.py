@@ -42,9 +42,13 @@ def test_matches_checked_in_expectation(case: Path, renderer: BuiltinRenderer) -
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_matches_kubectl(case: Path, renderer: BuiltinRenderer, oracle: Callable[[Path], str]) -> None:
+def test_matches_kubectl(
+    case: Path, renderer: BuiltinRenderer, oracle: Callable[[Path], str]
+) -> None:
     want = oracle(build_root(case))
-    assert (case / "expected.yaml").read_text() == want, "stale expected.yaml: run tests/render/regen.py"
+    assert (case / "expected.yaml").read_text() == want, (
+        "stale expected.yaml: run tests/render/regen.py"
+    )
     got = renderer.render_text(build_root(case))
     assert _docs(got) == _docs(want)
     if case.name not in BYTE_DIFFERENT:

@@ -1,4 +1,4 @@
-"""What the builtin engine refuses (exit 3) and the build errors it reports (exit 2), each naming the file."""
+"""What the builtin engine refuses (exit 3) and the build errors it reports (exit 2)."""
 
 from __future__ import annotations
 
@@ -60,36 +60,70 @@ def test_unsupported_field_in_a_nested_base_names_that_base(tree: Tree) -> None:
 @pytest.mark.parametrize(
     ("files", "message", "where"),
     [
-        ({"kustomization.yaml": "resources:\n- missing.yaml\n"}, "does not exist", "kustomization.yaml"),
+        (
+            {"kustomization.yaml": "resources:\n- missing.yaml\n"},
+            "does not exist",
+            "kustomization.yaml",
+        ),
         ({"other.yaml": CM}, "unable to find one of", ""),
         (
-            {"kustomization.yaml": "resources:\n- cm.yaml\npatches:\n- path: p.yaml\n", "cm.yaml": CM,
-             "p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\ndata:\n  x: y\n"},
+            {
+                "kustomization.yaml": "resources:\n- cm.yaml\npatches:\n- path: p.yaml\n",
+                "cm.yaml": CM,
+                "p.yaml": CM.replace("name: cm", "name: other"),
+            },
             "no resource matches",
             "p.yaml",
         ),
         (
-            {"kustomization.yaml": "resources:\n- cm.yaml\npatches:\n- path: gone.yaml\n", "cm.yaml": CM},
+            {
+                "kustomization.yaml": "resources:\n- cm.yaml\npatches:\n- path: gone.yaml\n",
+                "cm.yaml": CM,
+            },
             "patch file not found",
             "kustomization.yaml",
         ),
-        ({"kustomization.yaml": "resources:\n- cm.yaml\n- cm.yaml\n", "cm.yaml": CM}, "already registered id", "cm.yaml"),
         (
-            {"kustomization.yaml": "resources:\n- cm.yaml\nreplicas:\n- name: nothing\n  count: 2\n", "cm.yaml": CM},
+            {"kustomization.yaml": "resources:\n- cm.yaml\n- cm.yaml\n", "cm.yaml": CM},
+            "already registered id",
+            "cm.yaml",
+        ),
+        (
+            {
+                "kustomization.yaml": "resources:\n- cm.yaml\nreplicas:\n- name: nothing\n  count: 2\n",  # noqa: E501
+                "cm.yaml": CM,
+            },
             "does not match",
             "kustomization.yaml",
         ),
-        ({"kustomization.yaml": "resources:\n- sub\n", "sub/kustomization.yaml": "resources:\n- ..\n"}, "cycle", ""),
+        (
+            {
+                "kustomization.yaml": "resources:\n- sub\n",
+                "sub/kustomization.yaml": "resources:\n- ..\n",
+            },
+            "cycle",
+            "",
+        ),
         (
             {"kustomization.yaml": "resources:\n- cm.yaml\nunknownField: 1\n", "cm.yaml": CM},
             "unknown field",
             "kustomization.yaml",
         ),
     ],
-    ids=["missing-resource", "no-kustomization", "patch-target", "missing-patch", "duplicate-id",
-         "replicas-target", "cycle", "unknown-field"],
+    ids=[
+        "missing-resource",
+        "no-kustomization",
+        "patch-target",
+        "missing-patch",
+        "duplicate-id",
+        "replicas-target",
+        "cycle",
+        "unknown-field",
+    ],
 )
-def test_build_errors_name_the_file(tree: Tree, files: dict[str, str], message: str, where: str) -> None:
+def test_build_errors_name_the_file(
+    tree: Tree, files: dict[str, str], message: str, where: str
+) -> None:
     root = tree({"app/" + k: v for k, v in files.items()})
     with pytest.raises(RenderError) as info:
         BuiltinRenderer().render(root / "app")
@@ -102,9 +136,14 @@ def test_build_errors_name_the_file(tree: Tree, files: dict[str, str], message: 
 @pytest.mark.parametrize("bad", ["resource", "kustomization", "patch"])
 def test_malformed_yaml_names_the_file(tree: Tree, bad: str) -> None:
     broken = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n"
-    files = {"kustomization.yaml": "resources:\n- cm.yaml\npatches:\n- path: p.yaml\n", "cm.yaml": CM,
-             "p.yaml": CM.replace("a: b", "a: c")}
-    files[{"resource": "cm.yaml", "kustomization": "kustomization.yaml", "patch": "p.yaml"}[bad]] = broken
+    files = {
+        "kustomization.yaml": "resources:\n- cm.yaml\npatches:\n- path: p.yaml\n",
+        "cm.yaml": CM,
+        "p.yaml": CM.replace("a: b", "a: c"),
+    }
+    files[
+        {"resource": "cm.yaml", "kustomization": "kustomization.yaml", "patch": "p.yaml"}[bad]
+    ] = broken
     root = tree(files)
     with pytest.raises(YamlError) as info:
         BuiltinRenderer().render(root)

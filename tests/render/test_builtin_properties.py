@@ -1,4 +1,4 @@
-"""Hypothesis-generated overlays rendered by the builtin engine and by kubectl kustomize must agree."""
+"""Hypothesis-generated overlays: the builtin engine and kubectl kustomize must agree."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ from hypothesis import strategies as st
 from gitshift.render.builtin import BuiltinRenderer
 
 BASE = {
-    "base/kustomization.yaml": "resources:\n- app.yaml\nconfigMapGenerator:\n- name: settings\n  literals:\n  - MODE=base\n",
+    "base/kustomization.yaml": (
+        "resources:\n- app.yaml\n"
+        "configMapGenerator:\n- name: settings\n  literals:\n  - MODE=base\n"
+    ),
     "base/app.yaml": """\
 apiVersion: apps/v1
 kind: Deployment
@@ -70,7 +73,9 @@ spec:
 """,
 }
 
-_word = st.from_regex(r"[a-z][a-z0-9]{2,7}", fullmatch=True).filter(lambda w: w not in {"yes", "off", "true", "null"})
+_word = st.from_regex(r"[a-z][a-z0-9]{2,7}", fullmatch=True).filter(
+    lambda w: w not in {"yes", "off", "true", "null"}
+)
 _label_key = st.one_of(_word, st.builds(lambda a, b: f"{a}.example.com/{b}", _word, _word))
 _labels = st.dictionaries(_label_key, _word, max_size=3)
 _image = st.fixed_dictionaries(
@@ -85,7 +90,9 @@ _patch = st.fixed_dictionaries(
     {},
     optional={
         "replicas": st.integers(0, 20),
-        "env": st.dictionaries(st.from_regex(r"[A-Z][A-Z_]{1,6}", fullmatch=True), _word, max_size=3),
+        "env": st.dictionaries(
+            st.from_regex(r"[A-Z][A-Z_]{1,6}", fullmatch=True), _word, max_size=3
+        ),
         "annotations": _labels,
     },
 )
@@ -97,16 +104,23 @@ _overlay = st.fixed_dictionaries(
         "nameSuffix": st.builds(lambda w: f"-{w}", _word),
         "commonLabels": _labels,
         "labels": st.lists(
-            st.fixed_dictionaries({"pairs": _labels}, optional={"includeSelectors": st.booleans(),
-                                                                 "includeTemplates": st.booleans()}),
+            st.fixed_dictionaries(
+                {"pairs": _labels},
+                optional={"includeSelectors": st.booleans(), "includeTemplates": st.booleans()},
+            ),
             max_size=2,
         ),
         "commonAnnotations": _labels,
         "images": st.lists(_image, max_size=3),
-        "replicas": st.lists(st.builds(lambda c: {"name": "web", "count": c}, st.integers(0, 9)), max_size=1),
+        "replicas": st.lists(
+            st.builds(lambda c: {"name": "web", "count": c}, st.integers(0, 9)), max_size=1
+        ),
         "patch": _patch,
         "configMapGenerator": st.lists(
-            st.builds(lambda v: {"name": "settings", "behavior": "merge", "literals": [f"EXTRA={v}"]}, _word),
+            st.builds(
+                lambda v: {"name": "settings", "behavior": "merge", "literals": [f"EXTRA={v}"]},
+                _word,
+            ),
             max_size=1,
         ),
     },
@@ -114,7 +128,11 @@ _overlay = st.fixed_dictionaries(
 
 
 def _patch_doc(patch: dict[str, Any]) -> dict[str, Any]:
-    doc: dict[str, Any] = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}}
+    doc: dict[str, Any] = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web"},
+    }
     if patch.get("annotations"):
         doc["metadata"]["annotations"] = patch["annotations"]
     spec: dict[str, Any] = {}
@@ -144,7 +162,9 @@ def _kustomization(overlay: dict[str, Any]) -> str:
 @pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(overlay=_overlay)
-def test_random_overlays_match_kubectl(overlay: dict[str, Any], oracle: Callable[[Path], str]) -> None:
+def test_random_overlays_match_kubectl(
+    overlay: dict[str, Any], oracle: Callable[[Path], str]
+) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="gitshift-prop-"))
     try:
         for rel, text in {**BASE, "overlay/kustomization.yaml": _kustomization(overlay)}.items():

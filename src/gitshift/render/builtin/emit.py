@@ -1,4 +1,4 @@
-"""Printing objects as ``kustomize build`` prints them: through JSON into yaml.v2 (sorted keys, Go quoting)."""
+"""Printing objects as ``kustomize build`` does: via JSON into yaml.v2 (sorted keys, Go quoting)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,20 @@ from typing import Any
 import yaml
 
 _STR = "tag:yaml.org,2002:str"
+_BOOLS = ("y", "yes", "n", "no", "on", "off", "true", "false")
 _OLD_WORDS = frozenset(
-    "y Y yes Yes YES n N no No NO on On ON off Off OFF true True TRUE false False FALSE"
-    " ~ null Null NULL .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF .nan .NaN .NAN".split()
+    [w for b in _BOOLS for w in (b, b.capitalize(), b.upper())]
+    + ["~", "null", "Null", "NULL", ".nan", ".NaN", ".NAN"]
+    + [f"{s}.{i}" for s in ("", "+", "-") for i in ("inf", "Inf", "INF")]
 )
 _BASE60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 _GO_INT = re.compile(r"^[-+]?(?:0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$")
 _GO_FLOAT = re.compile(
     r"^[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|inf|infinity|nan)$", re.IGNORECASE
 )
-_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2})")
+_TIMESTAMP = re.compile(
+    r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2})"
+)
 
 
 def _needs_quotes(s: str) -> bool:
@@ -106,10 +110,10 @@ def sorted_keys(keys: list[str]) -> list[str]:
     return sorted(keys, key=_KEY)
 
 
-class Dumper(yaml.CSafeDumper):  # type: ignore[misc]  # libyaml classes are untyped
+class Dumper(yaml.CSafeDumper):
     """libyaml emitter with yaml.v2's scalar styles and key order."""
 
-    yaml_implicit_resolvers: dict[Any, Any] = {}
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012  # PyYAML reads it per class
 
 
 def _scalar_text(value: Any) -> str:
@@ -136,13 +140,15 @@ def _represent_plain(dumper: Dumper, value: Any) -> yaml.ScalarNode:
 
 def _represent_dict(dumper: Dumper, value: dict[Any, Any]) -> yaml.MappingNode:
     keys = {str(k) if not isinstance(k, str) else k: v for k, v in value.items()}
-    pairs = [(dumper.represent_data(k), dumper.represent_data(keys[k])) for k in sorted_keys(list(keys))]
-    return yaml.MappingNode("tag:yaml.org,2002:map", pairs, flow_style=False if pairs else True)
+    pairs = [
+        (dumper.represent_data(k), dumper.represent_data(keys[k])) for k in sorted_keys(list(keys))
+    ]
+    return yaml.MappingNode("tag:yaml.org,2002:map", pairs, flow_style=not pairs)
 
 
 def _represent_list(dumper: Dumper, value: list[Any]) -> yaml.SequenceNode:
     items = [dumper.represent_data(v) for v in value]
-    return yaml.SequenceNode("tag:yaml.org,2002:seq", items, flow_style=False if items else True)
+    return yaml.SequenceNode("tag:yaml.org,2002:seq", items, flow_style=not items)
 
 
 Dumper.add_representer(str, _represent_str)
@@ -150,7 +156,7 @@ for _type in (int, float, bool, type(None)):
     Dumper.add_representer(_type, _represent_plain)
 Dumper.add_representer(dict, _represent_dict)
 Dumper.add_representer(list, _represent_list)
-Dumper.ignore_aliases = lambda self, data: True
+Dumper.ignore_aliases = lambda self, data: True  # type: ignore[method-assign]  # kustomize never prints anchors
 
 
 def dump(obj: Any) -> str:

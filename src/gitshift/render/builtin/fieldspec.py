@@ -108,28 +108,37 @@ _AFFINITY = [
     )
 ] + ["spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels"]
 
-COMMON_LABELS = specs(
-    [
-        ("spec/selector", "Service", "", True),
-        ("spec/selector", "ReplicationController", "", True),
-        ("spec/selector/matchLabels", "Deployment", None, True),
-        *[(p, "Deployment", "apps", False) for p in _AFFINITY],
-        ("spec/selector/matchLabels", "ReplicaSet", None, True),
-        ("spec/selector/matchLabels", "DaemonSet", None, True),
-        ("spec/selector/matchLabels", "StatefulSet", "apps", True),
-        ("spec/volumeClaimTemplates/metadata/labels", "StatefulSet", "apps", True),
-        *[(p, "StatefulSet", "apps", False) for p in _AFFINITY],
-        ("spec/selector/matchLabels", "Job", "batch", False),
-        ("spec/jobTemplate/spec/selector/matchLabels", "CronJob", "batch", False),
-        ("spec/selector/matchLabels", "PodDisruptionBudget", "policy", False),
-        ("spec/podSelector/matchLabels", "NetworkPolicy", "networking.k8s.io", False),
-        ("spec/ingress/from/podSelector/matchLabels", "NetworkPolicy", "networking.k8s.io", False),
-        ("spec/egress/to/podSelector/matchLabels", "NetworkPolicy", "networking.k8s.io", False),
-    ]
-) + METADATA_LABELS
+COMMON_LABELS = (
+    specs(
+        [
+            ("spec/selector", "Service", "", True),
+            ("spec/selector", "ReplicationController", "", True),
+            ("spec/selector/matchLabels", "Deployment", None, True),
+            *[(p, "Deployment", "apps", False) for p in _AFFINITY],
+            ("spec/selector/matchLabels", "ReplicaSet", None, True),
+            ("spec/selector/matchLabels", "DaemonSet", None, True),
+            ("spec/selector/matchLabels", "StatefulSet", "apps", True),
+            ("spec/volumeClaimTemplates/metadata/labels", "StatefulSet", "apps", True),
+            *[(p, "StatefulSet", "apps", False) for p in _AFFINITY],
+            ("spec/selector/matchLabels", "Job", "batch", False),
+            ("spec/jobTemplate/spec/selector/matchLabels", "CronJob", "batch", False),
+            ("spec/selector/matchLabels", "PodDisruptionBudget", "policy", False),
+            ("spec/podSelector/matchLabels", "NetworkPolicy", "networking.k8s.io", False),
+            (
+                "spec/ingress/from/podSelector/matchLabels",
+                "NetworkPolicy",
+                "networking.k8s.io",
+                False,
+            ),
+            ("spec/egress/to/podSelector/matchLabels", "NetworkPolicy", "networking.k8s.io", False),
+        ]
+    )
+    + METADATA_LABELS
+)
 
-COMMON_ANNOTATIONS = (FieldSpec("metadata/annotations", create=True),) + specs(
-    (p.format(f="annotations"), k, g, True) for p, k, g in _WORKLOAD_TEMPLATES
+COMMON_ANNOTATIONS = (
+    FieldSpec("metadata/annotations", create=True),
+    *specs((p.format(f="annotations"), k, g, True) for p, k, g in _WORKLOAD_TEMPLATES),
 )
 
 REPLICAS = specs(

@@ -23,8 +23,13 @@ _HASH_MAP = str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"})
 def _go_json(value: Any) -> str:
     """JSON as Go's encoding/json writes it (sorted keys, HTML characters escaped)."""
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for ch, esc in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(ch, esc)
     return text
 
@@ -59,7 +64,7 @@ def _scalar(value: Any) -> str:
 
 
 def encode_base64(data: bytes) -> str:
-    """Base64 as Kustomize writes generated data: lines of 70, each ending in a newline when wrapped."""
+    """Base64 as Kustomize writes it: when longer than 70, lines of 70 each ending in a newline."""
     text = base64.b64encode(data).decode()
     if len(text) <= 70:
         return text
@@ -95,7 +100,9 @@ def _pairs(kust: Kustomization, view: FileView, args: dict[str, Any]) -> list[tu
     for literal in args.get("literals") or []:
         key, eq, value = str(literal).partition("=")
         if not eq:
-            raise RenderError(f"invalid literal source {literal!r}, expected key=value", str(kust.file))
+            raise RenderError(
+                f"invalid literal source {literal!r}, expected key=value", str(kust.file)
+            )
         pairs.append((key, _unquote(value).encode()))
     for spec in args.get("files") or []:
         key, eq, rel = str(spec).partition("=")
@@ -121,9 +128,7 @@ def generate(kust: Kustomization, view: FileView, args: dict[str, Any], kind: st
     binary: dict[str, str] = {}
     for key, value in _pairs(kust, view, args):
         if key in data or key in binary:
-            raise RenderError(
-                f"configmap {name} illegally repeats the key `{key}`", str(kust.file)
-            )
+            raise RenderError(f"configmap {name} illegally repeats the key `{key}`", str(kust.file))
         if kind == "Secret":
             data[key] = encode_base64(value)
             continue

@@ -23,10 +23,14 @@ def split(image: str) -> tuple[str, str, str]:
     if colon < 0 and at < 0:
         return image, "", ""
     if at >= 0 and (at < colon or colon < 0):
-        return image[: start + at], "", image[start + at + 1:]
+        return image[: start + at], "", image[start + at + 1 :]
     if at >= 0 and colon >= 0:
-        return image[: start + colon], image[start + colon + 1: start + at], image[start + at + 1:]
-    return image[: start + colon], image[start + colon + 1:], ""
+        return (
+            image[: start + colon],
+            image[start + colon + 1 : start + at],
+            image[start + at + 1 :],
+        )
+    return image[: start + colon], image[start + colon + 1 :], ""
 
 
 class _Rule:

@@ -91,7 +91,7 @@ def _remove(doc: Any, path: Any) -> Any:
 
 
 def apply(doc: Any, ops: list[Any]) -> Any:
-    """``doc`` (changed in place where possible) after ``ops``; PatchError when one does not apply."""
+    """``doc`` after ``ops`` (changed in place where possible); PatchError if one fails."""
     for op in ops:
         if not isinstance(op, dict) or "op" not in op or "path" not in op:
             raise PatchError(f"malformed operation {op!r}")
@@ -104,7 +104,11 @@ def apply(doc: Any, ops: list[Any]) -> Any:
             doc = _remove(doc, path)
         elif kind == "replace":
             _get(doc, path)
-            doc = _add(_remove(doc, path), path, copy.deepcopy(op["value"])) if _pointer(path) else op["value"]
+            doc = (
+                _add(_remove(doc, path), path, copy.deepcopy(op["value"]))
+                if _pointer(path)
+                else op["value"]
+            )
         elif kind == "move":
             value = _get(doc, op.get("from"))
             doc = _add(_remove(doc, op.get("from")), path, value)

@@ -16,16 +16,44 @@ HINT = "use `--engine kustomize`"
 
 SUPPORTED = frozenset(
     {
-        "apiVersion", "kind", "metadata", "resources", "bases", "components", "namespace",
-        "namePrefix", "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images",
-        "replicas", "patches", "patchesStrategicMerge", "patchesJson6902", "configMapGenerator",
-        "secretGenerator", "generatorOptions", "replacements", "sortOptions",
+        "apiVersion",
+        "kind",
+        "metadata",
+        "resources",
+        "bases",
+        "components",
+        "namespace",
+        "namePrefix",
+        "nameSuffix",
+        "commonLabels",
+        "labels",
+        "commonAnnotations",
+        "images",
+        "replicas",
+        "patches",
+        "patchesStrategicMerge",
+        "patchesJson6902",
+        "configMapGenerator",
+        "secretGenerator",
+        "generatorOptions",
+        "replacements",
+        "sortOptions",
     }
 )
 UNSUPPORTED = frozenset(
     {
-        "helmCharts", "helmGlobals", "helmChartInflationGenerator", "generators", "transformers",
-        "validators", "openapi", "vars", "crds", "configurations", "buildMetadata", "imageTags",
+        "helmCharts",
+        "helmGlobals",
+        "helmChartInflationGenerator",
+        "generators",
+        "transformers",
+        "validators",
+        "openapi",
+        "vars",
+        "crds",
+        "configurations",
+        "buildMetadata",
+        "imageTags",
     }
 )
 
@@ -55,9 +83,7 @@ class Kustomization:
         return value
 
     def unsupported(self, what: str) -> UnsupportedError:
-        return UnsupportedError(
-            f"the builtin engine does not support {what}", str(self.file), HINT
-        )
+        return UnsupportedError(f"the builtin engine does not support {what}", str(self.file), HINT)
 
     def local(self, rel: str) -> Path:
         """A file the kustomization names, which must stay inside its directory."""
@@ -73,9 +99,7 @@ def find(view: FileView, root: Path) -> Path:
     """The kustomization file in ``root``, or a RenderError as Kustomize words it."""
     found = [root / n for n in FILENAMES if view.is_file(root / n)]
     if len(found) > 1:
-        raise RenderError(
-            f"found multiple kustomization files under: {root}", str(root)
-        )
+        raise RenderError(f"found multiple kustomization files under: {root}", str(root))
     if not found:
         raise RenderError(
             "unable to find one of 'kustomization.yaml', 'kustomization.yml' or "

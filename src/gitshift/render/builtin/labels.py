@@ -6,7 +6,12 @@ from typing import Any
 
 from gitshift.errors import RenderError
 from gitshift.render.builtin import fieldspec
-from gitshift.render.builtin.fieldspec import COMMON_ANNOTATIONS, COMMON_LABELS, TEMPLATE_LABELS, FieldSpec
+from gitshift.render.builtin.fieldspec import (
+    COMMON_ANNOTATIONS,
+    COMMON_LABELS,
+    TEMPLATE_LABELS,
+    FieldSpec,
+)
 from gitshift.render.builtin.kustomization import Kustomization
 from gitshift.render.builtin.resource import ResMap
 
@@ -46,13 +51,18 @@ def _set_all(resmap: ResMap, pairs: dict[str, str], fspecs: tuple[FieldSpec, ...
 
 def _label_specs(kust: Kustomization, entry: dict[str, Any]) -> tuple[FieldSpec, ...]:
     extra = tuple(
-        FieldSpec(str(fs.get("path", "")), str(fs.get("kind") or ""), fs.get("group"),
-                  str(fs.get("version") or ""), bool(fs.get("create")))
+        FieldSpec(
+            str(fs.get("path", "")),
+            str(fs.get("kind") or ""),
+            fs.get("group"),
+            str(fs.get("version") or ""),
+            bool(fs.get("create")),
+        )
         for fs in entry.get("fields") or []
     )
     if entry.get("includeSelectors"):
         return extra + COMMON_LABELS
-    base = (FieldSpec("metadata/labels", create=True),)
+    base: tuple[FieldSpec, ...] = (FieldSpec("metadata/labels", create=True),)
     if entry.get("includeTemplates"):
         base += TEMPLATE_LABELS
     return extra + base
@@ -67,5 +77,7 @@ def apply(kust: Kustomization, resmap: ResMap) -> None:
         _set_all(resmap, pairs, _label_specs(kust, entry))
     _set_all(resmap, _as_strings(kust, "commonLabels", kust.get("commonLabels", {})), COMMON_LABELS)
     _set_all(
-        resmap, _as_strings(kust, "commonAnnotations", kust.get("commonAnnotations", {})), COMMON_ANNOTATIONS
+        resmap,
+        _as_strings(kust, "commonAnnotations", kust.get("commonAnnotations", {})),
+        COMMON_ANNOTATIONS,
     )

@@ -1,4 +1,4 @@
-"""Strategic merge patches as Kustomize applies them (kyaml merge2 with the Kubernetes merge keys)."""
+"""Strategic merge patches as Kustomize applies them (kyaml merge2, Kubernetes merge keys)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,24 @@ Path_ = tuple[str, ...]
 
 BUILTIN_GROUPS = frozenset(
     {
-        "", "apps", "batch", "autoscaling", "policy", "extensions", "networking.k8s.io",
-        "rbac.authorization.k8s.io", "storage.k8s.io", "scheduling.k8s.io", "node.k8s.io",
-        "apiextensions.k8s.io", "admissionregistration.k8s.io", "apiregistration.k8s.io",
-        "certificates.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io",
+        "",
+        "apps",
+        "batch",
+        "autoscaling",
+        "policy",
+        "extensions",
+        "networking.k8s.io",
+        "rbac.authorization.k8s.io",
+        "storage.k8s.io",
+        "scheduling.k8s.io",
+        "node.k8s.io",
+        "apiextensions.k8s.io",
+        "admissionregistration.k8s.io",
+        "apiregistration.k8s.io",
+        "certificates.k8s.io",
+        "coordination.k8s.io",
+        "discovery.k8s.io",
+        "events.k8s.io",
         "flowcontrol.apiserver.k8s.io",
     }
 )
@@ -22,7 +36,14 @@ _POD_SPEC: dict[str, Path_] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
     **{
         k: ("spec", "template", "spec")
-        for k in ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "ReplicationController")
+        for k in (
+            "Deployment",
+            "ReplicaSet",
+            "DaemonSet",
+            "StatefulSet",
+            "Job",
+            "ReplicationController",
+        )
     },
 }
 _CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
@@ -63,7 +84,7 @@ class Schema:
         if self.kind == "Service" and path == ("spec", "ports"):
             return "port"
         if self.pod and path[: len(self.pod)] == self.pod:
-            return _POD_KEYS.get(path[len(self.pod):])
+            return _POD_KEYS.get(path[len(self.pod) :])
         return None
 
 
@@ -123,9 +144,12 @@ def merge(dest: Any, patch: Any, schema: Schema, path: Path_ = ()) -> Any:
     return copy.deepcopy(patch)
 
 
-def _merge_list(dest: list[Any], patch: list[Any], key: str, schema: Schema, path: Path_) -> list[Any]:
+def _merge_list(
+    dest: list[Any], patch: list[Any], key: str, schema: Schema, path: Path_
+) -> list[Any]:
     if any(_is_directive(p) and p["$patch"] == "replace" for p in patch):
-        return strip_directives([p for p in patch if not _is_directive(p)])
+        replaced: list[Any] = strip_directives([p for p in patch if not _is_directive(p)])
+        return replaced
     by_key = {d.get(key): d for d in dest if isinstance(d, dict)}
     seen = set()
     out: list[Any] = []

@@ -63,7 +63,9 @@ def select(resmap: ResMap, target: dict[str, Any]) -> list[Resource]:
             continue
         if ns and not (ns.match(res.eff_ns(res.org_ns)) or ns.match(res.eff_ns(res.namespace))):
             continue
-        if target.get("labelSelector") and not _selector_matches(target["labelSelector"], res.labels()):
+        if target.get("labelSelector") and not _selector_matches(
+            target["labelSelector"], res.labels()
+        ):
             continue
         if target.get("annotationSelector") and not _selector_matches(
             target["annotationSelector"], res.annotations()
@@ -73,7 +75,9 @@ def select(resmap: ResMap, target: dict[str, Any]) -> list[Resource]:
     return out
 
 
-def _load_text(kust: Kustomization, view: FileView, entry: dict[str, Any], field: str) -> tuple[str, str]:
+def _load_text(
+    kust: Kustomization, view: FileView, entry: dict[str, Any], field: str
+) -> tuple[str, str]:
     if entry.get("patch") is not None and entry.get("path") is not None:
         raise RenderError(f"`{field}` entry has both path and patch", str(kust.file))
     if entry.get("patch") is not None:
@@ -111,7 +115,11 @@ def _apply_json(res: Resource, ops: list[Any], where: str) -> None:
 def _by_own_id(resmap: ResMap, patch: dict[str, Any], where: str) -> Resource:
     meta = patch.get("metadata") or {}
     group, _ = split_api_version(str(patch.get("apiVersion") or ""))
-    kind, name, ns = str(patch.get("kind") or ""), str(meta.get("name") or ""), str(meta.get("namespace") or "")
+    kind, name, ns = (
+        str(patch.get("kind") or ""),
+        str(meta.get("name") or ""),
+        str(meta.get("namespace") or ""),
+    )
     found = [r for r in resmap if r.any_id_matches(group, kind, ns, name)]
     if len(found) != 1:
         what = "no resource matches" if not found else "multiple resources match"

@@ -1,4 +1,4 @@
-"""Reading YAML as Kustomize reads it: libyaml parsing with YAML 1.2 scalar rules, and a file cache."""
+"""Reading YAML as Kustomize does: libyaml with YAML 1.2 scalar rules, and a parsed-file cache."""
 
 from __future__ import annotations
 
@@ -25,10 +25,10 @@ _TIMESTAMP = re.compile(
 )
 
 
-class Loader(yaml.CSafeLoader):  # type: ignore[misc]  # libyaml classes are untyped
+class Loader(yaml.CSafeLoader):
     """libyaml loader resolving plain scalars as yaml.v3 (Kustomize's parser) does."""
 
-    yaml_implicit_resolvers: dict[Any, Any] = {}
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012  # PyYAML reads it per class
 
 
 def _add(tag: str, regexp: re.Pattern[str], first: str) -> None:
@@ -71,7 +71,7 @@ def _construct_timestamp(loader: Loader, node: yaml.ScalarNode) -> str:
             head, _, tail = text.partition(".")
             frac = re.match(r"[0-9]+", tail)
             assert frac is not None
-            rest = tail[frac.end():]
+            rest = tail[frac.end() :]
             digits = frac.group().rstrip("0")
             text = head + (f".{digits}" if digits else "") + rest
         return text
@@ -104,11 +104,11 @@ class FileCache:
 
     def documents(self, view: FileView, path: Path) -> list[Any]:
         """The documents of ``path`` as the view holds it; callers must not mutate them."""
-        key = os.path.abspath(path)
+        key = os.path.abspath(path)  # noqa: PTH100  # keep symlinks, as FileView keys do
         if Path(key) in view.overlay:
             return parse_documents(read_bytes(view, path), str(path))
         try:
-            st = os.stat(key)
+            st = Path(key).stat()
         except OSError as exc:
             raise RenderError(f"cannot read {path}: {exc.strerror}", str(path)) from exc
         hit = self._docs.get(key)
