@@ -1,19 +1,35 @@
-"""Delivering a shift as a commit on a branch, built in a temporary worktree (SPEC: Delivery)."""
+"""Delivering a shift as a commit on a branch, pushing it, and opening its pull request (SPEC: Delivery).
+
+The commit is built in a temporary worktree, so the caller's checkout never
+moves. A push that loses a race re-plans the same shift on the new tip (shifts
+are intents, so this is exact, not a textual rebase) and tries again, a bounded
+number of times with jitter. Nothing is ever force-pushed.
+"""
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gitshift import files, shift
 from gitshift.config import Config, EnvConfig
-from gitshift.errors import GitError, InputError
+from gitshift.errors import ExternalError, GitError, GitshiftError, InputError
 from gitshift.gitops import commit as commits
+from gitshift.gitops import push as pushing
 from gitshift.gitops import worktree
 from gitshift.gitops.repo import Repo
 from gitshift.render import Renderer
 from gitshift.result import Result
 from gitshift.strategies.base import ShiftRequest, show
+
+if TYPE_CHECKING:
+    from gitshift.forge import Forge
+
+PUSH_ATTEMPTS = 8
 
 
 def default_branch(request: ShiftRequest) -> str:
@@ -21,54 +37,143 @@ def default_branch(request: ShiftRequest) -> str:
     return f"gitshift/{request.app}/{request.env}/{request.recorded_action.replace('.', '-')}"
 
 
+def trailers(c: shift.Computed, delivery: shift.Delivery) -> dict[str, str]:
+    """The commit trailers of a shift (SPEC: Delivery)."""
+    out = {"Gitshift-App": c.env.app, "Gitshift-Env": c.env.name, "Gitshift-Action": c.request.recorded_action}
+    if c.request.source:
+        out["Gitshift-Source"] = c.request.source
+    if delivery.requested_by:
+        out["Gitshift-Requested-By"] = delivery.requested_by
+    return out
+
+
 def commit_message(c: shift.Computed, delivery: shift.Delivery) -> str:
     """Title, the changed fields, the user's message, and the trailers."""
     lines = [f"- {ch.resource} {ch.path}: {show(ch.before)} → {show(ch.after)}" for ch in shift.changes(c.intents)]
     body = (delivery.message.strip() + "\n\n" if delivery.message else "") + "\n".join(lines)
-    trailers = {"Gitshift-App": c.env.app, "Gitshift-Env": c.env.name,
-                "Gitshift-Action": c.request.recorded_action}
-    if c.request.source:
-        trailers["Gitshift-Source"] = c.request.source
-    if delivery.requested_by:
-        trailers["Gitshift-Requested-By"] = delivery.requested_by
-    return commits.message(shift.summary(c), body, trailers)
+    return commits.message(shift.summary(c), body, trailers(c, delivery))
 
 
-def _fetch_remote_branch(repo: Repo, remote: str, branch: str) -> str | None:
-    """The tip of ``branch`` on ``remote`` after fetching it, or None when the remote lacks it."""
-    try:
-        repo.git("fetch", "--quiet", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
-    except GitError as exc:
-        if "couldn't find remote ref" in exc.what or "not found" in exc.what:
-            return None
-        raise
-    return repo.rev_parse(f"refs/remotes/{remote}/{branch}")
+class _Attempt:
+    """One try: plan on ``start`` in a worktree, commit, and hand back the commit and result."""
+
+    def __init__(self, repo: Repo, renderer: Renderer, env: EnvConfig, request: ShiftRequest,
+                 delivery: shift.Delivery, planner: Callable[[Path], shift.Planner] | None) -> None:
+        self.repo, self.renderer, self.env, self.request = repo, renderer, env, request
+        self.delivery, self.planner = delivery, planner
+        self.computed: shift.Computed | None = None
+        self.preview_result: Result | None = None
+
+    def preview(self, start: str) -> None:
+        """Compute the shift on ``start`` without committing (a PR body for a branch pushed earlier)."""
+        with worktree.temporary(self.repo, start) as wt:
+            c = shift.compute(self.renderer, wt, self.env, self.request, self.planner(wt) if self.planner else None)
+            self.computed = c
+            self.preview_result = shift.result(c, wt, self.delivery)
+
+    def run(self, start: str, branch: str, existed: bool) -> tuple[str | None, Result]:
+        with worktree.temporary(self.repo, start) as wt:
+            c = shift.compute(self.renderer, wt, self.env, self.request, self.planner(wt) if self.planner else None)
+            self.computed = c
+            if not c.intents:
+                return None, shift.result(c, wt, self.delivery, branch=branch if existed else None)
+            files.write_all(c.edits)
+            sha = commits.commit(self.repo, wt, sorted(c.edits), commit_message(c, self.delivery))
+            return sha, shift.result(c, wt, self.delivery, branch=branch, commit=sha)
+
+
+def _base_name(config: Config, repo: Repo, delivery: shift.Delivery) -> str:
+    if delivery.base:
+        return delivery.base
+    if config.forge is not None:
+        return config.forge.base
+    return repo.current_branch() or "main"
 
 
 def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: ShiftRequest,
               delivery: shift.Delivery, planner: Callable[[Path], shift.Planner] | None = None) -> Result:
-    """Commit the shift on ``delivery.branch`` (continuing it when it exists), leaving the checkout alone."""
-    if delivery.mode == "pr":
-        raise InputError("--pr is not available yet: no forge support in this build", "--pr",
-                         "use --push and open the pull request by hand")
+    """Commit the shift on a branch (continuing it when it exists); push and open the PR when asked."""
+    forge = _forge(config, delivery) if delivery.mode == "pr" else None
     repo = Repo(config.root)
     branch = delivery.branch or default_branch(request)
-    local = repo.rev_parse(f"refs/heads/{branch}")
-    remote_tip = _fetch_remote_branch(repo, delivery.remote, branch) if delivery.mode == "push" else None
-    base = delivery.base or "HEAD"
-    start = remote_tip or local or repo.rev_parse(base)
-    if start is None:
-        raise InputError(f"base {base!r} is not a commit", "--base")
-    with worktree.temporary(repo, start) as wt:
-        c = shift.compute(renderer, wt, env, request, planner(wt) if planner else None)
-        if not c.intents:
-            return shift.result(c, wt, delivery, branch=branch if (local or remote_tip) else None)
-        moved = {wt / p.relative_to(wt) for p in c.edits}
-        files.write_all(c.edits)
-        sha = commits.commit(repo, wt, sorted(moved), commit_message(c, delivery))
-        res = shift.result(c, wt, delivery, branch=branch, commit=sha)
-    commits.move_branch(repo, branch, sha, local)
-    if delivery.mode == "push":
-        repo.git("push", "--quiet", delivery.remote, f"refs/heads/{branch}:refs/heads/{branch}")
-    return res
+    base = _base_name(config, repo, delivery)
+    direct = branch == base
+    attempt = _Attempt(repo, renderer, env, request, delivery, planner)
+    if delivery.mode == "commit":
+        local = repo.rev_parse(f"refs/heads/{branch}")
+        start = local or repo.rev_parse(delivery.base or "HEAD")
+        if start is None:
+            raise InputError(f"base {delivery.base!r} is not a commit", "--base")
+        sha, res = attempt.run(start, branch, local is not None)
+        if sha is not None:
+            commits.move_branch(repo, branch, sha, local)
+        return res
+    kind = config.forge.kind if config.forge else "github"
+    auth = pushing.auth_env(repo, delivery.remote, delivery.token, kind)
+    res = _push_with_retries(repo, attempt, delivery, branch, base, direct, auth)
+    if forge is None:
+        return res
+    return _open_pr(forge, config, attempt, res, delivery, branch, base)
 
+
+def _push_with_retries(repo: Repo, attempt: _Attempt, delivery: shift.Delivery, branch: str, base: str,
+                       direct: bool, auth: dict[str, str]) -> Result:
+    """Plan on the remote tip, commit, push; on a lost race fetch and re-plan (bounded, with jitter)."""
+    for n in range(PUSH_ATTEMPTS):
+        tip = pushing.fetch(repo, delivery.remote, branch, auth)
+        start = tip or pushing.fetch(repo, delivery.remote, base, auth) or repo.rev_parse(delivery.base or "HEAD")
+        if start is None:
+            raise InputError(f"neither {branch!r} nor {base!r} exists on {delivery.remote}", "--base")
+        sha, res = attempt.run(start, branch, tip is not None)
+        if sha is None:
+            return res
+        if pushing.push(repo, delivery.remote, sha, branch, auth):
+            if not direct:
+                local = repo.rev_parse(f"refs/heads/{branch}")
+                try:
+                    commits.move_branch(repo, branch, sha, local)
+                except GitError:
+                    pass  # the remote has it; a local branch moved meanwhile stays as it is
+            return res
+        time.sleep(min(2.0, 0.05 * 2 ** n) * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not crypto
+    raise ExternalError(f"push to {branch} kept losing races after {PUSH_ATTEMPTS} attempts", delivery.remote,
+                        "someone else is pushing to the same branch; retry later")
+
+
+def _forge(config: Config, delivery: shift.Delivery) -> Forge:
+    from gitshift.forge import make_forge
+
+    if config.forge is None:
+        raise InputError("--pr needs a forge: section in gitshift.yaml", str(config.path),
+                         "add forge: {kind: github, project: owner/repo}, or use --push")
+    return make_forge(config.forge, delivery.token)
+
+
+def _open_pr(forge: Forge, config: Config, attempt: _Attempt, res: Result, delivery: shift.Delivery,
+             branch: str, base: str) -> Result:
+    """Open the pull request of ``branch``, or update the open one; a re-run after a failure completes it."""
+    from gitshift import prbody
+
+    try:
+        if not res.changed:
+            pr = forge.find_open_pr(branch, base)
+            if pr is not None or res.branch is None:
+                return replace(res, pr_url=pr.url if pr else None)
+            # The branch was pushed by an earlier run whose PR step failed: describe it from the base.
+            start = pushing.fetch(attempt.repo, delivery.remote, base, {}) or attempt.repo.rev_parse(base)
+            if start is None:
+                return res
+            attempt.preview(start)
+            res = replace(attempt.preview_result or res, commit=res.commit, branch=branch)
+        c = attempt.computed
+        assert c is not None
+        text = prbody.body(res, c.env.overlay, trailers(c, delivery), c.state_after, forge.body_limit,
+                           config.commands.prefix, delivery.message)
+        pr = forge.open_or_update_pr(branch, base, res.summary, text, delivery.labels, delivery.reviewers)
+    except GitshiftError as exc:
+        exc.hint = (f"the branch {branch} was pushed; run the same command again to open the pull request, "
+                    "or open it by hand")
+        raise
+    finally:
+        forge.close()
+    return replace(res, pr_url=pr.url)

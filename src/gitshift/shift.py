@@ -31,6 +31,7 @@ class Delivery:
     labels: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()
     requested_by: str | None = None
+    token: str | None = field(default=None, repr=False)
 
 
 @dataclass

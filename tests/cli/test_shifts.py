@@ -78,7 +78,7 @@ def test_noop_when_already_in_place(example_repo: Path) -> None:
     (("set-image", "web", "other/image:1", "--env", "staging"), "is not the app's image"),
     (("set-image", "web", ":1", "--env", "staging", "--max-surge", "lots"), "invalid --max-surge"),
     (("-o", "yaml", "status"), "Invalid value for '-o'"),
-    (("set-image", "web", ":1", "--env", "staging", "--pr"), "--pr"),
+    (("set-image", "web", ":1", "--env", "staging", "--pr"), "--pr needs a forge"),
 ])
 def test_bad_input_exit_2_and_nothing_changes(example_repo: Path, args: tuple[str, ...], needle: str) -> None:
     before = snapshot(example_repo)

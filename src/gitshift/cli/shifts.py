@@ -40,11 +40,22 @@ def _mode(dry_run: bool, commit_: bool, push: bool, pr: bool) -> str:
     return "dry-run" if dry_run else "pr" if pr else "push" if push else "commit" if commit_ else "working-tree"
 
 
-def _delivery(kw: dict[str, Any]) -> Any:
+def _token(config: Any, mode: str) -> str | None:
+    """The forge token, read from the variable the config names (only ``cli/`` reads the environment)."""
+    import os
+
+    if mode not in ("push", "pr"):
+        return None
+    name = config.forge.token_env if config.forge is not None else "GITHUB_TOKEN"
+    return os.environ.get(name) or None
+
+
+def _delivery(kw: dict[str, Any], config: Any) -> Any:
     from gitshift import shift
 
+    mode = _mode(kw.pop("dry_run"), kw.pop("commit_"), kw.pop("push"), kw.pop("pr"))
     return shift.Delivery(
-        mode=_mode(kw.pop("dry_run"), kw.pop("commit_"), kw.pop("push"), kw.pop("pr")),
+        mode=mode, token=_token(config, mode),
         branch=kw.pop("branch"), base=kw.pop("base"), remote=kw.pop("remote"), message=kw.pop("message"),
         labels=tuple(kw.pop("labels")), reviewers=tuple(kw.pop("reviewers")),
     )
@@ -56,9 +67,10 @@ def run_shift(app: str, action: str, kw: dict[str, Any], **request: Any) -> int:
     from gitshift.strategies.base import ShiftRequest
 
     s = settings()
-    delivery = _delivery(kw)
+    config = s.load_config()
+    delivery = _delivery(kw, config)
     req = ShiftRequest(app=app, env=kw.pop("env_name"), action=action, **request)
-    output.shift(shift.run(s.load_config(), s.renderer(), req, delivery), s)
+    output.shift(shift.run(config, s.renderer(), req, delivery), s)
     return 0
 
 
@@ -161,7 +173,7 @@ def promote(app: str, source: str, target: str, **kw: Any) -> int:
     s = settings()
     config, renderer = s.load_config(), s.renderer()
     req = promotion.request(config, renderer, app, source, target)
-    output.shift(shift.run(config, renderer, req, _delivery(kw)), s)
+    output.shift(shift.run(config, renderer, req, _delivery(kw, config)), s)
     return 0
 
 
@@ -177,5 +189,5 @@ def revert(commit: str, force: bool, **kw: Any) -> int:
     s = settings()
     config, renderer = s.load_config(), s.renderer()
     req, planner = reverting.prepare(config, renderer, commit, force)
-    output.shift(shift.run(config, renderer, req, _delivery(kw), planner), s)
+    output.shift(shift.run(config, renderer, req, _delivery(kw, config), planner), s)
     return 0

@@ -1,0 +1,74 @@
+"""The pull request a shift opens: title, body with the before → after table, checks, diff, next commands."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from gitshift.result import Result
+from gitshift.strategies.base import State, show
+
+DIFF_NOTE = "\n… {cut} more line(s) cut to fit the forge's size limit; run `gitshift diff` to see them all.\n"
+
+
+def next_commands(action: str, state: State | None, prefix: str = "/gitshift") -> list[str]:
+    """The comment commands that can come after ``action`` (SPEC: the PR body shows them)."""
+    family = action.split(".")[0]
+    if family in ("canary", "promote") and state is not None and state.weight is not None:
+        out = []
+        later = [s for s in (state.steps or ()) if s > (state.weight or 0)]
+        if later and action != "canary.promote":
+            out.append(f"{prefix} canary scale {later[0]}")
+        if action not in ("canary.promote", "canary.rollback"):
+            out += [f"{prefix} canary promote", f"{prefix} canary rollback"]
+        return out or [f"{prefix} status"]
+    if state is not None and state.active is not None:
+        if action in ("bluegreen.deploy", "promote"):
+            return [f"{prefix} bluegreen promote", f"{prefix} status"]
+        if action == "bluegreen.promote":
+            return [f"{prefix} bluegreen finish", f"{prefix} bluegreen rollback"]
+        if action == "bluegreen.rollback":
+            return [f"{prefix} bluegreen promote", f"{prefix} status"]
+    return [f"{prefix} status"]
+
+
+def _cell(value: object) -> str:
+    return show(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(result: Result) -> str:
+    rows = [f"| `{c.resource}` | `{c.path}` | {_cell(c.before)} | {_cell(c.after)} |" for c in result.changes]
+    return "\n".join(["| resource | field | before | after |", "|---|---|---|---|", *rows])
+
+
+def _fold(diff: str, budget: int, overlay: str) -> str:
+    lines = diff.splitlines(keepends=True)
+    kept, used = [], 0
+    for line in lines:
+        if used + len(line) > budget:
+            break
+        kept.append(line)
+        used += len(line)
+    note = DIFF_NOTE.format(cut=len(lines) - len(kept)) if len(kept) < len(lines) else ""
+    return (f"<details><summary>Rendered diff of <code>{overlay}</code> ({len(lines)} lines)</summary>\n\n"
+            f"```diff\n{''.join(kept)}```\n{note}</details>")
+
+
+def body(result: Result, overlay: str, trailers: Mapping[str, str], state: State | None,
+         limit: int = 65536, prefix: str = "/gitshift", message: str | None = None) -> str:
+    """The PR description; the diff is cut so that the whole stays under ``limit`` characters."""
+    checks: Sequence[str] = result.checks or ("no check ran",)
+    parts = [f"**{result.summary}**"]
+    if message:
+        parts.append(message.strip())
+    parts += [
+        _table(result),
+        "**Safety checks**: " + " · ".join(f"✅ {c}" for c in checks),
+        "{diff}",
+        "**Commit trailers**\n```\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n```",
+        "**Next** (comment on this pull request):\n" + "\n".join(
+            f"- `{c}`" for c in next_commands(result.action, state, prefix)),
+        "<sub>Opened by gitshift. Merge to release; Argo CD or Flux applies it.</sub>",
+    ]
+    skeleton = "\n\n".join(parts)
+    budget = max(0, limit - len(skeleton) - 400)
+    return skeleton.replace("{diff}", _fold(result.diff, budget, overlay) if result.diff else "")
