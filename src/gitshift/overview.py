@@ -81,7 +81,7 @@ def diff(config: Config, renderer: Renderer, app: str | None, env: str | None, a
 
         raise InputError(f"unknown ref {against!r}", "--against")
     view = files.FileView(root=config.root)
-    chunks = []
+    chunks: list[str] = []
     with worktree.temporary(repo, sha) as old_tree:
         old_view = files.FileView(root=old_tree)
         for e in config.select(app, env):

@@ -122,7 +122,7 @@ def _fail(what: str, hint: str = "") -> None:
 class GitshiftGroup(click.Group):
     """A click group whose ``main`` turns every error into one line and a SPEC exit code."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,  # type: ignore[override]
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         from gitshift.errors import GitshiftError
 

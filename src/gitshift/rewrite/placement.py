@@ -208,7 +208,7 @@ def _placeholder(ov: Overlay, intent: Intent, obj: Obj, name: str) -> bool:
     (DESIGN: two workloads that share an image name but must differ).
     """
     after = images.parse(str(intent.value))
-    container = obj
+    container: Any = obj
     for part in intent.path[:-1]:
         container = container[part]
     holder = f"gitshift.local/{name}/{container.get('name', 'app')}".lower()
