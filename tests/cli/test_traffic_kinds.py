@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.conftest import find, git, render, run, snapshot
 
 IMG = "ghcr.io/acme/web"
@@ -126,7 +125,7 @@ def test_routed_canary_lifecycle(example_repo: Path, kind: str) -> None:
 
 
 def replicas(objs: Objs) -> tuple[int, int]:
-    return tuple(find(objs, "Deployment", n)["spec"]["replicas"] for n in ("web", "web-canary"))  # type: ignore[return-value]
+    return find(objs, "Deployment", "web")["spec"]["replicas"], find(objs, "Deployment", "web-canary")["spec"]["replicas"]
 
 
 def test_replicas_canary_lifecycle(example_repo: Path) -> None:
