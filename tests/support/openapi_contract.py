@@ -35,7 +35,7 @@ def spec() -> dict[str, Any]:
 class GitHubContract:
     """Checks request/response pairs against the description; thread-safe, built once."""
 
-    _lock = threading.Lock()
+    _lock = threading.RLock()
     _api: Any = None
 
     @classmethod
@@ -47,9 +47,7 @@ class GitHubContract:
                 cls._api = OpenAPI.from_dict(spec())
             return cls._api
 
-    def request_errors(
-        self, method: str, raw_path: str, query: dict[str, list[str]], body: bytes | None
-    ) -> list[str]:
+    def request_errors(self, method: str, raw_path: str, query: dict[str, list[str]], body: bytes | None) -> list[str]:
         """Every way the request breaks the contract (empty when it keeps it)."""
         req = self._request(method, raw_path, query, body)
         with self._lock:
@@ -73,33 +71,28 @@ class GitHubContract:
             return [_describe(e) for e in self._openapi().iter_response_errors(req, resp)]
 
     @staticmethod
-    def _request(
-        method: str, raw_path: str, query: dict[str, list[str]], body: bytes | None
-    ) -> Any:
+    def _request(method: str, raw_path: str, query: dict[str, list[str]], body: bytes | None) -> Any:
         from openapi_core.testing import MockRequest
 
         return MockRequest(BASE, method.lower(), raw_path, args=query, data=body or None)
 
 
 def _describe(error: Exception) -> str:
-    causes = []
-    cause: BaseException | None = error
-    while cause is not None and len(causes) < 4:
-        causes.append(f"{type(cause).__name__}: {cause}")
-        details = getattr(cause, "schema_errors", None)
-        if details:
-            causes += [f"  {d.message} at {list(d.path)}" for d in list(details)[:5]]
-        cause = cause.__cause__
-    return " <- ".join(causes)
+    """The error and its schema errors, one short line each."""
+    lines = [f"{type(error).__name__}: {str(error)[:200]}"]
+    cause = error.__cause__
+    for detail in list(getattr(cause, "schema_errors", None) or [])[:5]:
+        lines.append(f"  {detail.message[:200]} at {'/'.join(map(str, detail.path))}")
+    return "\n".join(lines)
 
 
-def example(name: str, **overrides: Any) -> dict[str, Any]:
-    """A minimal valid instance of ``components/schemas/<name>`` with ``overrides`` applied.
+def example(schema: str, /, **overrides: Any) -> dict[str, Any]:
+    """A minimal valid instance of ``components/schemas/<schema>`` with ``overrides`` applied.
 
     Only required properties are filled; nullable ones are null. This follows the
     schema rather than GitHub's examples, some of which no longer validate.
     """
-    value = copy.deepcopy(_example_cached(name))
+    value = copy.deepcopy(_example_cached(schema))
     value.update(overrides)
     return value
 
@@ -137,6 +130,7 @@ def _build(schema: dict[str, Any], depth: int) -> Any:
         return []
     if kind == "string":
         fmt = schema.get("format")
-        return {"uri": "https://forge.test/x", "date-time": "2024-01-01T00:00:00Z",
-                "email": "bot@forge.test"}.get(fmt or "", "x")
+        return {"uri": "https://forge.test/x", "date-time": "2024-01-01T00:00:00Z", "email": "bot@forge.test"}.get(
+            fmt or "", "x"
+        )
     return {"integer": 1, "number": 1.0, "boolean": False}[kind]

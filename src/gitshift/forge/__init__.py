@@ -84,9 +84,16 @@ class Forge(Protocol):
         """The open request from branch ``head`` (into ``base`` when given), or None."""
         ...
 
-    def open_or_update_pr(self, head: str, base: str, title: str, body: str,
-                          labels: Sequence[str] = (), reviewers: Sequence[str] = (),
-                          draft: bool = False) -> PullRequest:
+    def open_or_update_pr(
+        self,
+        head: str,
+        base: str,
+        title: str,
+        body: str,
+        labels: Sequence[str] = (),
+        reviewers: Sequence[str] = (),
+        draft: bool = False,
+    ) -> PullRequest:
         """Open a request from ``head``, or update the open one; add labels and reviewers."""
         ...
 

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from gitshift.errors import ConfigError, ForgeError
 from gitshift.forge import PERMISSIONS, Comment, PullRequest, Reaction, User, fit_body
-from gitshift.forge.session import RetryPolicy, Session
+from gitshift.forge.session import RetryPolicy, Session, missing, parsed
 
 if TYPE_CHECKING:
     from gitshift.config import ForgeConfig
@@ -28,10 +28,14 @@ class GitHub:
     kind = "github"
     body_limit = 65536  # characters in a pull request body or comment
 
-    def __init__(self, config: ForgeConfig, token: str | None, policy: RetryPolicy | None = None) -> None:
+    def __init__(
+        self, config: ForgeConfig, token: str | None, policy: RetryPolicy | None = None
+    ) -> None:
         owner, _, name = config.project.partition("/")
         if not owner or not name or "/" in name:
-            raise ConfigError(f"forge.project: expected owner/repo for github, not {config.project!r}")
+            raise ConfigError(
+                f"forge.project: expected owner/repo for github, not {config.project!r}"
+            )
         self.project = config.project
         self.owner = owner
         self._repo = f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
@@ -58,9 +62,16 @@ class GitHub:
                 return pr
         return None
 
-    def open_or_update_pr(self, head: str, base: str, title: str, body: str,
-                          labels: Sequence[str] = (), reviewers: Sequence[str] = (),
-                          draft: bool = False) -> PullRequest:
+    def open_or_update_pr(
+        self,
+        head: str,
+        base: str,
+        title: str,
+        body: str,
+        labels: Sequence[str] = (),
+        reviewers: Sequence[str] = (),
+        draft: bool = False,
+    ) -> PullRequest:
         """Open a pull request from ``head`` into ``base``, or update the open one of ``head``.
 
         Re-running with the same arguments changes nothing. Labels are added to those
@@ -77,15 +88,21 @@ class GitHub:
             fields = {"title": title, "body": body, "base": base}
             data = self.session.call("PATCH", f"{self._repo}/pulls/{pr.number}", json=fields).data
             pr = replace(self._pr(data), created=False)
-        missing = _new(labels, pr.labels)
-        if missing:
-            data = self.session.call("POST", f"{self._repo}/issues/{pr.number}/labels",
-                                     json={"labels": missing}).data
-            pr = replace(pr, labels=tuple(_field(lambda: [label["name"] for label in data])))
-        wanted = [r for r in _new(reviewers, pr.reviewers) if r.lower() != pr.author.lower()]
+        new_labels = missing(labels, pr.labels)
+        if new_labels:
+            data = self.session.call(
+                "POST", f"{self._repo}/issues/{pr.number}/labels", json={"labels": new_labels}
+            ).data
+            pr = replace(
+                pr, labels=tuple(parsed("github", lambda: [label["name"] for label in data]))
+            )
+        wanted = [r for r in missing(reviewers, pr.reviewers) if r.lower() != pr.author.lower()]
         if wanted:
-            data = self.session.call("POST", f"{self._repo}/pulls/{pr.number}/requested_reviewers",
-                                     json={"reviewers": wanted}).data
+            data = self.session.call(
+                "POST",
+                f"{self._repo}/pulls/{pr.number}/requested_reviewers",
+                json={"reviewers": wanted},
+            ).data
             pr = replace(pr, reviewers=self._pr(data).reviewers)
         return pr
 
@@ -95,16 +112,22 @@ class GitHub:
 
     def comment(self, pr_number: int, body: str) -> Comment:
         """Post a comment on pull request ``pr_number`` (cut to the body limit)."""
-        data = self.session.call("POST", f"{self._repo}/issues/{pr_number}/comments",
-                                 json={"body": fit_body(body, self.body_limit, "comment")}).data
-        return _field(lambda: Comment(int(data["id"]), str(data["html_url"]), pr_number))
+        data = self.session.call(
+            "POST",
+            f"{self._repo}/issues/{pr_number}/comments",
+            json={"body": fit_body(body, self.body_limit, "comment")},
+        ).data
+        return parsed("github", lambda: Comment(int(data["id"]), str(data["html_url"]), pr_number))
 
     def react(self, pr_number: int, comment_id: int, reaction: Reaction) -> None:
         """Add a reaction to an issue comment; an existing identical reaction is kept."""
         if reaction not in REACTIONS:
             raise ValueError(f"reaction must be one of {REACTIONS}, not {reaction!r}")
-        self.session.call("POST", f"{self._repo}/issues/comments/{comment_id}/reactions",
-                          json={"content": reaction})
+        self.session.call(
+            "POST",
+            f"{self._repo}/issues/comments/{comment_id}/reactions",
+            json={"content": reaction},
+        )
 
     def permission(self, username: str, user_id: int | None = None) -> str:
         """``username``'s role on the repository, one of PERMISSIONS; unknown users have ``none``.
@@ -128,7 +151,7 @@ class GitHub:
     def current_user(self) -> User:
         """The account that owns the token."""
         data = self.session.call("GET", "/user").data
-        return _field(lambda: User(str(data["login"]), int(data["id"])))
+        return parsed("github", lambda: User(str(data["login"]), int(data["id"])))
 
     def _create(self, head: str, base: str, title: str, body: str, draft: bool) -> PullRequest:
         path = f"{self._repo}/pulls"
@@ -146,32 +169,18 @@ class GitHub:
         def build() -> PullRequest:
             state = "merged" if data.get("merged_at") else str(data["state"])
             return PullRequest(
-                number=int(data["number"]), url=str(data["html_url"]), head=str(data["head"]["ref"]),
-                base=str(data["base"]["ref"]), state=state, title=str(data["title"]),
-                author=str((data.get("user") or {}).get("login", "")), body=data.get("body") or "",
-                draft=bool(data.get("draft")), head_sha=str(data["head"].get("sha") or ""),
+                number=int(data["number"]),
+                url=str(data["html_url"]),
+                head=str(data["head"]["ref"]),
+                base=str(data["base"]["ref"]),
+                state=state,
+                title=str(data["title"]),
+                author=str((data.get("user") or {}).get("login", "")),
+                body=data.get("body") or "",
+                draft=bool(data.get("draft")),
+                head_sha=str(data["head"].get("sha") or ""),
                 labels=tuple(str(label["name"]) for label in data.get("labels") or []),
                 reviewers=tuple(str(u["login"]) for u in data.get("requested_reviewers") or []),
             )
 
-        return _field(build)
-
-
-def _new(wanted: Sequence[str], present: Sequence[str]) -> list[str]:
-    """Entries of ``wanted`` not in ``present``, once each, in order."""
-    seen = set(present)
-    out = []
-    for item in wanted:
-        if item not in seen:
-            seen.add(item)
-            out.append(item)
-    return out
-
-
-def _field(build: Any) -> Any:
-    """Run ``build`` over forge JSON; a missing or mistyped field is the forge's fault."""
-    try:
-        return build()
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ForgeError(f"github answered with an unexpected shape: {exc!r}", "github API",
-                         "check forge.api_url points at a GitHub REST API") from None
+        return parsed("github", build)

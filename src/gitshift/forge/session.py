@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -16,36 +14,16 @@ from requests.adapters import HTTPAdapter
 from gitshift import __version__
 from gitshift.errors import ForgeError
 from gitshift.forge.redact import redact, redact_headers
+from gitshift.forge.retry import RetryPolicy, rate_limit_wait, rate_limited
 
-__all__ = ["Reply", "RetryPolicy", "Session", "redact", "redact_headers"]
+__all__ = ["Reply", "RetryPolicy", "Session", "missing", "parsed", "redact", "redact_headers"]
+
+T = TypeVar("T")
 
 log = logging.getLogger("gitshift.forge")
 
 # Failures a later attempt may not meet: the network, a timeout, an answer cut short.
 _TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How long and how often a forge call may be retried.
-
-    Attributes:
-        connect_timeout: seconds to open a connection.
-        read_timeout: seconds to wait for an answer.
-        attempts: most tries of one call, the first included.
-        backoff: first back-off in seconds; doubled per retry, with jitter.
-        backoff_max: the longest single back-off.
-        max_wait: the longest wait a rate-limit header may ask for.
-        budget: total seconds one call may take, waits included.
-    """
-
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    attempts: int = 6
-    backoff: float = 0.5
-    backoff_max: float = 8.0
-    max_wait: float = 60.0
-    budget: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -65,8 +43,14 @@ class Session:
     a 403 with ``X-RateLimit-Remaining: 0``) and the total time must stay bounded.
     """
 
-    def __init__(self, forge: str, base_url: str, headers: Mapping[str, str],
-                 token: str | None, policy: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        forge: str,
+        base_url: str,
+        headers: Mapping[str, str],
+        token: str | None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
         self.forge = forge
         self.base_url = base_url.rstrip("/")
         self.policy = policy or RetryPolicy()
@@ -85,8 +69,15 @@ class Session:
         """``text`` with this session's token and any credential masked."""
         return redact(text, self._secrets)
 
-    def call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-             json: Any = None, accept: tuple[int, ...] = ()) -> Reply:
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        accept: tuple[int, ...] = (),
+    ) -> Reply:
         """Send one API call, retrying transient failures within the policy.
 
         Args:
@@ -111,7 +102,7 @@ class Session:
                 resp = self._send(method, path, params, json, remaining)
             except _TRANSIENT as exc:
                 last, cause = f"{type(exc).__name__}: {self.redact(str(exc))}", exc
-                wait = self._backoff(attempt)
+                wait = self.policy.backoff_for(attempt)
             except requests.RequestException as exc:
                 why = f"{type(exc).__name__}: {self.redact(str(exc))}"
                 # from None: such errors can quote a header value, the token included.
@@ -121,35 +112,59 @@ class Session:
                     return self._reply(call, resp)
                 message = self._message(_decode_quietly(resp), resp.reason or resp.text)
                 last = f"status {resp.status_code}: {message}"
-                limited = _rate_limited(resp)
+                limited = rate_limited(resp.status_code, resp.headers)
                 if resp.status_code < 500 and not limited:
                     raise self._refused(call, resp.status_code, message)
-                wait = self._rate_wait(resp) if limited else self._backoff(attempt)
-                if limited and wait > deadline - time.monotonic():
-                    raise self._error(call, f"rate limited; the limit resets in {wait:.0f}s", last)
+                wait = self.policy.backoff_for(attempt)
+                if limited:
+                    wait = rate_limit_wait(resp.headers, wait)
+                    if wait > min(self.policy.max_wait, deadline - time.monotonic()):
+                        why = f"rate limited; the limit resets in {wait:.0f}s"
+                        raise self._error(call, why, last)
+                    wait += self.policy.jitter()
             if attempt == self.policy.attempts or time.monotonic() + wait > deadline:
                 break
             log.debug("%s %s: retry %d in %.2fs after %s", self.forge, call, attempt, wait, last)
             time.sleep(wait)
         raise self._error(call, f"gave up after {attempt} attempt(s)", last) from cause
 
-    def _send(self, method: str, path: str, params: Mapping[str, Any] | None,
-              body: Any, remaining: float) -> requests.Response:
+    def _send(
+        self, method: str, path: str, params: Mapping[str, Any] | None, body: Any, remaining: float
+    ) -> requests.Response:
         read = max(0.05, min(self.policy.read_timeout, remaining))
         connect = max(0.05, min(self.policy.connect_timeout, remaining))
         start = time.monotonic()
         url = self.base_url + path
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s %s headers=%s", self.forge, method, self.redact(url),
-                      redact_headers(dict(self._http.headers), self._secrets))
+            log.debug(
+                "%s %s %s headers=%s",
+                self.forge,
+                method,
+                self.redact(url),
+                redact_headers({k: str(v) for k, v in self._http.headers.items()}, self._secrets),
+            )
         try:
-            resp = self._http.request(method, url, params=params, json=body, timeout=(connect, read))
+            resp = self._http.request(
+                method, url, params=params, json=body, timeout=(connect, read)
+            )
         except requests.RequestException as exc:
-            log.debug("%s %s %s -> %s (%.0f ms)", self.forge, method, self.redact(url),
-                      type(exc).__name__, (time.monotonic() - start) * 1000)
+            log.debug(
+                "%s %s %s -> %s (%.0f ms)",
+                self.forge,
+                method,
+                self.redact(url),
+                type(exc).__name__,
+                (time.monotonic() - start) * 1000,
+            )
             raise
-        log.debug("%s %s %s -> %d (%.0f ms)", self.forge, method, self.redact(resp.url),
-                  resp.status_code, (time.monotonic() - start) * 1000)
+        log.debug(
+            "%s %s %s -> %d (%.0f ms)",
+            self.forge,
+            method,
+            self.redact(resp.url),
+            resp.status_code,
+            (time.monotonic() - start) * 1000,
+        )
         return resp
 
     def _reply(self, call: str, resp: requests.Response) -> Reply:
@@ -158,27 +173,12 @@ class Session:
         try:
             data = _decode(resp)
         except ValueError:
-            raise ForgeError(f"{self.forge} answered {call} with a body that is not JSON",
-                             f"{self.forge} {self.redact(self.base_url)}", "check forge.api_url") from None
+            raise ForgeError(
+                f"{self.forge} answered {call} with a body that is not JSON",
+                f"{self.forge} {self.redact(self.base_url)}",
+                "check forge.api_url",
+            ) from None
         return Reply(resp.status_code, data, dict(resp.headers))
-
-    def _backoff(self, attempt: int) -> float:
-        """Exponential back-off with equal jitter: half fixed, half random."""
-        step = min(self.policy.backoff_max, self.policy.backoff * 2 ** (attempt - 1))
-        return step / 2 + random.uniform(0, step / 2)
-
-    def _rate_wait(self, resp: requests.Response) -> float:
-        """Seconds a rate-limited answer asks to wait, from its headers, capped by the policy."""
-        wait = _retry_after(resp.headers.get("Retry-After"))
-        if wait is None:
-            for name in ("X-RateLimit-Reset", "RateLimit-Reset"):
-                reset = _number(resp.headers.get(name))
-                if reset is not None:
-                    wait = reset - time.time()
-                    break
-        if wait is None:
-            wait = self.policy.backoff_max
-        return min(self.policy.max_wait, max(0.0, wait)) + random.uniform(0, self.policy.backoff / 4)
 
     def _message(self, data: Any, fallback: str) -> str:
         """The forge's own error message, short and redacted."""
@@ -187,13 +187,17 @@ class Session:
             parts = [data.get("message"), data.get("error")]
             errors = data.get("errors")
             if isinstance(errors, list):
-                parts += [e.get("message") or e.get("code") if isinstance(e, dict) else e for e in errors]
+                parts += [
+                    e.get("message") or e.get("code") if isinstance(e, dict) else e for e in errors
+                ]
             text = "; ".join(str(p) for p in parts if p)
         return self.redact(" ".join((text or fallback).split()))[:300]
 
     def refused(self, method: str, path: str, reply: Reply) -> ForgeError:
-        """The error for an answer the caller accepted but cannot use (say a 422 it did not expect)."""
-        return self._refused(f"{method} {path}", reply.status, self._message(reply.data, str(reply.status)))
+        """The error for an accepted answer the caller cannot use (say an unexpected 422)."""
+        return self._refused(
+            f"{method} {path}", reply.status, self._message(reply.data, str(reply.status))
+        )
 
     def _refused(self, call: str, status: int, message: str) -> ForgeError:
         hints = {
@@ -201,43 +205,18 @@ class Session:
             403: "the token lacks a permission this call needs",
             404: "check forge.project and forge.api_url in gitshift.yaml, and the token's access",
         }
-        return ForgeError(f"{self.forge} refused {call}: status {status}: {message}",
-                          f"{self.forge} {self.redact(self.base_url)}", hints.get(status, ""))
+        return ForgeError(
+            f"{self.forge} refused {call}: status {status}: {message}",
+            f"{self.forge} {self.redact(self.base_url)}",
+            hints.get(status, ""),
+        )
 
     def _error(self, call: str, why: str, last: str) -> ForgeError:
-        return ForgeError(f"{self.forge} API call {call} failed: {why}; last: {last}",
-                          f"{self.forge} {self.redact(self.base_url)}",
-                          "retry later; run with -v to see each attempt")
-
-
-def _rate_limited(resp: requests.Response) -> bool:
-    if resp.status_code == 429:
-        return True
-    headers = resp.headers
-    return resp.status_code == 403 and (
-        headers.get("X-RateLimit-Remaining") == "0" or headers.get("RateLimit-Remaining") == "0"
-        or "Retry-After" in headers
-    )
-
-
-def _retry_after(value: str | None) -> float | None:
-    """``Retry-After`` as seconds: a number of seconds or an HTTP date."""
-    if value is None:
-        return None
-    seconds = _number(value)
-    if seconds is not None:
-        return seconds
-    try:
-        return email.utils.parsedate_to_datetime(value).timestamp() - time.time()
-    except (TypeError, ValueError):
-        return None
-
-
-def _number(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+        return ForgeError(
+            f"{self.forge} API call {call} failed: {why}; last: {last}",
+            f"{self.forge} {self.redact(self.base_url)}",
+            "retry later; run with -v to see each attempt",
+        )
 
 
 def _decode(resp: requests.Response) -> Any:
@@ -250,3 +229,26 @@ def _decode_quietly(resp: requests.Response) -> Any:
         return _decode(resp)
     except ValueError:
         return None
+
+
+def parsed(forge: str, build: Callable[[], T]) -> T:
+    """Run ``build`` over forge JSON; a missing or mistyped field is the forge's fault (exit 3)."""
+    try:
+        return build()
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise ForgeError(
+            f"{forge} answered with an unexpected shape: {exc!r}",
+            f"{forge} API",
+            "check that forge.api_url points at the forge's REST API",
+        ) from None
+
+
+def missing(wanted: Iterable[str], present: Iterable[str]) -> list[str]:
+    """Entries of ``wanted`` not in ``present``, once each, in their order."""
+    seen = set(present)
+    out = []
+    for item in wanted:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
