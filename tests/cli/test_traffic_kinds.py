@@ -125,7 +125,8 @@ def test_routed_canary_lifecycle(example_repo: Path, kind: str) -> None:
 
 
 def replicas(objs: Objs) -> tuple[int, int]:
-    return find(objs, "Deployment", "web")["spec"]["replicas"], find(objs, "Deployment", "web-canary")["spec"]["replicas"]
+    stable, canary = (find(objs, "Deployment", n)["spec"]["replicas"] for n in ("web", "web-canary"))
+    return stable, canary
 
 
 def test_replicas_canary_lifecycle(example_repo: Path) -> None:
