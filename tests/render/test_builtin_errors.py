@@ -90,7 +90,7 @@ def test_unsupported_field_in_a_nested_base_names_that_base(tree: Tree) -> None:
         ),
         (
             {
-                "kustomization.yaml": "resources:\n- cm.yaml\nreplicas:\n- name: nothing\n  count: 2\n",  # noqa: E501
+                "kustomization.yaml": "resources:\n- cm.yaml\nreplicas:\n- name: nothing\n  count: 2\n",
                 "cm.yaml": CM,
             },
             "does not match",

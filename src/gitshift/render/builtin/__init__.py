@@ -33,7 +33,7 @@ class BuiltinRenderer:
     def render(self, path: Path, view: FileView | None = None) -> list[dict[str, Any]]:
         """The objects of the overlay at ``path``, in kustomize's output order."""
         builder = Builder(view or FileView(), self._cache)
-        kust, resmap = builder.top(Path(os.path.abspath(path)))  # noqa: PTH100  # keep symlinks
+        kust, resmap = builder.top(Path(os.path.abspath(path)))  # keep symlinks
         resources = list(resmap)
         if (kust.get("sortOptions", {}) or {}).get("order") != "fifo":
             resources = ordering.legacy(resources)

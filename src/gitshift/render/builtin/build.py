@@ -41,7 +41,7 @@ class Builder:
         return kust, resmap
 
     def target(self, root: Path, resmap: ResMap, component: bool) -> tuple[Kustomization, ResMap]:
-        root = Path(os.path.abspath(root))  # noqa: PTH100  # keep symlinks
+        root = Path(os.path.abspath(root))  # keep symlinks
         if root in self.stack:
             raise RenderError(f"cycle detected: {root} includes itself", str(root))
         self.stack.append(root)
@@ -50,9 +50,7 @@ class Builder:
             if kust.is_component != component:
                 what = "a Component" if kust.is_component else "a Kustomization"
                 where = "components" if not component else "resources"
-                raise RenderError(
-                    f"{root} is {what}, which may not be listed in `{where}`", str(kust.file)
-                )
+                raise RenderError(f"{root} is {what}, which may not be listed in `{where}`", str(kust.file))
             self._accumulate(kust, resmap)
             return kust, resmap
         finally:
@@ -63,9 +61,7 @@ class Builder:
             self._resource(kust, str(entry), resmap)
         for kind, field in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
             for args in kust.list(field):
-                generators.absorb(
-                    resmap, generators.generate(kust, self.view, args, kind), str(kust.file)
-                )
+                generators.absorb(resmap, generators.generate(kust, self.view, args, kind), str(kust.file))
         for entry in kust.list("components"):
             path = self._dir_entry(kust, str(entry), "components")
             self.target(path, resmap, component=True)
@@ -75,9 +71,7 @@ class Builder:
         patches.apply_patches(kust, self.view, self.cache, resmap)
         if kust.get("namespace"):
             names.set_namespace(resmap, str(kust.get("namespace")))
-        names.add_prefix_suffix(
-            resmap, str(kust.get("namePrefix", "")), str(kust.get("nameSuffix", ""))
-        )
+        names.add_prefix_suffix(resmap, str(kust.get("namePrefix", "")), str(kust.get("nameSuffix", "")))
         labels.apply(kust, resmap)
         patches.apply_json6902(kust, self.view, resmap)
         images.set_replicas(kust, resmap)

@@ -19,12 +19,8 @@ _OLD_WORDS = frozenset(
 )
 _BASE60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 _GO_INT = re.compile(r"^[-+]?(?:0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$")
-_GO_FLOAT = re.compile(
-    r"^[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|inf|infinity|nan)$", re.IGNORECASE
-)
-_TIMESTAMP = re.compile(
-    r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2})"
-)
+_GO_FLOAT = re.compile(r"^[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|inf|infinity|nan)$", re.IGNORECASE)
+_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2})")
 
 
 def _needs_quotes(s: str) -> bool:
@@ -140,9 +136,7 @@ def _represent_plain(dumper: Dumper, value: Any) -> yaml.ScalarNode:
 
 def _represent_dict(dumper: Dumper, value: dict[Any, Any]) -> yaml.MappingNode:
     keys = {str(k) if not isinstance(k, str) else k: v for k, v in value.items()}
-    pairs = [
-        (dumper.represent_data(k), dumper.represent_data(keys[k])) for k in sorted_keys(list(keys))
-    ]
+    pairs = [(dumper.represent_data(k), dumper.represent_data(keys[k])) for k in sorted_keys(list(keys))]
     return yaml.MappingNode("tag:yaml.org,2002:map", pairs, flow_style=not pairs)
 
 

@@ -100,9 +100,7 @@ def _pairs(kust: Kustomization, view: FileView, args: dict[str, Any]) -> list[tu
     for literal in args.get("literals") or []:
         key, eq, value = str(literal).partition("=")
         if not eq:
-            raise RenderError(
-                f"invalid literal source {literal!r}, expected key=value", str(kust.file)
-            )
+            raise RenderError(f"invalid literal source {literal!r}, expected key=value", str(kust.file))
         pairs.append((key, _unquote(value).encode()))
     for spec in args.get("files") or []:
         key, eq, rel = str(spec).partition("=")
@@ -146,7 +144,7 @@ def generate(kust: Kustomization, view: FileView, args: dict[str, Any], kind: st
     obj: Obj = {"apiVersion": "v1", "kind": kind, "metadata": meta}
     if kind == "Secret":
         obj["type"] = args.get("type") or "Opaque"
-    if data or not binary:
+    if data:
         obj["data"] = data
     if binary:
         obj["binaryData"] = binary
@@ -167,9 +165,7 @@ def absorb(resmap: Any, res: Resource, where: str) -> None:
         return
     matches = [r for r in resmap if r.any_id_matches(res.group, res.kind, res.namespace, res.name)]
     if len(matches) != 1:
-        raise RenderError(
-            f"id {res.kind}/{res.name} does not exist; cannot merge or replace", where
-        )
+        raise RenderError(f"id {res.kind}/{res.name} does not exist; cannot merge or replace", where)
     old = matches[0]
     if res.behavior == "merge":
         for field in ("data", "binaryData"):

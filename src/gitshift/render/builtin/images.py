@@ -42,9 +42,7 @@ class _Rule:
         self.new_tag = "" if entry.get("newTag") is None else str(entry["newTag"])
         self.digest = str(entry.get("digest") or "")
         try:
-            self.pattern = re.compile(
-                "^" + self.name + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z"
-            )
+            self.pattern = re.compile("^" + self.name + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z")
         except re.error as exc:
             raise RenderError(f"invalid image name {self.name!r}: {exc}", str(kust.file)) from exc
 

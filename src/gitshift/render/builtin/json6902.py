@@ -104,11 +104,7 @@ def apply(doc: Any, ops: list[Any]) -> Any:
             doc = _remove(doc, path)
         elif kind == "replace":
             _get(doc, path)
-            doc = (
-                _add(_remove(doc, path), path, copy.deepcopy(op["value"]))
-                if _pointer(path)
-                else op["value"]
-            )
+            doc = _add(_remove(doc, path), path, copy.deepcopy(op["value"])) if _pointer(path) else op["value"]
         elif kind == "move":
             value = _get(doc, op.get("from"))
             doc = _add(_remove(doc, op.get("from")), path, value)

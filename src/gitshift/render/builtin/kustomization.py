@@ -89,9 +89,7 @@ class Kustomization:
         """A file the kustomization names, which must stay inside its directory."""
         path = Path(os.path.normpath(self.root / rel))
         if path != self.root and self.root not in path.parents:
-            raise RenderError(
-                f"security; file '{rel}' is not in or below '{self.root}'", str(self.file)
-            )
+            raise RenderError(f"security; file '{rel}' is not in or below '{self.root}'", str(self.file))
         return path
 
 
@@ -102,8 +100,7 @@ def find(view: FileView, root: Path) -> Path:
         raise RenderError(f"found multiple kustomization files under: {root}", str(root))
     if not found:
         raise RenderError(
-            "unable to find one of 'kustomization.yaml', 'kustomization.yml' or "
-            f"'Kustomization' in directory '{root}'",
+            f"unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{root}'",
             str(root),
         )
     return found[0]

@@ -47,7 +47,8 @@ _POD_SPEC: dict[str, Path_] = {
     },
 }
 _CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
-_POD_KEYS: dict[Path_, str] = {
+Key = str | tuple[str, ...]
+_POD_KEYS: dict[Path_, Key] = {
     **{(c,): "name" for c in _CONTAINER_LISTS},
     ("volumes",): "name",
     ("imagePullSecrets",): "name",
@@ -55,7 +56,7 @@ _POD_KEYS: dict[Path_, str] = {
     ("topologySpreadConstraints",): "topologyKey",
     ("resourceClaims",): "name",
     ("schedulingGates",): "name",
-    **{(c, "ports"): "containerPort" for c in _CONTAINER_LISTS},
+    **{(c, "ports"): ("containerPort", "protocol") for c in _CONTAINER_LISTS},
     **{(c, "env"): "name" for c in _CONTAINER_LISTS},
     **{(c, "volumeMounts"): "mountPath" for c in _CONTAINER_LISTS},
     **{(c, "volumeDevices"): "devicePath" for c in _CONTAINER_LISTS},
@@ -73,7 +74,7 @@ class Schema:
         self.pod = _POD_SPEC.get(kind)
         self.kind = kind
 
-    def list_key(self, path: Path_) -> str | None:
+    def list_key(self, path: Path_) -> Key | None:
         """The merge key of the list at ``path`` (``SET`` for merged scalar lists), or None."""
         if not self.known:
             return None
@@ -82,7 +83,7 @@ class Schema:
         if path == ("metadata", "ownerReferences"):
             return "uid"
         if self.kind == "Service" and path == ("spec", "ports"):
-            return "port"
+            return ("port", "protocol")
         if self.pod and path[: len(self.pod)] == self.pod:
             return _POD_KEYS.get(path[len(self.pod) :])
         return None
@@ -144,22 +145,37 @@ def merge(dest: Any, patch: Any, schema: Schema, path: Path_ = ()) -> Any:
     return copy.deepcopy(patch)
 
 
-def _merge_list(
-    dest: list[Any], patch: list[Any], key: str, schema: Schema, path: Path_
-) -> list[Any]:
+def _key_of(item: dict[str, Any], key: Key) -> Any:
+    if isinstance(key, str):
+        return item.get(key)
+    return tuple(item.get(k) for k in key)
+
+
+def _shadowed(item: dict[str, Any], key: Key, by_key: dict[Any, Any]) -> bool:
+    if isinstance(key, str) or all(item.get(k) is not None for k in key):
+        return False
+    return any(isinstance(k, tuple) and k[0] == item.get(key[0]) for k in by_key)
+
+
+def _merge_list(dest: list[Any], patch: list[Any], key: Key, schema: Schema, path: Path_) -> list[Any]:
     if any(_is_directive(p) and p["$patch"] == "replace" for p in patch):
         replaced: list[Any] = strip_directives([p for p in patch if not _is_directive(p)])
         return replaced
-    by_key = {d.get(key): d for d in dest if isinstance(d, dict)}
+    by_key = {_key_of(d, key): d for d in dest if isinstance(d, dict)}
     seen = set()
     out: list[Any] = []
     for item in patch:
         if not isinstance(item, dict) or _is_directive(item):
             continue
-        k = item.get(key)
+        k = _key_of(item, key)
+        if k not in by_key and _shadowed(item, key, by_key):
+            # Kustomize v5.5 drops a patch element that leaves out part of a
+            # composite key (a port without protocol) when the base has one
+            # with the same leading key; observed with kubectl kustomize.
+            continue
         seen.add(k)
         merged = merge(by_key.get(k), item, schema, path) if k in by_key else strip_directives(item)
         if merged is not DELETE:
             out.append(merged)
-    out.extend(d for d in dest if not (isinstance(d, dict) and d.get(key) in seen))
+    out.extend(d for d in dest if not (isinstance(d, dict) and _key_of(d, key) in seen))
     return out

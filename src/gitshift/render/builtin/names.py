@@ -16,16 +16,11 @@ _TEMPLATES = {
     "Pod": "spec",
     "PodTemplate": "template/spec",
     "CronJob": "spec/jobTemplate/spec/template/spec",
-    **{
-        k: "spec/template/spec"
-        for k in ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job")
-    },
+    **{k: "spec/template/spec" for k in ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job")},
 }
 
 
-def _pod_refs(
-    suffixes: tuple[str, ...], kinds: tuple[str, ...] = tuple(_TEMPLATES)
-) -> list[FieldSpec]:
+def _pod_refs(suffixes: tuple[str, ...], kinds: tuple[str, ...] = tuple(_TEMPLATES)) -> list[FieldSpec]:
     return [FieldSpec(f"{_TEMPLATES[k]}/{s}", k) for k in kinds for s in suffixes]
 
 
@@ -49,9 +44,7 @@ NAME_REFERENCES: dict[str, list[FieldSpec]] = {
         *_config_refs("configMap/name", "configMapKeyRef", "configMapRef", "configMap"),
         FieldSpec("rules/resourceNames", "Role"),
         FieldSpec("rules/resourceNames", "ClusterRole"),
-        FieldSpec(
-            "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap", "Ingress"
-        ),
+        FieldSpec("metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap", "Ingress"),
     ],
     "Secret": _config_refs("secret/secretName", "secretKeyRef", "secretRef", "secret")
     + _pod_refs(("imagePullSecrets/name",))
@@ -74,12 +67,10 @@ NAME_REFERENCES: dict[str, list[FieldSpec]] = {
     ],
     "Role": [FieldSpec("roleRef/name", "RoleBinding", "rbac.authorization.k8s.io")],
     "ClusterRole": [
-        FieldSpec("roleRef/name", k, "rbac.authorization.k8s.io")
-        for k in ("RoleBinding", "ClusterRoleBinding")
+        FieldSpec("roleRef/name", k, "rbac.authorization.k8s.io") for k in ("RoleBinding", "ClusterRoleBinding")
     ],
     "ServiceAccount": [
-        FieldSpec("subjects", k, "rbac.authorization.k8s.io")
-        for k in ("RoleBinding", "ClusterRoleBinding")
+        FieldSpec("subjects", k, "rbac.authorization.k8s.io") for k in ("RoleBinding", "ClusterRoleBinding")
     ]
     + _pod_refs(("serviceAccountName",), _WORKLOADS),
     "PersistentVolumeClaim": _pod_refs(("volumes/persistentVolumeClaim/claimName",), _WORKLOADS),
@@ -137,16 +128,12 @@ def _reachable(referrer: Resource, target: Resource) -> bool:
     if referrer.eff_ns(referrer.namespace) == target.eff_ns(target.namespace):
         return True
     if referrer.kind in ("RoleBinding", "ClusterRoleBinding"):
-        spaces = {
-            s.get("namespace") for s in referrer.obj.get("subjects") or [] if isinstance(s, dict)
-        }
+        spaces = {s.get("namespace") for s in referrer.obj.get("subjects") or [] if isinstance(s, dict)}
         return target.namespace in spaces
     return False
 
 
-def _select(
-    resmap: ResMap, referrer: Resource, kind: str, value: str, ns: str | None
-) -> Resource | None:
+def _select(resmap: ResMap, referrer: Resource, kind: str, value: str, ns: str | None) -> Resource | None:
     found = [
         r
         for r in resmap
@@ -155,9 +142,7 @@ def _select(
         and any(n == value and (ns is None or r.eff_ns(s) == r.eff_ns(ns)) for n, s in r.names)
     ]
     if len(found) > 1:
-        same = [
-            r for r in found if r.prefixes == referrer.prefixes and r.suffixes == referrer.suffixes
-        ]
+        same = [r for r in found if r.prefixes == referrer.prefixes and r.suffixes == referrer.suffixes]
         found = same or found
     if len(found) > 1 and len({r.name for r in found}) > 1:
         names = ", ".join(r.describe() for r in found)
@@ -170,17 +155,13 @@ def fix_references(resmap: ResMap) -> None:
     for kind, fspecs in NAME_REFERENCES.items():
         for referrer in resmap:
 
-            def fix(
-                parent: dict[str, Any], key: str, referrer: Resource = referrer, kind: str = kind
-            ) -> None:
+            def fix(parent: dict[str, Any], key: str, referrer: Resource = referrer, kind: str = kind) -> None:
                 _fix_value(resmap, referrer, kind, parent, key)
 
             fieldspec.apply(referrer, fspecs, fix)
 
 
-def _fix_value(
-    resmap: ResMap, referrer: Resource, kind: str, parent: dict[str, Any], key: str
-) -> None:
+def _fix_value(resmap: ResMap, referrer: Resource, kind: str, parent: dict[str, Any], key: str) -> None:
     value = parent.get(key)
     if isinstance(value, str):
         target = _select(resmap, referrer, kind, value, None)
@@ -199,9 +180,7 @@ def _fix_value(
 def _fix_subject(resmap: ResMap, referrer: Resource, subject: dict[str, Any]) -> None:
     if subject.get("kind") != "ServiceAccount" or not isinstance(subject.get("name"), str):
         return
-    target = _select(
-        resmap, referrer, "ServiceAccount", subject["name"], subject.get("namespace") or ""
-    )
+    target = _select(resmap, referrer, "ServiceAccount", subject["name"], subject.get("namespace") or "")
     if target is not None:
         subject["name"] = target.name
         if target.namespace:

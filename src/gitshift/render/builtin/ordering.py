@@ -29,9 +29,7 @@ ORDER_FIRST = (
     "PodDisruptionBudget",
 )
 ORDER_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
-_RANK = {k: i - len(ORDER_FIRST) for i, k in enumerate(ORDER_FIRST)} | {
-    k: i + 1 for i, k in enumerate(ORDER_LAST)
-}
+_RANK = {k: i - len(ORDER_FIRST) for i, k in enumerate(ORDER_FIRST)} | {k: i + 1 for i, k in enumerate(ORDER_LAST)}
 
 
 def _gvk(res: Resource) -> str:

@@ -63,21 +63,15 @@ def select(resmap: ResMap, target: dict[str, Any]) -> list[Resource]:
             continue
         if ns and not (ns.match(res.eff_ns(res.org_ns)) or ns.match(res.eff_ns(res.namespace))):
             continue
-        if target.get("labelSelector") and not _selector_matches(
-            target["labelSelector"], res.labels()
-        ):
+        if target.get("labelSelector") and not _selector_matches(target["labelSelector"], res.labels()):
             continue
-        if target.get("annotationSelector") and not _selector_matches(
-            target["annotationSelector"], res.annotations()
-        ):
+        if target.get("annotationSelector") and not _selector_matches(target["annotationSelector"], res.annotations()):
             continue
         out.append(res)
     return out
 
 
-def _load_text(
-    kust: Kustomization, view: FileView, entry: dict[str, Any], field: str
-) -> tuple[str, str]:
+def _load_text(kust: Kustomization, view: FileView, entry: dict[str, Any], field: str) -> tuple[str, str]:
     if entry.get("patch") is not None and entry.get("path") is not None:
         raise RenderError(f"`{field}` entry has both path and patch", str(kust.file))
     if entry.get("patch") is not None:

@@ -35,11 +35,7 @@ def _step(node: Any, part: str, create: bool) -> list[tuple[Any, Any]]:
     if isinstance(node, list):
         if part.startswith("[") and "=" in part:
             key, _, value = part[1:-1].partition("=")
-            return [
-                (node, i)
-                for i, item in enumerate(node)
-                if isinstance(item, dict) and str(item.get(key)) == value
-            ]
+            return [(node, i) for i, item in enumerate(node) if isinstance(item, dict) and str(item.get(key)) == value]
         if part == "*":
             return [(node, i) for i in range(len(node))]
         if part.lstrip("-").isdigit():
@@ -80,9 +76,7 @@ def _source_value(resmap: ResMap, source: dict[str, Any], where: str) -> Any:
     if len(found) != 1:
         what = "nothing selected by" if not found else "multiple matches for selector"
         raise RenderError(f"{what} {ids} in replacement source", where)
-    spots = _locate(
-        found[0].obj, split_path(str(source.get("fieldPath") or "metadata.name")), False
-    )
+    spots = _locate(found[0].obj, split_path(str(source.get("fieldPath") or "metadata.name")), False)
     if not spots:
         raise RenderError(f"replacement source field not found: {source.get('fieldPath')}", where)
     container, key = spots[0]
@@ -112,9 +106,7 @@ def _put(container: Any, key: Any, value: Any, opts: dict[str, Any]) -> None:
         container[key] = copy.deepcopy(value)
 
 
-def _entries(
-    kust: Kustomization, view: FileView, cache: FileCache
-) -> list[tuple[dict[str, Any], str]]:
+def _entries(kust: Kustomization, view: FileView, cache: FileCache) -> list[tuple[dict[str, Any], str]]:
     out = []
     for entry in kust.list("replacements"):
         if isinstance(entry, dict) and entry.get("path"):
@@ -143,8 +135,7 @@ def apply(kust: Kustomization, view: FileView, cache: FileCache, resmap: ResMap)
                     spots = _locate(res.obj, split_path(str(fpath)), bool(opts.get("create")))
                     if not spots and not opts.get("create"):
                         raise RenderError(
-                            f"unable to find field {fpath!r} in replacement target "
-                            f"{res.describe()}",
+                            f"unable to find field {fpath!r} in replacement target {res.describe()}",
                             where,
                         )
                     for container, key in spots:

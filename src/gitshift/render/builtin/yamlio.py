@@ -104,7 +104,7 @@ class FileCache:
 
     def documents(self, view: FileView, path: Path) -> list[Any]:
         """The documents of ``path`` as the view holds it; callers must not mutate them."""
-        key = os.path.abspath(path)  # noqa: PTH100  # keep symlinks, as FileView keys do
+        key = os.path.abspath(path)  # keep symlinks, as FileView keys do
         if Path(key) in view.overlay:
             return parse_documents(read_bytes(view, path), str(path))
         try:
