@@ -19,7 +19,7 @@ from gitshift.cli import cli
 
 PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLE = ("base", "overlays", "gitshift.yaml")
-ENGINE = os.environ.get("GITSHIFT_TEST_ENGINE", "kubectl")
+ENGINE = os.environ.get("GITSHIFT_TEST_ENGINE", "builtin")
 
 try:  # fixtures of the forge tests, shared with every test folder
     from tests.support.forge_server import *  # noqa: F403

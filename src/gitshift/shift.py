@@ -142,12 +142,10 @@ def _tag(image: str | None) -> str:
 
 
 def dump(rendered: Rendered) -> str:
-    """The rendered set as YAML documents, for diffs."""
-    import yaml
+    """The rendered set as YAML documents, printed as ``kustomize build`` prints them."""
+    from gitshift.render.builtin import emit
 
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return "---\n".join(yaml.dump(o, Dumper=dumper, sort_keys=False, default_flow_style=False)
-                        for o in rendered)
+    return emit.dump_all(rendered.objects)
 
 
 def rendered_diff(before: Rendered, after: Rendered, label: str) -> str:
