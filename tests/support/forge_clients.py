@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -12,6 +12,7 @@ from gitshift.forge.retry import RetryPolicy
 
 from .forge_server import ForgeServer
 
+TOKEN_DEFAULT = "<the server's token>"  # a sentinel: None means "no token"
 # Real timeouts and back-off, scaled down: a retry costs milliseconds, a call at most 3 s.
 FAST = RetryPolicy(
     connect_timeout=2.0, read_timeout=1.0, attempts=4, backoff=0.01, backoff_max=0.05, max_wait=2.5, budget=3.0
@@ -48,3 +49,28 @@ def gitlab(forge_server: ForgeServer, fast_policy: RetryPolicy) -> Iterator[Forg
     forge = make_forge(gitlab_config(forge_server), forge_server.token, fast_policy)
     yield forge
     forge.close()
+
+
+ForgeFactory = Callable[..., Forge]
+
+
+@pytest.fixture
+def forge_client(forge_server: ForgeServer, fast_policy: RetryPolicy) -> Iterator[ForgeFactory]:
+    """A factory: ``forge_client("github" | "gitlab", project=..., token=..., policy=...)``.
+
+    The token defaults to the server's; every client is closed at teardown.
+    """
+    made: list[Forge] = []
+
+    def make(kind: str, project: str | None = None, token: str | None = TOKEN_DEFAULT,
+             policy: RetryPolicy | None = None) -> Forge:
+        config = {"github": github_config, "gitlab": gitlab_config}[kind]
+        cfg = config(forge_server) if project is None else config(forge_server, project)
+        chosen = forge_server.token if token is TOKEN_DEFAULT else token
+        forge = make_forge(cfg, chosen, policy or fast_policy)
+        made.append(forge)
+        return forge
+
+    yield make
+    for forge in made:
+        forge.close()

@@ -67,8 +67,10 @@ class ForgeServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the socket; handler threads are daemons."""
-        self._httpd.shutdown()
+        """Stop serving and close the socket (again: no-op); handler threads are daemons."""
+        if self._thread.is_alive():
+            self._httpd.shutdown()
+            self._thread.join()
         self._httpd.server_close()
 
     def violation(self, message: str) -> None:
