@@ -55,10 +55,10 @@ def main() -> None:
             ("gitshift --version", timed([*GITSHIFT, "--version"], repo, args.runs)),
             (f"status (all {args.apps * 2} overlays)", timed([*GITSHIFT, *engine, "status", "-q"], repo,
                                                               max(1, args.runs // 2))),
-            ("status app0001", timed([*GITSHIFT, *engine, "status", "app0001"], repo, args.runs)),
-            ("set-image (working tree)", timed([*GITSHIFT, *engine, "set-image", "app0001", ":9.9.9",
+            ("status app-0001", timed([*GITSHIFT, *engine, "status", "app-0001"], repo, args.runs)),
+            ("set-image (working tree)", timed([*GITSHIFT, *engine, "set-image", "app-0001", ":9.9.9",
                                                "--env", "production", "-q"], repo, args.runs)),
-            ("set-image --commit", timed([*GITSHIFT, *engine, "set-image", "app0002", ":9.9.9", "--env",
+            ("set-image --commit", timed([*GITSHIFT, *engine, "set-image", "app-0002", ":9.9.9", "--env",
                                          "production", "--commit", "--branch", "bench", "-q"], repo, 1)),
         ]
         print(f"{args.apps} apps, engine {args.engine}, median of {args.runs} runs")

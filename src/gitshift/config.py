@@ -112,7 +112,7 @@ class Config:
     def env(self, app: str, env: str) -> EnvConfig:
         """The config of ``app`` in ``env``; unknown names are an InputError listing the known ones."""
         if app not in self.apps:
-            known = ", ".join(self.apps) or "none"
+            known = _names(self.apps)
             raise InputError(f"unknown app {app!r}", str(self.path), f"known apps: {known}")
         envs = self.apps[app].envs
         if env not in envs:
@@ -122,12 +122,19 @@ class Config:
     def select(self, app: str | None = None, env: str | None = None) -> list[EnvConfig]:
         """Every env of every app, narrowed by ``app`` and ``env`` (unknown names raise)."""
         if app is not None and app not in self.apps:
-            raise InputError(f"unknown app {app!r}", str(self.path), f"known apps: {', '.join(self.apps)}")
+            raise InputError(f"unknown app {app!r}", str(self.path), f"known apps: {_names(self.apps)}")
         out = [e for a in self.apps.values() if app in (None, a.name)
                for e in a.envs.values() if env in (None, e.name)]
         if env is not None and not out:
             raise InputError(f"unknown env {env!r}", str(self.path))
         return out
+
+
+def _names(names: Mapping[str, Any], limit: int = 8) -> str:
+    """A short list of names for a hint (``a, b, c and 997 more``)."""
+    shown = list(names)[:limit]
+    more = len(names) - len(shown)
+    return (", ".join(shown) or "none") + (f" and {more} more" if more > 0 else "")
 
 
 class _Reader:

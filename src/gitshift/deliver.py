@@ -135,7 +135,7 @@ def _push_with_retries(repo: Repo, attempt: _Attempt, delivery: shift.Delivery, 
                 except GitError:
                     pass  # the remote has it; a local branch moved meanwhile stays as it is
             return res
-        time.sleep(min(2.0, 0.05 * 2 ** n) * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not crypto
+        time.sleep(min(2.0, 0.05 * 2 ** n) * random.uniform(0.5, 1.5))
     raise ExternalError(f"push to {branch} kept losing races after {PUSH_ATTEMPTS} attempts", delivery.remote,
                         "someone else is pushing to the same branch; retry later")
 

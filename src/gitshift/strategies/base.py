@@ -96,7 +96,7 @@ def intent(obj: Obj, path: FieldPath, value: Any) -> Intent | None:
     return Intent(ResourceId.of(obj), path, value, before)
 
 
-def collect(*intents: Intent | None | Sequence[Intent | None]) -> list[Intent]:
+def collect(*intents: Intent | Sequence[Intent | None] | None) -> list[Intent]:
     """Flatten intents, dropping the ``None`` of fields already in place."""
     out: list[Intent] = []
     for item in intents:
