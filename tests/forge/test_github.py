@@ -17,8 +17,7 @@ if TYPE_CHECKING:
 HEAD = "gitshift/web/staging/set-image"
 
 
-def _open(github: Forge, title: str = "web: set image", body: str = "before -> after",
-          **kwargs: object) -> PullRequest:
+def _open(github: Forge, title: str = "web: set image", body: str = "before -> after", **kwargs: object) -> PullRequest:
     return github.open_or_update_pr(HEAD, "main", title, body, **kwargs)  # type: ignore[arg-type]
 
 
@@ -45,9 +44,7 @@ def test_second_run_updates_the_open_one(github: Forge, forge_server: ForgeServe
     assert len(forge_server.calls("PATCH")) == 1
 
 
-def test_rerun_with_the_same_arguments_changes_nothing(
-    github: Forge, forge_server: ForgeServer
-) -> None:
+def test_rerun_with_the_same_arguments_changes_nothing(github: Forge, forge_server: ForgeServer) -> None:
     first = _open(github, labels=["gitshift"], reviewers=["alice"])
     writes = len([r for r in forge_server.requests if r.method != "GET"])
     again = _open(github, labels=["gitshift"], reviewers=["alice"])
@@ -56,9 +53,7 @@ def test_rerun_with_the_same_arguments_changes_nothing(
     assert len([r for r in forge_server.requests if r.method != "GET"]) == writes
 
 
-def test_labels_and_reviewers_are_added_not_replaced(
-    github: Forge, forge_server: ForgeServer
-) -> None:
+def test_labels_and_reviewers_are_added_not_replaced(github: Forge, forge_server: ForgeServer) -> None:
     _open(github, labels=["gitshift"], reviewers=["alice"])
     pr = _open(github, labels=["gitshift", "production"], reviewers=["bob", "gitshift-bot"])
 
@@ -120,8 +115,15 @@ def test_long_comment_is_cut_to_the_limit(github: Forge, forge_server: ForgeServ
 
 @pytest.mark.parametrize(
     ("login", "expected"),
-    [("alice", "admin"), ("bob", "maintain"), ("carol", "write"), ("dave", "triage"),
-     ("erin", "read"), ("mallory", "none"), ("nobody-at-all", "none")],
+    [
+        ("alice", "admin"),
+        ("bob", "maintain"),
+        ("carol", "write"),
+        ("dave", "triage"),
+        ("erin", "read"),
+        ("mallory", "none"),
+        ("nobody-at-all", "none"),
+    ],
 )
 def test_permission(github: Forge, login: str, expected: str) -> None:
     assert github.permission(login) == expected
@@ -131,9 +133,7 @@ def test_current_user(github: Forge) -> None:
     assert github.current_user().login == "gitshift-bot"
 
 
-def test_enterprise_api_url_keeps_its_path_prefix(
-    forge_server: ForgeServer, forge_client: ForgeFactory
-) -> None:
+def test_enterprise_api_url_keeps_its_path_prefix(forge_server: ForgeServer, forge_client: ForgeFactory) -> None:
     forge_server.github_prefix = "/api/v3"  # calls without the prefix now get 404
     ghe = forge_client("github")
 

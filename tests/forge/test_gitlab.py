@@ -18,8 +18,7 @@ HEAD = "gitshift/web/production/bluegreen.deploy"
 PROJECT = "acme/platform/gitops"
 
 
-def _open(gitlab: Forge, title: str = "web: deploy green", body: str = "table",
-          **kwargs: object) -> PullRequest:
+def _open(gitlab: Forge, title: str = "web: deploy green", body: str = "table", **kwargs: object) -> PullRequest:
     return gitlab.open_or_update_pr(HEAD, "main", title, body, **kwargs)  # type: ignore[arg-type]
 
 
@@ -37,8 +36,7 @@ def test_open_creates_a_merge_request(gitlab: Forge, forge_server: ForgeServer) 
 
 def test_second_run_updates_the_open_one(gitlab: Forge, forge_server: ForgeServer) -> None:
     first = _open(gitlab, labels=["gitshift"])
-    second = _open(gitlab, title="web: deploy green 1.4", body="new", labels=["gitshift", "x"],
-                   reviewers=["bob"])
+    second = _open(gitlab, title="web: deploy green 1.4", body="new", labels=["gitshift", "x"], reviewers=["bob"])
 
     assert not second.created and second.number == first.number
     assert (second.title, second.body) == ("web: deploy green 1.4", "new")
@@ -46,9 +44,7 @@ def test_second_run_updates_the_open_one(gitlab: Forge, forge_server: ForgeServe
     assert len(forge_server.gitlab.projects[PROJECT].mrs) == 1
 
 
-def test_rerun_with_the_same_arguments_changes_nothing(
-    gitlab: Forge, forge_server: ForgeServer
-) -> None:
+def test_rerun_with_the_same_arguments_changes_nothing(gitlab: Forge, forge_server: ForgeServer) -> None:
     first = _open(gitlab, labels=["gitshift"], reviewers=["alice", "bob"])
     again = _open(gitlab, labels=["gitshift"], reviewers=["alice", "bob"])
 
@@ -114,9 +110,17 @@ def test_award_on_a_missing_note_is_an_error(gitlab: Forge) -> None:
 
 @pytest.mark.parametrize(
     ("username", "expected"),
-    [("alice", "admin"), ("bob", "maintain"), ("carol", "write"), ("dave", "triage"),
-     ("paula", "triage"), ("erin", "read"), ("mallory", "none"), ("ghost", "none"),
-     ("bill", "none")],  # bill is a Maintainer, but blocked
+    [
+        ("alice", "admin"),
+        ("bob", "maintain"),
+        ("carol", "write"),
+        ("dave", "triage"),
+        ("paula", "triage"),
+        ("erin", "read"),
+        ("mallory", "none"),
+        ("ghost", "none"),
+        ("bill", "none"),
+    ],  # bill is a Maintainer, but blocked
 )
 def test_permission_maps_access_levels(gitlab: Forge, username: str, expected: str) -> None:
     assert gitlab.permission(username) == expected
@@ -137,8 +141,7 @@ def test_numeric_project_id(forge_server: ForgeServer, forge_client: ForgeFactor
     assert forge_server.calls("POST")[0].target == f"/api/v4/projects/{project_id}/merge_requests"
 
 
-def test_instance_url_without_api_path(forge_server: ForgeServer,
-                                       fast_policy: object) -> None:
+def test_instance_url_without_api_path(forge_server: ForgeServer, fast_policy: object) -> None:
     from gitshift.config import ForgeConfig
     from gitshift.forge import make_forge
 

@@ -49,9 +49,7 @@ def test_exhausted_retries_name_forge_call_and_status(
     assert time.monotonic() - start < fast_policy.budget
 
 
-def test_budget_bounds_the_total_time(
-    forge_server: ForgeServer, forge_client: ForgeFactory
-) -> None:
+def test_budget_bounds_the_total_time(forge_server: ForgeServer, forge_client: ForgeFactory) -> None:
     policy = RetryPolicy(read_timeout=1, attempts=50, backoff=0.1, backoff_max=0.2, budget=0.6)
     github = forge_client("github", policy=policy)
     forge_server.fail("GET", "*", 500, times=999)
@@ -64,9 +62,7 @@ def test_budget_bounds_the_total_time(
 
 
 @pytest.mark.parametrize("status", [400, 404, 409, 422])
-def test_client_errors_are_raised_at_once(
-    github: Forge, forge_server: ForgeServer, pull: int, status: int
-) -> None:
+def test_client_errors_are_raised_at_once(github: Forge, forge_server: ForgeServer, pull: int, status: int) -> None:
     forge_server.fail("GET", PULL, status, times=5, body={"message": f"nope {status}"})
 
     with pytest.raises(ForgeError, match=f"github refused GET {PULL}: status {status}: nope"):
@@ -74,9 +70,7 @@ def test_client_errors_are_raised_at_once(
     assert len(forge_server.calls("GET", PULL)) == 1
 
 
-def test_forbidden_without_rate_limit_is_not_retried(
-    github: Forge, forge_server: ForgeServer, pull: int
-) -> None:
+def test_forbidden_without_rate_limit_is_not_retried(github: Forge, forge_server: ForgeServer, pull: int) -> None:
     forge_server.fail("GET", PULL, 403, times=5, body={"message": "Resource not accessible"})
 
     with pytest.raises(ForgeError, match="Resource not accessible") as caught:
@@ -94,14 +88,12 @@ def test_retry_after_is_honoured(github: Forge, forge_server: ForgeServer, pull:
     assert [r.status for r in forge_server.calls("GET", PULL)] == [429, 200]
 
 
-def test_github_primary_rate_limit_waits_for_the_reset(
-    github: Forge, forge_server: ForgeServer, pull: int
-) -> None:
+def test_github_primary_rate_limit_waits_for_the_reset(github: Forge, forge_server: ForgeServer, pull: int) -> None:
     forge_server.rate_limit("GET", PULL, 403, reset_in=2)  # X-RateLimit-Remaining: 0
 
     start = time.monotonic()
     assert github.get_pr(pull).number == pull
-    assert time.monotonic() - start >= 0.9  # the reset is a whole second, 1–2 s away
+    assert time.monotonic() - start >= 0.9  # the reset is a whole second, 1 to 2 s away
     assert [r.status for r in forge_server.calls("GET", PULL)] == [403, 200]
 
 
@@ -114,9 +106,7 @@ def test_gitlab_rate_limit_is_honoured(gitlab: Forge, forge_server: ForgeServer)
     assert len(forge_server.calls("GET", "/api/v4/user")) == 3
 
 
-def test_rate_limit_beyond_the_cap_fails_at_once(
-    github: Forge, forge_server: ForgeServer, pull: int
-) -> None:
+def test_rate_limit_beyond_the_cap_fails_at_once(github: Forge, forge_server: ForgeServer, pull: int) -> None:
     forge_server.rate_limit("GET", PULL, 403, reset_in=3600, times=5)
 
     start = time.monotonic()
@@ -133,9 +123,7 @@ def test_dropped_connection_is_retried(github: Forge, forge_server: ForgeServer,
     assert [r.status for r in forge_server.calls("GET", PULL)] == [None, None, 200]
 
 
-def test_dropped_connections_exhaust_into_a_forge_error(
-    github: Forge, forge_server: ForgeServer, pull: int
-) -> None:
+def test_dropped_connections_exhaust_into_a_forge_error(github: Forge, forge_server: ForgeServer, pull: int) -> None:
     forge_server.drop("GET", PULL, times=99)
 
     with pytest.raises(ForgeError, match="ConnectionError") as caught:
@@ -143,9 +131,7 @@ def test_dropped_connections_exhaust_into_a_forge_error(
     assert caught.value.exit_code == 3
 
 
-def test_slow_answer_times_out_and_is_retried(
-    forge_server: ForgeServer, forge_client: ForgeFactory
-) -> None:
+def test_slow_answer_times_out_and_is_retried(forge_server: ForgeServer, forge_client: ForgeFactory) -> None:
     policy = RetryPolicy(read_timeout=0.2, attempts=3, backoff=0.01, backoff_max=0.02, budget=3)
     github = forge_client("github", policy=policy)
     forge_server.slow("GET", "/user", delay=0.6)
@@ -172,9 +158,7 @@ def test_bad_token_is_refused_with_a_hint(forge_client: ForgeFactory) -> None:
     assert "token" in caught.value.hint
 
 
-def test_missing_token_is_sent_as_no_header(
-    forge_client: ForgeFactory, forge_server: ForgeServer
-) -> None:
+def test_missing_token_is_sent_as_no_header(forge_client: ForgeFactory, forge_server: ForgeServer) -> None:
     github = forge_client("github", token=None)
 
     with pytest.raises(ForgeError, match="status 401: Requires authentication"):

@@ -62,8 +62,9 @@ def forge_client(forge_server: ForgeServer, fast_policy: RetryPolicy) -> Iterato
     """
     made: list[Forge] = []
 
-    def make(kind: str, project: str | None = None, token: str | None = TOKEN_DEFAULT,
-             policy: RetryPolicy | None = None) -> Forge:
+    def make(
+        kind: str, project: str | None = None, token: str | None = TOKEN_DEFAULT, policy: RetryPolicy | None = None
+    ) -> Forge:
         config = {"github": github_config, "gitlab": gitlab_config}[kind]
         cfg = config(forge_server) if project is None else config(forge_server, project)
         chosen = forge_server.token if token is TOKEN_DEFAULT else token

@@ -62,7 +62,8 @@ class ForgeServer:
         return self.url + "/api/v4"
 
     def start(self) -> ForgeServer:
-        """Serve in a background thread."""
+        """Serve in a background thread, the contract loaded first so no call waits for it."""
+        self.github.contract.warm()
         self._thread.start()
         return self
 

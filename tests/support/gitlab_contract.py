@@ -6,6 +6,7 @@ table becomes an ``Endpoint``: method, path, required and optional parameters.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -109,7 +110,7 @@ def _path_problems(call: Call) -> list[str]:
         project = parts[2]
         if not project.isdigit() and "%2F" not in project.upper():
             problems.append(f"project {project!r}: expected a numeric id or an encoded full path")
-    for name, value in zip(parts[3:], parts[4:], strict=False):
+    for name, value in itertools.pairwise(parts[3:]):
         if name in ("merge_requests", "notes", "all") and not value.isdigit():
             problems.append(f"{name}/{value}: expected a number")
     return problems

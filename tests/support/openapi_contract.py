@@ -39,7 +39,8 @@ class GitHubContract:
     _api: Any = None
 
     @classmethod
-    def _openapi(cls) -> Any:
+    def warm(cls) -> Any:
+        """The validator, built on first use (about a second)."""
         with cls._lock:
             if cls._api is None:
                 from openapi_core import OpenAPI
@@ -51,7 +52,7 @@ class GitHubContract:
         """Every way the request breaks the contract (empty when it keeps it)."""
         req = self._request(method, raw_path, query, body)
         with self._lock:
-            return [_describe(e) for e in self._openapi().iter_request_errors(req)]
+            return [_describe(e) for e in self.warm().iter_request_errors(req)]
 
     def response_errors(
         self,
@@ -68,7 +69,7 @@ class GitHubContract:
         req = self._request(method, raw_path, query, body)
         resp = MockResponse(json.dumps(payload).encode(), status_code=status)
         with self._lock:
-            return [_describe(e) for e in self._openapi().iter_response_errors(req, resp)]
+            return [_describe(e) for e in self.warm().iter_response_errors(req, resp)]
 
     @staticmethod
     def _request(method: str, raw_path: str, query: dict[str, list[str]], body: bytes | None) -> Any:

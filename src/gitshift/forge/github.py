@@ -28,14 +28,10 @@ class GitHub:
     kind = "github"
     body_limit = 65536  # characters in a pull request body or comment
 
-    def __init__(
-        self, config: ForgeConfig, token: str | None, policy: RetryPolicy | None = None
-    ) -> None:
+    def __init__(self, config: ForgeConfig, token: str | None, policy: RetryPolicy | None = None) -> None:
         owner, _, name = config.project.partition("/")
         if not owner or not name or "/" in name:
-            raise ConfigError(
-                f"forge.project: expected owner/repo for github, not {config.project!r}"
-            )
+            raise ConfigError(f"forge.project: expected owner/repo for github, not {config.project!r}")
         self.project = config.project
         self.owner = owner
         self._repo = f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
@@ -93,9 +89,7 @@ class GitHub:
             data = self.session.call(
                 "POST", f"{self._repo}/issues/{pr.number}/labels", json={"labels": new_labels}
             ).data
-            pr = replace(
-                pr, labels=tuple(parsed("github", lambda: [label["name"] for label in data]))
-            )
+            pr = replace(pr, labels=tuple(parsed("github", lambda: [label["name"] for label in data])))
         wanted = [r for r in missing(reviewers, pr.reviewers) if r.lower() != pr.author.lower()]
         if wanted:
             data = self.session.call(

@@ -33,9 +33,7 @@ class GitLab:
     kind = "gitlab"
     body_limit = 1_000_000  # characters in a note or description
 
-    def __init__(
-        self, config: ForgeConfig, token: str | None, policy: RetryPolicy | None = None
-    ) -> None:
+    def __init__(self, config: ForgeConfig, token: str | None, policy: RetryPolicy | None = None) -> None:
         if not config.project.strip("/"):
             raise ConfigError("forge.project: expected the GitLab project path, like group/project")
         self.project = config.project.strip("/")
@@ -103,9 +101,7 @@ class GitLab:
             fields["reviewer_ids"] = current + [i for i in reviewer_ids if i not in current]
         if not fields:
             return pr
-        data = self.session.call(
-            "PUT", f"{self._project}/merge_requests/{pr.number}", json=fields
-        ).data
+        data = self.session.call("PUT", f"{self._project}/merge_requests/{pr.number}", json=fields).data
         return self._mr(data)
 
     def get_pr(self, number: int) -> PullRequest:
@@ -115,9 +111,7 @@ class GitLab:
     def comment(self, pr_number: int, body: str) -> Comment:
         """Post a note on merge request ``pr_number``."""
         path = f"{self._project}/merge_requests/{pr_number}/notes"
-        data = self.session.call(
-            "POST", path, json={"body": fit_body(body, self.body_limit, "comment")}
-        ).data
+        data = self.session.call("POST", path, json={"body": fit_body(body, self.body_limit, "comment")}).data
         note_id = parsed("gitlab", lambda: int(data["id"]))
         url = f"{self.web_url}/{self.project}/-/merge_requests/{pr_number}#note_{note_id}"
         return Comment(note_id, url, pr_number)
@@ -127,9 +121,7 @@ class GitLab:
         if reaction not in EMOJI:
             raise ValueError(f"reaction must be one of {tuple(EMOJI)}, not {reaction!r}")
         path = f"{self._project}/merge_requests/{pr_number}/notes/{comment_id}/award_emoji"
-        reply = self.session.call(
-            "POST", path, json={"name": EMOJI[reaction]}, accept=(400, 404, 409)
-        )
+        reply = self.session.call("POST", path, json={"name": EMOJI[reaction]}, accept=(400, 404, 409))
         if reply.status >= 400 and "already been taken" not in str(reply.data):
             raise self.session.refused("POST", path, reply)
 
@@ -193,9 +185,7 @@ class GitLab:
     def _user_id(self, username: str) -> int | None:
         if username not in self._user_ids:
             data = self.session.call("GET", "/users", params={"username": username}).data
-            self._user_ids[username] = parsed(
-                "gitlab", lambda: int(data[0]["id"]) if data else None
-            )
+            self._user_ids[username] = parsed("gitlab", lambda: int(data[0]["id"]) if data else None)
         return self._user_ids[username]
 
     def _reviewer_id(self, username: str) -> int:

@@ -6,9 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 MASK = "***"
-SENSITIVE_HEADERS = frozenset(
-    {"authorization", "private-token", "job-token", "proxy-authorization"}
-)
+SENSITIVE_HEADERS = frozenset({"authorization", "private-token", "job-token", "proxy-authorization"})
 
 # `https://user:secret@host` and `https://secret@host`: everything between the
 # scheme and the `@` is a credential (x-access-token:TOKEN, oauth2:TOKEN).
@@ -44,9 +42,7 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     return _QUERY_TOKEN.sub(lambda m: f"{m.group(1)}{MASK}", text)
 
 
-def redact_headers(
-    headers: Mapping[str, str], secrets: Iterable[str | None] = ()
-) -> dict[str, str]:
+def redact_headers(headers: Mapping[str, str], secrets: Iterable[str | None] = ()) -> dict[str, str]:
     """Return a copy of ``headers`` with credential headers masked and other values redacted."""
     known = list(secrets)
     return {

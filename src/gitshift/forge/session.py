@@ -144,9 +144,7 @@ class Session:
                 redact_headers({k: str(v) for k, v in self._http.headers.items()}, self._secrets),
             )
         try:
-            resp = self._http.request(
-                method, url, params=params, json=body, timeout=(connect, read)
-            )
+            resp = self._http.request(method, url, params=params, json=body, timeout=(connect, read))
         except requests.RequestException as exc:
             log.debug(
                 "%s %s %s -> %s (%.0f ms)",
@@ -187,17 +185,13 @@ class Session:
             parts = [data.get("message"), data.get("error")]
             errors = data.get("errors")
             if isinstance(errors, list):
-                parts += [
-                    e.get("message") or e.get("code") if isinstance(e, dict) else e for e in errors
-                ]
+                parts += [e.get("message") or e.get("code") if isinstance(e, dict) else e for e in errors]
             text = "; ".join(str(p) for p in parts if p)
         return self.redact(" ".join((text or fallback).split()))[:300]
 
     def refused(self, method: str, path: str, reply: Reply) -> ForgeError:
         """The error for an accepted answer the caller cannot use (say an unexpected 422)."""
-        return self._refused(
-            f"{method} {path}", reply.status, self._message(reply.data, str(reply.status))
-        )
+        return self._refused(f"{method} {path}", reply.status, self._message(reply.data, str(reply.status)))
 
     def _refused(self, call: str, status: int, message: str) -> ForgeError:
         hints = {
