@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 DOCS = "https://docs.github.com/rest"
 LEGACY = {"admin": "admin", "maintain": "write", "write": "write", "triage": "read", "read": "read"}
-router = Router()
+router: Router[_Ctx] = Router()
 
 
 @dataclass

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 WEB = "https://gitlab.test"
 STAMP = "2024-05-01T12:00:00.000Z"
-router = Router()
+router: Router[_Ctx] = Router()
 
 
 @dataclass
@@ -66,8 +66,8 @@ class GitLabFake:
 
     def add_project(self, path: str, members: dict[str, int] | None = None) -> Project:
         """Create a project with members' access levels (10 guest … 50 owner)."""
-        members = {self.user_id(name): level for name, level in (members or {}).items()}
-        project = self.projects[path] = Project(next(self._ids), path, members=members)
+        levels = {self.user_id(name): level for name, level in (members or {}).items()}
+        project = self.projects[path] = Project(next(self._ids), path, members=levels)
         return project
 
     def user_id(self, username: str) -> int:

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, unquote
 
 
@@ -59,26 +59,26 @@ class Answer:
     checked: bool = True
 
 
-Handler = Callable[[Call], Answer]
+C = TypeVar("C", bound=Call)
 
 
-class Router:
-    """Method-and-path routes; a path pattern names its parameters like ``{owner}``."""
+class Router(Generic[C]):
+    """Method-and-path routes to handlers taking ``C``; a pattern names parameters like ``{owner}``."""
 
     def __init__(self) -> None:
-        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._routes: list[tuple[str, re.Pattern[str], Callable[[C], Answer]]] = []
 
-    def route(self, method: str, pattern: str) -> Callable[[Handler], Handler]:
+    def route(self, method: str, pattern: str) -> Callable[[Callable[[C], Answer]], Callable[[C], Answer]]:
         """Register the decorated function for ``method`` and ``pattern``."""
         regex = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern) + "$")
 
-        def register(handler: Handler) -> Handler:
+        def register(handler: Callable[[C], Answer]) -> Callable[[C], Answer]:
             self._routes.append((method, regex, handler))
             return handler
 
         return register
 
-    def match(self, call: Call) -> Handler | None:
+    def match(self, call: Call) -> Callable[[C], Answer] | None:
         """The handler for ``call`` (filling ``call.params``), or None."""
         for method, regex, handler in self._routes:
             found = regex.match(call.path)
