@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,10 +19,12 @@ from typing import TYPE_CHECKING
 from gitshift import files, shift
 from gitshift.config import Config, EnvConfig
 from gitshift.errors import ExternalError, GitError, GitshiftError, InputError
+from gitshift.files import FileView
 from gitshift.gitops import commit as commits
 from gitshift.gitops import push as pushing
 from gitshift.gitops import worktree
 from gitshift.gitops.repo import Repo
+from gitshift.gitops.treeview import GitTreeView
 from gitshift.render import Renderer
 from gitshift.result import Result
 from gitshift.strategies.base import ShiftRequest, show
@@ -55,7 +58,7 @@ def commit_message(c: shift.Computed, delivery: shift.Delivery) -> str:
 
 
 class _Attempt:
-    """One try: plan on ``start`` in a worktree, commit, and hand back the commit and result."""
+    """One try: plan on ``start``, commit, and hand back the commit and result."""
 
     def __init__(self, repo: Repo, renderer: Renderer, env: EnvConfig, request: ShiftRequest,
                  delivery: shift.Delivery, planner: Callable[[Path], shift.Planner] | None) -> None:
@@ -66,20 +69,40 @@ class _Attempt:
 
     def preview(self, start: str) -> None:
         """Compute the shift on ``start`` without committing (a PR body for a branch pushed earlier)."""
-        with worktree.temporary(self.repo, start) as wt:
-            c = shift.compute(self.renderer, wt, self.env, self.request, self.planner(wt) if self.planner else None)
+        with self._tree(start) as (tree, view):
+            c = shift.compute(self.renderer, tree, self.env, self.request,
+                              self.planner(tree) if self.planner else None, view)
             self.computed = c
-            self.preview_result = shift.result(c, wt, self.delivery)
+            self.preview_result = shift.result(c, tree, self.delivery)
+
+    @contextmanager
+    def _tree(self, start: str) -> Iterator[tuple[Path, FileView | None]]:
+        """The files of ``start``: read from git's objects for the builtin engine, else a worktree."""
+        if self.renderer.name == "builtin":
+            view = GitTreeView.at(self.repo.root, self.repo.git_dir, start)
+            try:
+                yield self.repo.root, view
+            finally:
+                view.close()
+        else:
+            with worktree.temporary(self.repo, start) as wt:
+                yield wt, None
 
     def run(self, start: str, branch: str, existed: bool) -> tuple[str | None, Result]:
-        with worktree.temporary(self.repo, start) as wt:
-            c = shift.compute(self.renderer, wt, self.env, self.request, self.planner(wt) if self.planner else None)
+        """Plan on ``start`` and commit the result (on no branch yet); None when nothing changes."""
+        with self._tree(start) as (tree, view):
+            c = shift.compute(self.renderer, tree, self.env, self.request,
+                              self.planner(tree) if self.planner else None, view)
             self.computed = c
             if not c.intents:
-                return None, shift.result(c, wt, self.delivery, branch=branch if existed else None)
-            files.write_all(c.edits)
-            sha = commits.commit(self.repo, wt, sorted(c.edits), commit_message(c, self.delivery))
-            return sha, shift.result(c, wt, self.delivery, branch=branch, commit=sha)
+                return None, shift.result(c, tree, self.delivery, branch=branch if existed else None)
+            text = commit_message(c, self.delivery)
+            if isinstance(view, GitTreeView):
+                sha = commits.commit_edits(self.repo, start, c.edits, {p: view.mode(p) for p in c.edits}, text)
+            else:
+                files.write_all(c.edits)
+                sha = commits.commit(self.repo, tree, sorted(c.edits), text)
+            return sha, shift.result(c, tree, self.delivery, branch=branch, commit=sha)
 
 
 def _base_name(config: Config, repo: Repo, delivery: shift.Delivery) -> str:
@@ -130,10 +153,8 @@ def _push_with_retries(repo: Repo, attempt: _Attempt, delivery: shift.Delivery, 
         if pushing.push(repo, delivery.remote, sha, branch, auth):
             if not direct:
                 local = repo.rev_parse(f"refs/heads/{branch}")
-                try:
+                with suppress(GitError):  # the remote has it; a local branch moved meanwhile stays
                     commits.move_branch(repo, branch, sha, local)
-                except GitError:
-                    pass  # the remote has it; a local branch moved meanwhile stays as it is
             return res
         time.sleep(min(2.0, 0.05 * 2 ** n) * random.uniform(0.5, 1.5))
     raise ExternalError(f"push to {branch} kept losing races after {PUSH_ATTEMPTS} attempts", delivery.remote,

@@ -91,6 +91,20 @@ class FileView:
                     names.add(p.name)
         return sorted(names)
 
+    def cache_key(self, path: Path | str) -> tuple[object, ...] | None:
+        """What identifies the unedited content of ``path`` for a parse cache; None when edited or absent."""
+        key = self._key(path)
+        if key in self.overlay:
+            return None
+        try:
+            st = key.stat()
+        except OSError:
+            return None
+        return ("disk", st.st_mtime_ns, st.st_size)
+
+    def close(self) -> None:
+        """Release what the view holds open (nothing for the disk)."""
+
     def edited(self) -> Iterator[tuple[Path, bytes | None]]:
         """The edited files and their new content, sorted by path."""
         yield from sorted(self.overlay.items())

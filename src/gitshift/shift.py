@@ -69,16 +69,17 @@ Planner = Callable[[Rendered], list[Intent]]
 
 
 def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftRequest,
-            planner: Planner | None = None) -> Computed:
+            planner: Planner | None = None, view: files.FileView | None = None) -> Computed:
     """Plan ``request`` on the overlay in ``tree``, place it, and prove it by rendering again.
 
-    ``planner`` replaces the strategy's own plan (revert restores recorded fields).
+    ``planner`` replaces the strategy's own plan (revert restores recorded fields);
+    ``view`` reads the tree from elsewhere than the disk (a commit, for ``--commit``).
 
     Raises:
         CheckFailedError: a safety check fails on the result, or the change cannot be placed exactly.
     """
     strategy = registry.get(env.strategy) if planner else strategy_for(env, request.action)
-    view = files.FileView(root=tree)
+    view = view or files.FileView(root=tree)
     before = render(renderer, tree, env, view)
     intents = planner(before) if planner else strategy.plan(before, env, request)
     state_before = strategy.state(before, env)

@@ -27,6 +27,30 @@ def commit(repo: Repo, worktree: Path, files: Sequence[Path], text: str) -> str:
     return repo.git("rev-parse", "HEAD", cwd=worktree).strip()
 
 
+def commit_edits(repo: Repo, parent: str, edits: Mapping[Path, bytes | None], modes: Mapping[Path, str],
+                 text: str) -> str:
+    """A commit on top of ``parent`` holding ``edits`` (paths under the repo root), built without a checkout."""
+    import os
+    import tempfile
+
+    fd, index = tempfile.mkstemp(prefix="gitshift-index-")
+    os.close(fd)
+    env = {"GIT_INDEX_FILE": index}
+    try:
+        repo.plumb("read-tree", parent, env=env)
+        for path, data in sorted(edits.items()):
+            rel = path.relative_to(repo.root).as_posix()
+            if data is None:
+                repo.plumb("update-index", "--force-remove", "--", rel, env=env)
+                continue
+            blob = repo.plumb("hash-object", "-w", "--stdin", data=data).strip()
+            repo.plumb("update-index", "--add", "--cacheinfo", f"{modes.get(path, '100644')},{blob},{rel}", env=env)
+        tree = repo.plumb("write-tree", env=env).strip()
+        return repo.plumb("commit-tree", tree, "-p", parent, "-F", "-", data=text.encode()).strip()
+    finally:
+        os.unlink(index)
+
+
 def move_branch(repo: Repo, branch: str, new: str, old: str | None) -> None:
     """Point ``branch`` at ``new``, only if it still is at ``old`` (None: it must not exist)."""
     repo.git("update-ref", f"refs/heads/{branch}", new, old or "0" * 40)

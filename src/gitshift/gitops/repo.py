@@ -45,6 +45,22 @@ class Repo:
                            str(cwd or self.root)) from exc
         return str(out)
 
+    def plumb(self, *args: str, data: bytes | None = None, env: dict[str, str] | None = None) -> str:
+        """Run a plumbing command with ``data`` on stdin (no GitPython: bytes in, text out)."""
+        import subprocess
+
+        proc = subprocess.run(["git", *args], cwd=self.root, input=data, capture_output=True, check=False,
+                              env={**self._env, **(env or {})})
+        if proc.returncode != 0:
+            msg = proc.stderr.decode(errors="replace").strip().splitlines()
+            raise GitError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}", str(self.root))
+        return proc.stdout.decode()
+
+    @property
+    def git_dir(self) -> Path:
+        """The repository's git directory (shared by its worktrees)."""
+        return Path(self.git("rev-parse", "--absolute-git-dir").strip())
+
     def rev_parse(self, ref: str) -> str | None:
         """The commit ``ref`` names, or None."""
         try:

@@ -100,22 +100,19 @@ class FileCache:
     """Parsed documents of files that are not edited in a view, keyed on path, mtime and size."""
 
     def __init__(self) -> None:
-        self._docs: dict[str, tuple[int, int, list[Any]]] = {}
+        self._docs: dict[str, tuple[tuple[object, ...], list[Any]]] = {}
 
     def documents(self, view: FileView, path: Path) -> list[Any]:
         """The documents of ``path`` as the view holds it; callers must not mutate them."""
         key = os.path.abspath(path)  # keep symlinks, as FileView keys do
-        if Path(key) in view.overlay:
+        ident = view.cache_key(path)
+        if ident is None:
             return parse_documents(read_bytes(view, path), str(path))
-        try:
-            st = Path(key).stat()
-        except OSError as exc:
-            raise RenderError(f"cannot read {path}: {exc.strerror}", str(path)) from exc
         hit = self._docs.get(key)
-        if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
-            return hit[2]
+        if hit is not None and hit[0] == ident:
+            return hit[1]
         docs = parse_documents(read_bytes(view, path), str(path))
-        self._docs[key] = (st.st_mtime_ns, st.st_size, docs)
+        self._docs[key] = (ident, docs)
         return docs
 
 
