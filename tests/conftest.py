@@ -21,10 +21,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLE = ("base", "overlays", "gitshift.yaml")
 ENGINE = os.environ.get("GITSHIFT_TEST_ENGINE", "builtin")
 
-try:  # fixtures of the forge tests, shared with every test folder
-    from tests.support.forge_server import *  # noqa: F403
-except ImportError:
-    pass
+from tests.support.forge_clients import fast_policy, forge_client, github, gitlab  # noqa: F401
+from tests.support.forge_server import forge_server  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -71,7 +71,9 @@ class RendererUnavailableError(ExternalError):
 
 
 class GitError(ExternalError):
-    """A git operation failed."""
+    """A git operation failed; ``detail`` keeps git's whole message."""
+
+    detail = ""
 
 
 class ForgeError(ExternalError):

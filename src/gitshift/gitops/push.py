@@ -37,7 +37,7 @@ def push(repo: Repo, remote: str, sha: str, branch: str, env: dict[str, str]) ->
     try:
         repo.git("push", "--quiet", "--porcelain", remote, f"{sha}:refs/heads/{branch}", env=env)
     except GitError as exc:
-        if any(word in exc.what for word in _RACE):
+        if any(word in exc.detail or word in exc.what for word in _RACE):
             return False
         raise
     return True
@@ -49,9 +49,9 @@ def fetch(repo: Repo, remote: str, branch: str, env: dict[str, str]) -> str | No
         repo.git("fetch", "--quiet", "--no-tags", remote,
                  f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}", env=env)
     except GitError as exc:
-        if "couldn't find remote ref" in exc.what or "not found" in exc.what.lower():
+        if "couldn't find remote ref" in exc.detail or "couldn't find remote ref" in exc.what:
             return None
-        if any(word in exc.what for word in _RACE):
+        if any(word in exc.detail for word in _RACE):
             return repo.rev_parse(f"refs/remotes/{remote}/{branch}")
         raise
     return repo.rev_parse(f"refs/remotes/{remote}/{branch}")

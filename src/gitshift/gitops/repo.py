@@ -40,9 +40,11 @@ class Repo:
         try:
             out: Any = cmd.execute(["git", *args], env={**self._env, **(env or {})}, with_extended_output=False)
         except git.GitCommandError as exc:
-            msg = (exc.stderr or str(exc)).strip().splitlines()
-            raise GitError(f"git {args[0]} failed: {msg[-1] if msg else exc.status}",
-                           str(cwd or self.root)) from exc
+            full = str(exc.stderr or exc).strip()
+            msg = [line for line in full.splitlines() if not line.lstrip("' ").startswith("hint:")]
+            err = GitError(f"git {args[0]} failed: {msg[-1].strip() if msg else exc.status}", str(cwd or self.root))
+            err.detail = full
+            raise err from exc
         return str(out)
 
     def plumb(self, *args: str, data: bytes | None = None, env: dict[str, str] | None = None) -> str:
