@@ -135,7 +135,7 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
     auth = pushing.auth_env(repo, delivery.remote, delivery.token, kind)
     res = _push_with_retries(repo, attempt, delivery, branch, base, direct, auth)
     if forge is None:
-        return res
+        return _with_preview(config, attempt, res, delivery) if delivery.pr_preview else res
     return _open_pr(forge, config, attempt, res, delivery, branch, base)
 
 
@@ -168,6 +168,18 @@ def _forge(config: Config, delivery: shift.Delivery) -> Forge:
         raise InputError("--pr needs a forge: section in gitshift.yaml", str(config.path),
                          "add forge: {kind: github, project: owner/repo}, or use --push")
     return make_forge(config.forge, delivery.token)
+
+
+def _with_preview(config: Config, attempt: _Attempt, res: Result, delivery: shift.Delivery) -> Result:
+    """The pull request ``--pr`` would open, as text (no forge needed)."""
+    from gitshift import prbody
+
+    c = attempt.computed
+    if c is None or not res.changed:
+        return res
+    text = prbody.body(res, c.env.overlay, trailers(c, delivery), c.state_after, 65536,
+                       config.commands.prefix, delivery.message)
+    return replace(res, pr_preview=f"{res.summary}\n\n{text}")
 
 
 def _open_pr(forge: Forge, config: Config, attempt: _Attempt, res: Result, delivery: shift.Delivery,

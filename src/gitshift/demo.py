@@ -30,6 +30,8 @@ STEPS = (
     Step("Throw that away, and make the same change as a commit on a branch instead", ("checkout", "--", "."), git=True),
     Step("The shift as a commit on its own branch; your checkout stays as it was",
          ("set-image", "web", ":1.1.0", "--env", "staging", "--commit", "-m", "Release 1.1.0 to staging")),
+    Step("The same for dev, pushed to the (local, bare) origin, with the pull request --pr would open",
+         ("set-image", "web", ":1.1.0", "--env", "dev", "--push", "--pr-preview", "-m", "Release 1.1.0 to dev")),
     Step("Merge it, as a reviewer would", ("merge", "--quiet", "--ff-only", "gitshift/web/staging/set-image"), git=True),
     Step("Blue/green: deploy 1.1.0 to the idle color (green), preview Service points at it",
          ("bluegreen", "deploy", "web", "--env", "production", "--image", ":1.1.0", "--commit", "--branch", "demo")),

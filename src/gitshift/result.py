@@ -45,6 +45,7 @@ class Result:
     checks: tuple[str, ...] = ()
     delivery: str = "working-tree"
     notes: tuple[str, ...] = field(default=())
+    pr_preview: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The SPEC's shift object."""

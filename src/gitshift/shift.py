@@ -32,6 +32,7 @@ class Delivery:
     reviewers: tuple[str, ...] = ()
     requested_by: str | None = None
     token: str | None = field(default=None, repr=False)
+    pr_preview: bool = False
 
 
 @dataclass

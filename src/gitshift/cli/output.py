@@ -52,6 +52,11 @@ def shift(result: Result, s: Settings) -> None:
         click.echo(f"commit {result.commit[:12]} on branch {result.branch}")
     if result.pr_url:
         click.echo(f"pull request: {result.pr_url}")
+    if result.pr_preview:
+        click.echo()
+        click.secho("The pull request --pr would open:", bold=True)
+        click.echo(result.pr_preview)
+        return
     if result.diff:
         click.echo()
         click.echo(_color_diff(result.diff))

@@ -22,6 +22,7 @@ def delivery_options(f: F, env: bool = True) -> F:
         click.option("--commit", "commit_", is_flag=True, help="Commit on a new branch, away from your checkout."),
         click.option("--push", is_flag=True, help="Also push the branch (implies --commit)."),
         click.option("--pr", is_flag=True, help="Also open or update the pull request (implies --push)."),
+        click.option("--pr-preview", is_flag=True, help="With --push: print the pull request --pr would open."),
         click.option("--branch", help="Branch name (default gitshift/<app>/<env>/<action>)."),
         click.option("--base", help="Branch to start from and target (default: HEAD / forge.base)."),
         click.option("--remote", default="origin", show_default=True, help="Remote to push to."),
@@ -55,7 +56,7 @@ def _delivery(kw: dict[str, Any], config: Any) -> Any:
 
     mode = _mode(kw.pop("dry_run"), kw.pop("commit_"), kw.pop("push"), kw.pop("pr"))
     return shift.Delivery(
-        mode=mode, token=_token(config, mode),
+        mode=mode, token=_token(config, mode), pr_preview=kw.pop("pr_preview"),
         branch=kw.pop("branch"), base=kw.pop("base"), remote=kw.pop("remote"), message=kw.pop("message"),
         labels=tuple(kw.pop("labels")), reviewers=tuple(kw.pop("reviewers")),
     )

@@ -61,6 +61,41 @@ def to_ruamel(value: Any) -> Any:
     return like(None, value)
 
 
+def assign(old: Any, new: Any) -> Any:
+    """``new`` as a ruamel value that reuses the nodes of ``old`` where they already hold the same data.
+
+    Replacing a whole list (an Istio ``http`` list gaining an A/B route) would
+    drop every comment and key order in it; reusing equal nodes keeps them.
+    """
+    if isinstance(old, dict) and isinstance(new, dict):
+        for k in [k for k in old if k not in new]:
+            del old[k]
+        for k, v in new.items():
+            if k in old and plain(old[k]) == v:
+                continue
+            old[k] = assign(old[k], v) if k in old else to_ruamel(v)
+        return old
+    if isinstance(old, list) and isinstance(new, list):
+        plains = [plain(o) for o in old]
+        unused = list(range(len(old)))
+        chosen: list[int | None] = []
+        for v in new:  # first the elements that did not change at all
+            same = next((j for j in unused if plains[j] == v), None)
+            if same is not None:
+                unused.remove(same)
+            chosen.append(same)
+        for i, v in enumerate(new):  # then changed maps, matched to the old map they overlap most
+            if chosen[i] is None and isinstance(v, dict):
+                best = max((j for j in unused if isinstance(plains[j], dict)),
+                           key=lambda j: sum(plains[j].get(k) == x for k, x in v.items()), default=None)
+                if best is not None and any(plains[best].get(k) == x for k, x in v.items()):
+                    unused.remove(best)
+                    chosen[i] = best
+        old[:] = [to_ruamel(v) if j is None else assign(old[j], v) for j, v in zip(chosen, new, strict=True)]
+        return old
+    return like(old, new) if not isinstance(new, dict | list) else to_ruamel(new)
+
+
 def set_in(tree: Any, path: FieldPath, value: Any, *, create: bool, source: Any = None) -> bool:
     """Set ``path`` in a ruamel tree; ``MISSING`` deletes. Lists are walked by index.
 
@@ -97,7 +132,7 @@ def set_in(tree: Any, path: FieldPath, value: Any, *, create: bool, source: Any 
         return create
     if last not in cur and not create:
         return False
-    cur[last] = like(cur.get(last), value) if not isinstance(value, dict | list) else to_ruamel(value)
+    cur[last] = assign(cur[last], value) if last in cur else to_ruamel(value)
     return True
 
 
@@ -157,8 +192,6 @@ def set_smp(tree: Any, spath: FieldPath, value: Any, *, create: bool) -> bool:
         return False
     if value is MISSING:
         cur[last] = None
-    elif isinstance(value, dict | list):
-        cur[last] = to_ruamel(value)
     else:
-        cur[last] = like(cur.get(last), value)
+        cur[last] = assign(cur[last], value) if last in cur else to_ruamel(value)
     return True

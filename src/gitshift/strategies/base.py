@@ -54,6 +54,11 @@ def show(value: Any) -> str:
     """A value as a person reads it in a table (absent is ``-``)."""
     if value is MISSING:
         return "-"
+    if isinstance(value, dict | list):
+        import json
+
+        text = json.dumps(value, separators=(",", ":"), default=str)
+        return text if len(text) <= 80 else text[:77] + "..."
     return str(value)
 
 
