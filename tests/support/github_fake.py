@@ -34,6 +34,7 @@ class Pull:
     labels: list[str] = field(default_factory=list)
     reviewers: list[str] = field(default_factory=list)
     sha: str = "0123456789abcdef0123456789abcdef01234567"
+    head_repo: str | None = None  # full name of the fork the head branch lives in
 
 
 @dataclass

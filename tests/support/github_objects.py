@@ -51,14 +51,16 @@ def repo_json(fake: GitHubFake, repo: Repo) -> dict[str, Any]:
 def pull_json(fake: GitHubFake, repo: Repo, pull: Pull, simple: bool = False) -> dict[str, Any]:
     """A ``pull-request``, or with ``simple`` the ``pull-request-simple`` of lists."""
 
-    def end(ref: str, sha: str) -> dict[str, Any]:
+    def end(ref: str, sha: str, where: Repo = repo) -> dict[str, Any]:
         return {
-            "label": f"{repo.owner}:{ref}",
+            "label": f"{where.owner}:{ref}",
             "ref": ref,
             "sha": sha,
-            "repo": repo_json(fake, repo),
-            "user": user_json(fake, repo.owner),
+            "repo": repo_json(fake, where),
+            "user": user_json(fake, where.owner),
         }
+
+    head_repo = fake.repos[pull.head_repo] if pull.head_repo else repo
 
     merged = pull.state == "merged"
     fields: dict[str, Any] = {
@@ -70,7 +72,7 @@ def pull_json(fake: GitHubFake, repo: Repo, pull: Pull, simple: bool = False) ->
         "draft": pull.draft,
         "html_url": f"{WEB}/{repo.full_name}/pull/{pull.number}",
         "url": f"{API}/repos/{repo.full_name}/pulls/{pull.number}",
-        "head": end(pull.head, pull.sha),
+        "head": end(pull.head, pull.sha, head_repo),
         "base": end(pull.base, "f" * 40),
         "user": user_json(fake, pull.author),
         "created_at": STAMP,

@@ -32,6 +32,7 @@ class MergeRequest:
     labels: list[str] = field(default_factory=list)
     reviewer_ids: list[int] = field(default_factory=list)
     sha: str = "89abcdef0123456789abcdef0123456789abcdef"
+    source_project_id: int | None = None  # a fork's project id; None: the same project
 
 
 @dataclass
@@ -109,6 +110,8 @@ class GitLabFake:
             "id": mr.id,
             "iid": mr.iid,
             "project_id": project.id,
+            "source_project_id": mr.source_project_id or project.id,
+            "target_project_id": project.id,
             "title": mr.title,
             "description": mr.description,
             "state": mr.state,

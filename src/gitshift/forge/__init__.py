@@ -39,6 +39,7 @@ class PullRequest:
         head_sha: the commit at the tip of ``head``.
         labels: the labels it carries.
         reviewers: the logins asked to review.
+        fork: whether ``head`` lives in another repository (a fork, or a deleted one).
     """
 
     number: int
@@ -54,6 +55,7 @@ class PullRequest:
     head_sha: str = ""
     labels: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()
+    fork: bool = False
 
 
 @dataclass(frozen=True)

@@ -175,6 +175,13 @@ class GitHub:
                 head_sha=str(data["head"].get("sha") or ""),
                 labels=tuple(str(label["name"]) for label in data.get("labels") or []),
                 reviewers=tuple(str(u["login"]) for u in data.get("requested_reviewers") or []),
+                fork=_full_name(data["head"]) != _full_name(data["base"]),
             )
 
         return parsed("github", build)
+
+
+def _full_name(end: Any) -> str | None:
+    """``owner/repo`` of a pull request end; None when its repository was deleted."""
+    repo = end.get("repo") or {}
+    return str(repo["full_name"]).lower() if repo.get("full_name") else None

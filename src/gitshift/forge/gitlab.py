@@ -217,6 +217,7 @@ class GitLab:
                 head_sha=str(data.get("sha") or ""),
                 labels=tuple(str(x) for x in data.get("labels") or []),
                 reviewers=tuple(str(u["username"]) for u in data.get("reviewers") or []),
+                fork=data.get("source_project_id", 0) != data.get("target_project_id", 0),
             )
 
         return parsed("gitlab", build)

@@ -1,0 +1,102 @@
+"""The replies gitshift posts under a comment command: result tables, refusals, status and help."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gitshift import prbody
+from gitshift.comments import HELP, Command
+from gitshift.config import CommandsConfig
+from gitshift.result import Result
+from gitshift.strategies.base import State, show
+
+CUT_NOTE = "\n_… {cut} of {total} diff lines cut to fit the forge's comment limit; run `gitshift diff` for all._\n"
+
+
+def _head(login: str, command: Command) -> str:
+    return f"@{login} `{command.line}`"
+
+
+def _cell(value: object) -> str:
+    return show(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(result: Result) -> str:
+    rows = [f"| `{c.resource}` | `{c.path}` | {_cell(c.before)} | {_cell(c.after)} |" for c in result.changes]
+    return "\n".join(["| resource | field | before | after |", "|---|---|---|---|", *rows])
+
+
+def _per_resource(result: Result) -> str:
+    counts: dict[str, int] = {}
+    for c in result.changes:
+        counts[c.resource] = counts.get(c.resource, 0) + 1
+    return "\n".join(f"- `{r}`: {n} field{'s' if n > 1 else ''}" for r, n in counts.items())
+
+
+def _fold(diff: str, budget: int, overlay: str) -> str:
+    """The diff in a folded block, cut at a line boundary to ``budget`` characters with a note."""
+    lines = diff.splitlines(keepends=True)
+    kept, used = [], 0
+    for line in lines:
+        if used + len(line) > budget:
+            break
+        kept.append(line)
+        used += len(line)
+    note = CUT_NOTE.format(cut=len(lines) - len(kept), total=len(lines)) if len(kept) < len(lines) else ""
+    return (f"<details><summary>Rendered diff of <code>{overlay}</code> ({len(lines)} lines)</summary>\n\n"
+            f"```diff\n{''.join(kept)}```\n{note}</details>")
+
+
+def success(login: str, command: Command, result: Result, overlay: str, state: State | None, prefix: str,
+            limit: int, same_pr: bool) -> str:
+    """The reply to a shift that ran: where it went, the before → after table, checks, the diff, what next."""
+    if not result.changed:
+        return f"{_head(login, command)}: {result.summary}."
+    if same_pr:
+        where = f"Pushed `{(result.commit or '')[:12]}` to `{result.branch}`: this pull request now carries it."
+    else:
+        where = f"Opened {result.pr_url} from `{result.branch}`."
+    checks: Sequence[str] = result.checks or ("no check ran",)
+    parts = [
+        f"{_head(login, command)}\n\n**{result.summary}**", where, _table(result),
+        "**Safety checks**: " + " · ".join(f"✅ {c}" for c in checks),
+        "**Resources changed**\n" + _per_resource(result), "{diff}",
+        "**Next**: " + " · ".join(f"`{c}`" for c in prbody.next_commands(result.action, state, prefix)),
+    ]
+    skeleton = "\n\n".join(parts)
+    budget = max(0, limit - len(skeleton) - 400)
+    return skeleton.replace("{diff}", _fold(result.diff, budget, overlay) if result.diff else "")
+
+
+def refusal(login: str, command: Command | None, line: str, why: str, hint: str = "") -> str:
+    """The reply to a command that did not run (not allowed, malformed, or refused by a check)."""
+    text = f"@{login} `{command.line if command else line}` was not run: {why}"
+    return text + (f"\n\n{hint}" if hint else "") + "\n\nNothing was changed."
+
+
+def status(login: str, command: Command, rows: Sequence[tuple[str, State]], ref: str) -> str:
+    """The state of the env(s) as the pull request's head leaves them."""
+    out = [f"{_head(login, command)}: state at `{ref}`", "",
+           "| env | strategy | images | traffic | replicas |", "|---|---|---|---|---|"]
+    for env, s in rows:
+        traffic = [f"active={s.active}" + (f" preview={s.preview}" if s.preview else "")] if s.active else []
+        if s.weight is not None:
+            traffic.append(f"weight={s.weight}" + (f" (step {s.step}/{len(s.steps)})" if s.step and s.steps else ""))
+        if s.match:
+            traffic.append(f"match={s.match}")
+        images = ", ".join(f"`{i}`" for i in sorted(set(s.images.values()))) or "-"
+        reps = " ".join(f"{k}={v}" for k, v in s.replicas.items()) or "-"
+        out.append(f"| {env} | {s.strategy} | {images} | {_cell(' '.join(traffic) or '-')} | {reps} |")
+    return "\n".join(out)
+
+
+def help_text(login: str, command: Command, config: CommandsConfig) -> str:
+    """The command list and who may run them."""
+    who = f"at least **{config.min_permission}** permission"
+    if config.allow_users:
+        who += " and one of " + ", ".join(f"@{u}" for u in config.allow_users)
+    rules = [f"- {', '.join(r.verbs) or 'any command'} in {', '.join(r.envs) or 'any env'}: "
+             + (", ".join(f"@{u}" for u in r.allow_users) or f"{r.min_permission} permission")
+             for r in config.rules]
+    text = f"{_head(login, command)}\n\n{HELP.format(p=config.prefix)}\n\nShifts need {who}."
+    return text + ("\n\nNarrower rules (first match wins):\n" + "\n".join(rules) if rules else "")
