@@ -171,13 +171,13 @@ def cli() -> None:
 
 def main() -> None:
     """Console entry point."""
-    from gitshift.cli import readonly, shifts  # noqa: F401  (registers the commands)
+    from gitshift.cli import comment, readonly, shifts  # noqa: F401  (registers the commands)
 
     cli.main()
 
 
 def _register() -> None:
-    from gitshift.cli import demo, readonly, shifts  # noqa: F401
+    from gitshift.cli import comment, demo, readonly, shifts  # noqa: F401
 
 
 _register()

@@ -1,0 +1,137 @@
+"""A webhook receiver for forges whose CI cannot start on a comment (``gitshift serve``).
+
+Every delivery is authenticated before its body is parsed: GitHub's
+``X-Hub-Signature-256`` (HMAC-SHA256 of the raw body) and GitLab's
+``X-Gitlab-Token``, both compared in constant time. Accepted events wait in a
+bounded queue and one worker handles them one at a time, so the repository
+the server keeps is never worked on by two events at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import queue
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+MAX_BODY = 1 << 20  # GitHub caps payloads at 25 MB, but a comment event is a few KB
+QUEUE_SIZE = 16
+Process = Callable[[str, bytes], None]
+
+
+def github_signature(secret: bytes, body: bytes) -> str:
+    """The ``X-Hub-Signature-256`` header GitHub sends for ``body``."""
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+class WebhookServer:
+    """The HTTP server, its queue and its one worker.
+
+    Args:
+        host: the address to listen on.
+        port: the port; 0 picks a free one (see ``port``).
+        secret: the webhook secret shared with the forge.
+        process: called on the worker with the forge (``github``/``gitlab``) and the raw body.
+        log: where the worker reports what happened (one line each).
+    """
+
+    def __init__(self, host: str, port: int, secret: str, process: Process, log: Callable[[str], None],
+                 queue_size: int = QUEUE_SIZE, max_body: int = MAX_BODY) -> None:
+        self.secret = secret.encode()
+        self.process, self.log, self.max_body = process, log, max_body
+        self.queue: queue.Queue[tuple[str, bytes] | None] = queue.Queue(maxsize=queue_size)
+        self.httpd = ThreadingHTTPServer((host, port), _Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.webhooks = self  # type: ignore[attr-defined]  # read back by _Handler
+        self.worker = threading.Thread(target=self._work, name="gitshift-worker", daemon=True)
+        self.worker.start()
+
+    @property
+    def port(self) -> int:
+        """The port actually listened on."""
+        return int(self.httpd.server_address[1])
+
+    def serve_forever(self) -> None:
+        """Answer requests until ``shutdown``."""
+        self.httpd.serve_forever(poll_interval=0.2)
+
+    def shutdown(self) -> None:
+        """Stop answering, let the worker finish the queue, and close the socket."""
+        self.httpd.shutdown()
+        self.queue.put(None)
+        self.worker.join()
+        self.httpd.server_close()
+
+    def authentic(self, forge: str, headers: Any, body: bytes | None) -> bool:
+        """Whether the delivery carries the right signature (GitHub) or token (GitLab)."""
+        if forge == "gitlab":
+            return hmac.compare_digest((headers.get("X-Gitlab-Token") or "").encode(), self.secret)
+        given = (headers.get("X-Hub-Signature-256") or "").encode()
+        return body is not None and hmac.compare_digest(given, github_signature(self.secret, body).encode())
+
+    def _work(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            try:
+                self.process(*item)
+            except Exception as exc:  # one bad event must not stop the worker; process reports its own errors
+                self.log(f"gitshift: error: {type(exc).__name__}: {exc}")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else ~44 ms per answer (DESIGN: where the time goes)
+    timeout = 10  # a client that stops sending mid-body loses its connection
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the worker reports what each event did."""
+
+    def do_GET(self) -> None:
+        self._answer(200 if self.path == "/healthz" else 404, {"status": "ok"} if self.path == "/healthz" else {})
+
+    def do_POST(self) -> None:
+        hooks: WebhookServer = self.server.webhooks  # type: ignore[attr-defined]
+        forge = "github" if "X-GitHub-Event" in self.headers else "gitlab" if "X-Gitlab-Event" in self.headers \
+            else None
+        if forge is None:
+            return self._answer(400, {"message": "not a GitHub or GitLab webhook delivery"})
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            return self._answer(411, {"message": "Content-Length required"})
+        if length < 0 or length > hooks.max_body:
+            return self._answer(413, {"message": f"body over {hooks.max_body} bytes"})
+        if forge == "gitlab" and not hooks.authentic(forge, self.headers, None):
+            return self._answer(401, {"message": "bad or missing X-Gitlab-Token"})
+        body = self.rfile.read(length)
+        if forge == "github" and not hooks.authentic(forge, self.headers, body):
+            return self._answer(401, {"message": "bad or missing X-Hub-Signature-256"})
+        kind = self.headers.get("X-GitHub-Event") or self.headers.get("X-Gitlab-Event") or ""
+        if kind == "ping":
+            return self._answer(200, {"message": "pong"})
+        if kind not in ("issue_comment", "Note Hook"):
+            return self._answer(202, {"message": f"ignored: {kind} events carry no comment command"})
+        try:
+            hooks.queue.put_nowait((forge, body))
+        except queue.Full:
+            return self._answer(503, {"message": "busy: too many events waiting"}, {"Retry-After": "30"})
+        return self._answer(202, {"message": "accepted"})
+
+    def _answer(self, status: int, data: dict[str, str], headers: dict[str, str] | None = None) -> None:
+        payload = json.dumps(data).encode()
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        if status >= 400:
+            self.send_header("Connection", "close")  # the body may be left unread
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(payload)
