@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.conftest import PROJECT, git, run
 from tests.support.forge_server import ForgeServer
 
@@ -40,12 +38,13 @@ def open_pr(repo: Path, server: ForgeServer, *args: str) -> None:
     assert r.exit_code == 0, r.output
 
 
-def github_event(server: ForgeServer, body: str, login: str = "carol", number: int = 1, **changes: Any) -> dict[str, Any]:
+def github_event(server: ForgeServer, body: str, login: str = "carol", number: int = 1,
+                 **changes: Any) -> dict[str, Any]:
     """An issue_comment payload for a comment the fake forge also holds (so it can be reacted to)."""
     repo = server.github.repos["acme/gitops"]
     cid = server.github.next_id()
     repo.comments[cid] = {"id": cid, "issue": number, "body": body, "user": login}
-    data = copy.deepcopy(json.loads((EVENTS / "github_issue_comment.json").read_text()))
+    data: dict[str, Any] = json.loads((EVENTS / "github_issue_comment.json").read_text())
     user = {**data["comment"]["user"], "login": login, "id": server.github.user_id(login)}
     data["comment"].update(id=cid, body=body, user=user)
     data["issue"]["number"] = number
@@ -59,7 +58,7 @@ def gitlab_event(server: ForgeServer, body: str, login: str = "carol", iid: int 
     project = server.gitlab.projects["acme/platform/gitops"]
     nid = server.gitlab.next_id()
     project.notes[nid] = {"id": nid, "body": body, "noteable_iid": iid}
-    data = copy.deepcopy(json.loads((EVENTS / "gitlab_note.json").read_text()))
+    data: dict[str, Any] = json.loads((EVENTS / "gitlab_note.json").read_text())
     data["user"].update(username=login, id=server.gitlab.user_id(login))
     data["object_attributes"].update(id=nid, note=body, author_id=server.gitlab.user_id(login))
     data["merge_request"]["iid"] = iid
