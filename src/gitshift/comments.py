@@ -25,6 +25,7 @@ _REPLICAS = re.compile(r"[1-9][0-9]{0,3}")
 _HEADER = re.compile(r"([A-Za-z0-9][A-Za-z0-9_-]{0,63})(?:=([\x21-\x7e]{1,128}))?")
 _COOKIE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _COMMIT = re.compile(r"[0-9a-f]{7,40}")
+_OPTIONS = ("app", "env", "image", "weight", "next", "header", "cookie", "replicas", "max-surge", "max-unavailable")
 _SURGE = re.compile(r"(0|[1-9][0-9]{0,3})%?")
 # Letters that look like Latin ones; with NFKC (fullwidth forms) they reveal a look-alike prefix.
 _HOMOGLYPHS = str.maketrans("аеорсхуіјѕһԁɡκνοτυχαεт", "aeopcxyijshdgkvotuxaet")
@@ -127,6 +128,8 @@ class _Args:
                 self.positional.append(word)
                 continue
             name, eq, value = word[2:].partition("=")
+            if name not in _OPTIONS:
+                raise CommandError(f"unknown option --{name}")
             if name in self.options:
                 raise CommandError(f"--{name} is given twice")
             if name == "next":
