@@ -217,7 +217,7 @@ def _env(r: _Reader, root: Path, app: str, image: str | None, name: str, raw: An
     overlay = r.string(m, "overlay", keys)
     # A lexical check here (cheap for thousands of envs); symlinks are checked when the overlay is rendered.
     normal = os.path.normpath(overlay)
-    if os.path.isabs(overlay) or normal == ".." or normal.startswith(".." + os.sep):
+    if Path(overlay).is_absolute() or normal == ".." or normal.startswith(".." + os.sep):
         raise ConfigError(f"{keys}.overlay: {overlay!r} is outside the repository", str(r.path),
                           "give a path relative to the repository root, inside it")
     strategy = r.choice(m, "strategy", keys, STRATEGIES, "rolling")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import AbstractContextManager, suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,9 +22,8 @@ from gitshift.errors import ExternalError, GitError, GitshiftError, InputError
 from gitshift.files import FileView
 from gitshift.gitops import commit as commits
 from gitshift.gitops import push as pushing
-from gitshift.gitops import worktree
 from gitshift.gitops.repo import Repo
-from gitshift.gitops.treeview import GitTreeView
+from gitshift.gitops.treeview import GitTreeView, files_at
 from gitshift.render import Renderer
 from gitshift.result import Result
 from gitshift.strategies.base import ShiftRequest, show
@@ -75,18 +74,8 @@ class _Attempt:
             self.computed = c
             self.preview_result = shift.result(c, tree, self.delivery)
 
-    @contextmanager
-    def _tree(self, start: str) -> Iterator[tuple[Path, FileView | None]]:
-        """The files of ``start``: read from git's objects for the builtin engine, else a worktree."""
-        if self.renderer.name == "builtin":
-            view = GitTreeView.at(self.repo.root, self.repo.git_dir, start)
-            try:
-                yield self.repo.root, view
-            finally:
-                view.close()
-        else:
-            with worktree.temporary(self.repo, start) as wt:
-                yield wt, None
+    def _tree(self, start: str) -> AbstractContextManager[tuple[Path, FileView]]:
+        return files_at(self.repo, start, in_memory=self.renderer.name == "builtin")
 
     def run(self, start: str, branch: str, existed: bool) -> tuple[str | None, Result]:
         """Plan on ``start`` and commit the result (on no branch yet); None when nothing changes."""

@@ -71,8 +71,8 @@ def check(config: Config, renderer: Renderer, app: str | None, env: str | None) 
 
 def diff(config: Config, renderer: Renderer, app: str | None, env: str | None, against: str) -> str:
     """Unified diff of the rendered overlays at ``against`` and in the working tree."""
-    from gitshift.gitops import worktree
     from gitshift.gitops.repo import Repo
+    from gitshift.gitops.treeview import files_at
 
     repo = Repo(config.root)
     sha = repo.rev_parse(against)
@@ -82,12 +82,11 @@ def diff(config: Config, renderer: Renderer, app: str | None, env: str | None, a
         raise InputError(f"unknown ref {against!r}", "--against")
     view = files.FileView(root=config.root)
     chunks: list[str] = []
-    with worktree.temporary(repo, sha) as old_tree:
-        old_view = files.FileView(root=old_tree)
+    with files_at(repo, sha, in_memory=renderer.name == "builtin") as (old_tree, old_view):
         for e in config.select(app, env):
             new = shift.dump(shift.render(renderer, config.root, e, view))
-            old_dir = old_tree / e.overlay
-            old = shift.dump(shift.render(renderer, old_tree, e, old_view)) if old_dir.exists() else ""
+            old_exists = old_view.is_dir(old_tree / e.overlay)
+            old = shift.dump(shift.render(renderer, old_tree, e, old_view)) if old_exists else ""
             chunks += difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
                                            f"{against}:{e.overlay}", f"{e.overlay}")
     return "".join(chunks)

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gitshift import files, shift
+from gitshift import shift
 from gitshift.config import Config, EnvConfig
 from gitshift.errors import CheckFailedError, InputError
-from gitshift.gitops import history, worktree
+from gitshift.gitops import history
 from gitshift.gitops.repo import Repo
+from gitshift.gitops.treeview import files_at
 from gitshift.manifests import MISSING, FieldPath, Rendered, ResourceId, changed_paths, format_path, get_path
 from gitshift.render import Renderer
 from gitshift.strategies.base import Intent, ShiftRequest
@@ -82,8 +83,8 @@ def prepare(config: Config, renderer: Renderer, commit: str,
         raise InputError("the commit has no parent to restore", commit)
     renders = []
     for sha in (parent, entry.commit):
-        with worktree.temporary(repo, sha) as tree:
-            renders.append(shift.render(renderer, tree, env, files.FileView(root=tree)))
+        with files_at(repo, sha, in_memory=renderer.name == "builtin") as (tree, view):
+            renders.append(shift.render(renderer, tree, env, view))
     fields = recorded_fields(*renders)
     request = ShiftRequest(app=env.app, env=env.name, action="revert", record_as="revert", source=entry.commit)
     plan = _planner(fields, force, entry.commit)

@@ -96,9 +96,9 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
     after = render(renderer, tree, env, view.with_edits(edits))
     failures = checks.run(after, env, strategy, intents)
     if failures:
+        more = f"; {len(failures) - 1} more" if len(failures) > 1 else ""
         raise CheckFailedError("safety check failed: " + failures[0], f"{env.app}/{env.name}",
-                               hint="nothing was written" + (f"; {len(failures) - 1} more" if len(failures) > 1 else ""),
-                               failures=failures)
+                               hint="nothing was written" + more, failures=failures)
     return Computed(env, request, intents, edits, before, after, state_before, strategy.state(after, env),
                     checks=["selectors match pods", "serving Services have replicas", "weights valid",
                             "change verified by re-render", "only overlay files written"])

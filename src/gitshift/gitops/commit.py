@@ -48,7 +48,7 @@ def commit_edits(repo: Repo, parent: str, edits: Mapping[Path, bytes | None], mo
         tree = repo.plumb("write-tree", env=env).strip()
         return repo.plumb("commit-tree", tree, "-p", parent, "-F", "-", data=text.encode()).strip()
     finally:
-        os.unlink(index)
+        Path(index).unlink()
 
 
 def move_branch(repo: Repo, branch: str, new: str, old: str | None) -> None:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from gitshift.errors import GitError
 from gitshift.files import FileView
+from gitshift.gitops import worktree
+from gitshift.gitops.repo import Repo
 from gitshift.subprocess_util import no_git_env
 
 
@@ -142,3 +145,20 @@ class GitTreeView(FileView):
     def close(self) -> None:
         """Stop the blob reader."""
         self.tree.close()
+
+
+@contextmanager
+def files_at(repo: Repo, commit: str, in_memory: bool) -> Iterator[tuple[Path, FileView]]:
+    """The files of ``commit`` as (root, view): from git's objects when ``in_memory``, else a worktree.
+
+    Only the builtin engine renders from a view; external binaries need real files.
+    """
+    if in_memory:
+        view = GitTreeView.at(repo.root, repo.git_dir, commit)
+        try:
+            yield repo.root, view
+        finally:
+            view.close()
+    else:
+        with worktree.temporary(repo, commit) as tree:
+            yield tree, FileView(root=tree)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ def detect_style(text: str) -> Style:
     """Guess the indentation a file uses, so that a one-line edit stays a one-line diff."""
     mapping = sequence = offset = None
     lines = text.replace("\r\n", "\n").split("\n")
-    for prev, line in zip(lines, lines[1:], strict=False):
+    for prev, line in itertools.pairwise(lines):
         pm, lm, ls = _KEY.match(prev), _KEY.match(line), _SEQ_ITEM.match(line)
         if pm is None or not prev.rstrip().endswith(":"):
             continue
