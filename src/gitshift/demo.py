@@ -21,6 +21,7 @@ class Step:
     title: str
     args: tuple[str, ...]
     git: bool = False
+    may_fail: bool = False
 
 
 STEPS = (
@@ -35,8 +36,9 @@ STEPS = (
          ("set-image", "web", ":1.1.0", "--env", "dev", "--push", "--pr-preview", "-m", "Release 1.1.0 to dev")),
     Step("Merge it, as a reviewer would",
          ("merge", "--quiet", "--ff-only", "gitshift/web/staging/set-image"), git=True),
-    Step("Blue/green: deploy 1.1.0 to the idle color (green), preview Service points at it",
-         ("bluegreen", "deploy", "web", "--env", "production", "--image", ":1.1.0", "--commit", "--branch", "demo")),
+    Step("Promotion: staging's image enters production through its blue/green strategy "
+         "(deploy to the idle color, green; the preview Service points at it)",
+         ("promote", "web", "--from", "staging", "--to", "production", "--commit", "--branch", "demo")),
     Step("Blue/green: promote (the active Service switches to green)",
          ("bluegreen", "promote", "web", "--env", "production", "--commit", "--branch", "demo")),
     Step("Blue/green: roll back (the active Service switches back to blue)",
@@ -55,9 +57,26 @@ STEPS = (
     Step("Canary: promote (stable gets 1.2.0, canary back to 0)",
          ("canary", "promote", "web", "--env", "production-canary", "--commit", "--branch", "demo")),
     Step("Merge the release branch", ("merge", "--quiet", "--ff-only", "demo"), git=True),
+    Step("Revert one shift from history: the canary's step to 25% (a new shift restoring the fields it changed; "
+         "a field changed again later is a conflict, so this one is refused)",
+         ("revert", "@canary.scale", "--dry-run"), may_fail=True),
+    Step("Revert the last shift, the canary promotion: stable goes back to 1.0.0",
+         ("revert", "@canary.promote", "--commit", "--branch", "demo")),
     Step("The history, read from commit trailers", ("history",)),
     Step("Where everything stands now", ("status",)),
 )
+
+
+def resolve_args(work: Path, args: tuple[str, ...]) -> tuple[str, ...]:
+    """``@canary.scale`` becomes the newest commit with that Gitshift-Action trailer."""
+    out = []
+    for arg in args:
+        if arg.startswith("@"):
+            found = subprocess.run(["git", "log", "-1", "--format=%h", f"--grep=^Gitshift-Action: {arg[1:]}$", "demo"],
+                                   cwd=work, capture_output=True, text=True, check=True, env=no_git_env())
+            arg = found.stdout.strip()
+        out.append(arg)
+    return tuple(out)
 
 
 def example_tree() -> Path:

@@ -30,14 +30,16 @@ def demo(keep: bool) -> int:
             if step.title:
                 click.echo()
                 click.secho(f"## {step.title}", fg="yellow", bold=True)
-            cmd = ["git", *step.args] if step.git else [sys.executable, "-m", "gitshift", *engine, *step.args]
-            shown = ["git", *step.args] if step.git else ["gitshift", *step.args]
+            args = walkthrough.resolve_args(work, step.args)
+            cmd = ["git", *args] if step.git else [sys.executable, "-m", "gitshift", *engine, *args]
+            shown = ["git", *args] if step.git else ["gitshift", *args]
             click.secho(f"$ {shlex.join(shown)}", fg="cyan")
             proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=no_git_env(), check=False)
             click.echo(proc.stdout, nl=False)
             if proc.returncode != 0:
-                click.echo(proc.stderr, err=True, nl=False)
-                return proc.returncode
+                click.echo(proc.stderr, err=not step.may_fail, nl=False)
+                if not step.may_fail:
+                    return proc.returncode
     finally:
         if not keep:
             shutil.rmtree(work.parent, ignore_errors=True)
