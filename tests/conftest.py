@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from tests.support.forge_clients import fast_policy, forge_client, github, gitlab  # noqa: F401
+from tests.support.forge_server import forge_server  # noqa: F401
 
 from gitshift.cli import cli
 
@@ -21,8 +23,6 @@ PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLE = ("base", "overlays", "gitshift.yaml")
 ENGINE = os.environ.get("GITSHIFT_TEST_ENGINE", "builtin")
 
-from tests.support.forge_clients import fast_policy, forge_client, github, gitlab  # noqa: F401
-from tests.support.forge_server import forge_server  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import git, run
 from tests.support.forge_server import ForgeServer
 

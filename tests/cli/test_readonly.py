@@ -90,3 +90,25 @@ def test_not_a_repository(tmp_path: Path) -> None:
     r = run(tmp_path, "status")
     assert r.exit_code == 2
     assert "not a git repository" in r.stderr
+
+
+def test_bare_command_prints_help() -> None:
+    from click.testing import CliRunner
+
+    from gitshift.cli import cli
+
+    r = CliRunner().invoke(cli, [])
+    assert r.exit_code == 0
+    assert "Usage:" in r.stdout and "set-image" in r.stdout
+
+
+def test_symlinked_overlay_outside_repo_is_refused(example_repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (example_repo / "overlays" / "evil").symlink_to(outside)
+    cfg = example_repo / "gitshift.yaml"
+    cfg.write_text(cfg.read_text().replace("overlay: overlays/dev\n", "overlay: overlays/evil\n"))
+    r = run(example_repo, "set-image", "web", ":1.1.0", "--env", "dev")
+    assert r.exit_code == 2
+    assert "outside the repository" in r.stderr
+    assert list(outside.iterdir()) == []

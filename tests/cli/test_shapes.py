@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.conftest import find, render, run
 
 IMG = "ghcr.io/acme/shop"
@@ -113,9 +112,9 @@ def ok(repo: Path, *args: str) -> dict[str, Any]:
 
 def named(objs: list[dict[str, Any]], kind: str, plain: str) -> dict[str, Any]:
     for o in objs:
-        if o["kind"] == kind and plain in o["metadata"]["name"]:
-            if o["metadata"]["name"].replace(plain, "", 1) in ("eu-", "-v2", ""):
-                return o
+        name = o["metadata"]["name"]
+        if o["kind"] == kind and plain in name and name.replace(plain, "", 1) in ("eu-", "-v2", ""):
+            return o
     raise AssertionError(f"{kind} {plain} not rendered")
 
 

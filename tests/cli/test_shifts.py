@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import find, git, render, run, snapshot
 
 IMG = "ghcr.io/acme/web"

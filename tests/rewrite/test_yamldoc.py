@@ -52,7 +52,7 @@ SCALAR = st.one_of(
 def documents(draw: st.DrawFn) -> tuple[str, list[tuple[str, ...]]]:
     """A kustomize-like file in one of the indentation styles GitOps repos use, with its scalar paths."""
     indent = draw(st.sampled_from([2, 4]))
-    dash = draw(st.sampled_from([0, 2])) if indent == 2 else draw(st.sampled_from([0, 2]))
+    dash = draw(st.sampled_from([0, 2]))
     lines, paths = [], []
     for top in draw(st.lists(KEY, min_size=1, max_size=4, unique=True)):
         kind = draw(st.sampled_from(["scalar", "map", "list"]))

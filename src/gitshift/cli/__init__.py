@@ -141,6 +141,9 @@ class GitshiftGroup(click.Group):
             _fail("aborted")
             sys.exit(1)
         except click.ClickException as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `gitshift`: help, as kubectl does
+                click.echo(exc.format_message())
+                sys.exit(0)
             _fail(exc.format_message(), "see 'gitshift --help'" if exc.exit_code == 2 else "")
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
