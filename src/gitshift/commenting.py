@@ -130,6 +130,8 @@ def _command(ctx: _Context, permission: str, remote: str) -> Outcome:
 
 def _refuse(ctx: _Context, command: comments.Command | None, exc: GitshiftError) -> Outcome:
     why = exc.what if isinstance(exc, comments.CommandError | comments.RefusedError) else str(exc)
+    if isinstance(exc, comments.CommandError):
+        why = why.replace("@", "@\u2060")  # words of the comment echoed back must not mention anyone
     text = replies.refusal(ctx.event.login, command, comments.first_line(ctx.event.body)[:200], why, exc.hint)
     _reply(ctx, text, "-1")
     return Outcome(exc.exit_code, f"refused: {why}", text)

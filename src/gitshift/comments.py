@@ -29,13 +29,6 @@ _OPTIONS = ("app", "env", "image", "weight", "next", "header", "cookie", "replic
 _SURGE = re.compile(r"(0|[1-9][0-9]{0,3})%?")
 # Letters that look like Latin ones; with NFKC (fullwidth forms) they reveal a look-alike prefix.
 _HOMOGLYPHS = str.maketrans("аеорсхуіјѕһԁɡκνοτυχαεт", "aeopcxyijshdgkvotuxaet")
-HELP = """Commands (app and env default to this pull request's own shift; override with --app/--env):
-- `{p} status` · `{p} help`
-- `{p} set-image IMAGE [--max-surge V] [--max-unavailable V]`
-- `{p} bluegreen deploy IMAGE [--replicas N]` · `{p} bluegreen promote|rollback|finish`
-- `{p} canary deploy IMAGE [--weight N] [--header NAME[=VALUE]] [--cookie NAME]`
-- `{p} canary scale N` (or `--weight N`, `--next`) · `{p} canary promote|rollback`
-- `{p} promote APP FROM TO` · `{p} revert COMMIT`"""
 
 
 class CommandError(InputError):

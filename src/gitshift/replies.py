@@ -5,16 +5,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gitshift import prbody
-from gitshift.comments import HELP, Command
+from gitshift.comments import Command
 from gitshift.config import CommandsConfig
 from gitshift.result import Result
 from gitshift.strategies.base import State, show
 
+HELP = """Commands (app and env default to this pull request's own shift; override with --app/--env):
+- `{p} status` · `{p} help`
+- `{p} set-image IMAGE [--max-surge V] [--max-unavailable V]`
+- `{p} bluegreen deploy IMAGE [--replicas N]` · `{p} bluegreen promote|rollback|finish`
+- `{p} canary deploy IMAGE [--weight N] [--header NAME[=VALUE]] [--cookie NAME]`
+- `{p} canary scale N` (or `--weight N`, `--next`) · `{p} canary promote|rollback`
+- `{p} promote APP FROM TO` · `{p} revert COMMIT`"""
 CUT_NOTE = "\n_… {cut} of {total} diff lines cut to fit the forge's comment limit; run `gitshift diff` for all._\n"
 
 
+def quote(line: str, limit: int = 120) -> str:
+    """``line`` as an inline code span that cannot break out of itself (mentions in it notify no one)."""
+    text = "".join(c if c.isprintable() and c != "`" else "'" if c == "`" else "?" for c in line[:limit])
+    return f"`{text}{'…' if len(line) > limit else ''}`"
+
+
 def _head(login: str, command: Command) -> str:
-    return f"@{login} `{command.line}`"
+    return f"@{login} {quote(command.line)}"
 
 
 def _cell(value: object) -> str:
@@ -70,7 +83,7 @@ def success(login: str, command: Command, result: Result, overlay: str, state: S
 
 def refusal(login: str, command: Command | None, line: str, why: str, hint: str = "") -> str:
     """The reply to a command that did not run (not allowed, malformed, or refused by a check)."""
-    text = f"@{login} `{command.line if command else line}` was not run: {why}"
+    text = f"@{login} {quote(command.line if command else line)} was not run: {why}"
     return text + (f"\n\n{hint}" if hint else "") + "\n\nNothing was changed."
 
 
