@@ -91,9 +91,7 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
         raise CheckFailedError("safety check failed: " + image_failures[0], f"{env.app}/{env.name}",
                                failures=image_failures)
     overlay_dir = (tree / env.overlay).resolve()
-    edits = rewrite.place(overlay_dir, view, before, intents,
-                          lambda v: render(renderer, tree, env, v))
-    after = render(renderer, tree, env, view.with_edits(edits))
+    edits, after = rewrite.place(overlay_dir, view, before, intents, lambda v: render(renderer, tree, env, v))
     failures = checks.run(after, env, strategy, intents)
     if failures:
         more = f"; {len(failures) - 1} more" if len(failures) > 1 else ""

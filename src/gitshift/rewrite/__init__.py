@@ -33,18 +33,18 @@ def _object(rendered: Rendered, intent: Intent) -> Obj:
     return obj
 
 
-def _try(render: RenderFn, view: FileView, edits: Edits, expected: Rendered) -> list[str] | None:
-    """Render ``edits`` over ``view``; the differences from ``expected`` (None when the render fails)."""
+def _try(render: RenderFn, view: FileView, edits: Edits, expected: Rendered) -> tuple[list[str] | None, Rendered]:
+    """Render ``edits`` over ``view``: the differences from ``expected`` (None when the render fails), the render."""
     try:
         actual = render(view.with_edits(edits))
     except GitshiftError:
-        return None
-    return differences(expected, actual)
+        return None, expected
+    return differences(expected, actual), actual
 
 
 def place(overlay_dir: Path, view: FileView, rendered: Rendered, intents: Sequence[Intent],
-          render: RenderFn) -> Edits:
-    """Edits to the overlay's files that make ``intents`` hold, verified by rendering.
+          render: RenderFn) -> tuple[Edits, Rendered]:
+    """Edits to the overlay's files that make ``intents`` hold, verified by rendering, and that render.
 
     First every intent takes its most idiomatic placement and the whole set is
     rendered once; when that render moves more (or less) than intended, the
@@ -61,8 +61,9 @@ def place(overlay_dir: Path, view: FileView, rendered: Rendered, intents: Sequen
     for options in cands:
         any(option(ov) for option in options)
     edits = ov.edits()
-    if _try(render, view, edits, expected_after(rendered, intents)) == []:
-        return edits
+    diff, after = _try(render, view, edits, expected_after(rendered, intents))
+    if diff == []:
+        return edits, after
     accepted: Edits = {}
     for k, (intent, options) in enumerate(zip(intents, cands, strict=True)):
         expected = expected_after(rendered, intents[: k + 1])
@@ -72,7 +73,7 @@ def place(overlay_dir: Path, view: FileView, rendered: Rendered, intents: Sequen
             if not option(ov):
                 continue
             trial = {**accepted, **ov.edits()}
-            diff = _try(render, view, trial, expected)
+            diff, after = _try(render, view, trial, expected)
             if diff == []:
                 accepted = trial
                 break
@@ -81,4 +82,4 @@ def place(overlay_dir: Path, view: FileView, rendered: Rendered, intents: Sequen
             moved = "; ".join(last or ["the render failed"])
             raise CheckFailedError(f"cannot place {intent.describe()} exactly in the overlay",
                                    str(overlay_dir), f"every placement also moved: {moved}")
-    return accepted
+    return accepted, after
