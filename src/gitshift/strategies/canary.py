@@ -245,6 +245,14 @@ def _weighted(entry: Obj, key: str, roles: Sequence[str | None], weight: int) ->
     return out
 
 
+def weight_failure(where: str, weights: Sequence[object]) -> str | None:
+    """SPEC (safety checks): weights of one route are integers 0-100 summing to 100."""
+    if not all(isinstance(w, int) and not isinstance(w, bool) and 0 <= w <= 100 for w in weights):
+        return f"{where} weights {list(weights)} are not all integers 0-100"
+    total = sum(w for w in weights if isinstance(w, int))
+    return None if total == 100 else f"{where} weights sum to {total}, not 100"
+
+
 def validate_weight(weight: int, where: str = "--weight") -> int:
     """``weight`` when it is an integer 0-100; otherwise an InputError (exit 2)."""
     if isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= 100:

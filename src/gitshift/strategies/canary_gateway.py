@@ -37,6 +37,7 @@ from gitshift.strategies.canary import (
     serving,
     settings,
     split_routes,
+    weight_failure,
     weighted_entries,
 )
 
@@ -168,19 +169,9 @@ def checks(rendered: Rendered, env: EnvConfig, pair: Pair) -> list[str]:
     failures = []
     for i, rule in enumerate(_rules(route_obj)):
         weights = [ref.get("weight", 1) for ref in rule.get("backendRefs") or []]
-        if len(weights) < 2:
-            continue
-        if not all(
-            isinstance(w, int) and not isinstance(w, bool) and 0 <= w <= 100 for w in weights
-        ):
-            failures.append(
-                f"HTTPRoute {name_of(route_obj)} rules[{i}] weights {weights} are not all "
-                "integers 0-100"
-            )
-        elif sum(weights) != 100:
-            failures.append(
-                f"HTTPRoute {name_of(route_obj)} rules[{i}] weights sum to {sum(weights)}, not 100"
-            )
+        failure = weight_failure(f"HTTPRoute {name_of(route_obj)} rules[{i}]", weights) if len(weights) > 1 else None
+        if failure:
+            failures.append(failure)
     if not weighted_entries(_roles(rendered, env, route_obj)):
         failures.append(
             f"HTTPRoute {name_of(route_obj)} has no rule with both the stable and the canary "

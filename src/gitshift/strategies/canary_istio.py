@@ -36,6 +36,7 @@ from gitshift.strategies.canary import (
     serving,
     settings,
     split_routes,
+    weight_failure,
     weighted_entries,
 )
 
@@ -180,17 +181,9 @@ def checks(rendered: Rendered, env: EnvConfig, pair: Pair) -> list[str]:
         weights = [d.get("weight") for d in dests]
         if len(dests) < 2 and all(w is None for w in weights):
             continue  # one destination without a weight gets everything
-        if not all(
-            isinstance(w, int) and not isinstance(w, bool) and 0 <= w <= 100 for w in weights
-        ):
-            failures.append(
-                f"VirtualService {name_of(vs)} http[{i}] weights {weights} are not all "
-                "integers 0-100"
-            )
-        elif sum(weights) != 100:
-            failures.append(
-                f"VirtualService {name_of(vs)} http[{i}] weights sum to {sum(weights)}, not 100"
-            )
+        failure = weight_failure(f"VirtualService {name_of(vs)} http[{i}]", weights)
+        if failure:
+            failures.append(failure)
     roles = _roles(rendered, env, vs)
     if not weighted_entries(roles):
         failures.append(
