@@ -77,6 +77,8 @@ class ForgeConfig:
     api_url: str
     base: str
     token_env: str
+    retries: int = 6
+    timeout: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -238,14 +240,20 @@ def _env(r: _Reader, root: Path, app: str, image: str | None, name: str, raw: An
 def _forge(r: _Reader, raw: Any) -> ForgeConfig | None:
     if raw is None:
         return None
-    m = r.mapping(raw, "forge", ("kind", "project", "api_url", "base", "token_env"))
+    m = r.mapping(raw, "forge", ("kind", "project", "api_url", "base", "token_env", "retries", "timeout"))
+    retries, timeout = m.get("retries", 6), m.get("timeout", 120)
+    if not isinstance(retries, int) or isinstance(retries, bool) or not 1 <= retries <= 20:
+        raise r.fail("forge.retries", "an integer 1-20 (tries of one call, the first included)")
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 1 <= timeout <= 3600:
+        raise r.fail("forge.timeout", "seconds 1-3600 (the most one call may take, retries included)")
     kind = r.choice(m, "kind", "forge", FORGE_KINDS, "github")
     api_url = r.string(m, "api_url", "forge", DEFAULT_API_URL[kind]).rstrip("/")
     if not api_url.startswith(("http://", "https://")):
         raise r.fail("forge.api_url", "an http(s) URL")
     return ForgeConfig(kind=kind, project=r.string(m, "project", "forge"), api_url=api_url,
                        base=r.string(m, "base", "forge", "main"),
-                       token_env=r.string(m, "token_env", "forge", DEFAULT_TOKEN_ENV[kind]))
+                       token_env=r.string(m, "token_env", "forge", DEFAULT_TOKEN_ENV[kind]),
+                       retries=retries, timeout=float(timeout))
 
 
 def _commands(r: _Reader, raw: Any) -> CommandsConfig:

@@ -163,3 +163,18 @@ def test_parallel_processes_against_one_remote(repo_factory: Callable[..., Path]
     else:
         heads = git(repo, "ls-remote", "origin", "refs/heads/gitshift/*").splitlines()
         assert len(heads) == n
+
+
+def test_retries_exhausted_exit_3_naming_forge_call_and_status(example_repo: Path, forge_server: ForgeServer) -> None:
+    repo = forge_repo(example_repo, forge_server)
+    cfg = repo / "gitshift.yaml"
+    cfg.write_text(cfg.read_text().replace("  base: main\n", "  base: main\n  retries: 2\n  timeout: 5\n", 1))
+    git(repo, "commit", "-qam", "fewer retries")
+    forge_server.fail("GET", "/repos/acme/gitops/pulls", 503, times=10)
+    r = run(repo, "set-image", "web", ":1.1.0", "--env", "staging", "--pr", env=env_for(forge_server))
+    assert r.exit_code == 3, r.output
+    line = r.stderr.splitlines()[0]
+    assert line.startswith("gitshift: error: github API call GET /repos/acme/gitops/pulls")
+    assert "503" in line and "2 attempt" in line
+    assert f"the branch {BRANCH} was pushed" in r.stderr
+    assert forge_server.token not in r.output

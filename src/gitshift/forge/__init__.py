@@ -140,6 +140,11 @@ def make_forge(config: ForgeConfig, token: str | None, policy: RetryPolicy | Non
         ConfigError: an unknown forge kind or a malformed project.
     """
     token = (token.strip() or None) if token is not None else None
+    if policy is None:
+        from gitshift.forge.retry import RetryPolicy
+
+        policy = RetryPolicy(attempts=config.retries, budget=config.timeout,
+                             read_timeout=min(30.0, config.timeout), connect_timeout=min(10.0, config.timeout))
     if config.kind == "github":
         from gitshift.forge.github import GitHub
 
