@@ -30,16 +30,12 @@ from gitshift.strategies.canary import (
     Pair,
     Traffic,
     apart,
-    name_of,
     next_after,
-    read_weight,
     service_names,
     serving,
     settings,
-    split_routes,
-    weight_failure,
-    weighted_entries,
 )
+from gitshift.strategies.routes import name_of, read_weight, split_routes, weight_failure, weighted_entries
 
 OWNS_REPLICAS = False
 PATH = ("spec", "rules")

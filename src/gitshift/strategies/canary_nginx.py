@@ -20,11 +20,11 @@ from gitshift.strategies.canary import (
     Pair,
     Traffic,
     apart,
-    name_of,
     next_after,
     serving,
     settings,
 )
+from gitshift.strategies.routes import name_of
 
 OWNS_REPLICAS = False
 PREFIX = "nginx.ingress.kubernetes.io/"

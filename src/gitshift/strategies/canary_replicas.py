@@ -19,7 +19,8 @@ from gitshift.config import EnvConfig
 from gitshift.errors import InputError
 from gitshift.manifests import Obj, Rendered, pod_labels, selector_matches
 from gitshift.strategies.base import Intent, collect
-from gitshift.strategies.canary import Match, Pair, Traffic, name_of
+from gitshift.strategies.canary import Match, Pair, Traffic
+from gitshift.strategies.routes import name_of
 from gitshift.strategies.workloads import replicas_of, set_replicas
 
 OWNS_REPLICAS = True
