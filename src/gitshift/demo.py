@@ -28,6 +28,8 @@ STEPS = (
     Step("What is deployed where, read from the rendered overlays", ("status",)),
     Step("Safety checks on every overlay (a PR check in CI)", ("check",)),
     Step("Rolling update of staging, written to the working tree", ("set-image", "web", ":1.1.0", "--env", "staging")),
+    Step("What changed in the overlay's own files: one line, comments and layout kept",
+         ("--no-pager", "diff"), git=True),
     Step("Throw that away, and make the same change as a commit on a branch instead",
          ("checkout", "--", "."), git=True),
     Step("The shift as a commit on its own branch; your checkout stays as it was",
