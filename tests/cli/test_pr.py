@@ -178,3 +178,11 @@ def test_retries_exhausted_exit_3_naming_forge_call_and_status(example_repo: Pat
     assert "503" in line and "2 attempt" in line
     assert f"the branch {BRANCH} was pushed" in r.stderr
     assert forge_server.token not in r.output
+
+
+def test_verbose_shows_forge_calls_without_the_token(example_repo: Path, forge_server: ForgeServer) -> None:
+    repo = forge_repo(example_repo, forge_server)
+    r = run(repo, "-v", "set-image", "web", ":1.1.0", "--env", "staging", "--pr", env=env_for(forge_server))
+    assert r.exit_code == 0, r.output
+    assert "gitshift.forge" in r.stderr and "/repos/acme/gitops/pulls" in r.stderr
+    assert forge_server.token not in r.output

@@ -110,7 +110,27 @@ def settings(ctx: click.Context | None = None) -> Settings:
     """The resolved global options of the current invocation."""
     ctx = ctx or click.get_current_context()
     given = ctx.meta.get("gitshift.options", {})
-    return Settings(**{k: v for k, v in given.items() if v is not None})
+    resolved = Settings(**{k: v for k, v in given.items() if v is not None})
+    if resolved.verbose:
+        _debug_logging()
+    return resolved
+
+
+def _debug_logging() -> None:
+    """With -v, gitshift's loggers (forge calls, already redacted) go to stderr."""
+    import logging
+
+    class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]  # the stream is whatever stderr is now
+        def emit(self, record: logging.LogRecord) -> None:
+            self.stream = sys.stderr
+            super().emit(record)
+
+    logger = logging.getLogger("gitshift")
+    if not logger.handlers:
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("gitshift: %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
 
 
 def _fail(what: str, hint: str = "") -> None:
