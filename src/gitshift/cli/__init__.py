@@ -111,13 +111,14 @@ def settings(ctx: click.Context | None = None) -> Settings:
     ctx = ctx or click.get_current_context()
     given = ctx.meta.get("gitshift.options", {})
     resolved = Settings(**{k: v for k, v in given.items() if v is not None})
-    if resolved.verbose:
-        _debug_logging()
+    _debug_logging(resolved.verbose)
     return resolved
 
 
-def _debug_logging() -> None:
-    """With -v, gitshift's loggers (forge calls, already redacted) go to stderr."""
+def _debug_logging(on: bool) -> None:
+    """With -v, gitshift's loggers (forge calls, already redacted) go to stderr; without, they stay quiet."""
+    if not on and "logging" not in sys.modules:
+        return  # nothing configured logging in this process: nothing to quieten
     import logging
 
     class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]  # the stream is whatever stderr is now
@@ -126,11 +127,11 @@ def _debug_logging() -> None:
             super().emit(record)
 
     logger = logging.getLogger("gitshift")
-    if not logger.handlers:
+    if on and not logger.handlers:
         handler = _Stderr()
         handler.setFormatter(logging.Formatter("gitshift: %(name)s: %(message)s"))
         logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
+    logger.setLevel(logging.DEBUG if on else logging.WARNING)
 
 
 def _fail(what: str, hint: str = "") -> None:
