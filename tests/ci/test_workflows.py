@@ -423,3 +423,20 @@ def test_action_install_step(version: str, spec: str, fake_tools: Path, tmp_path
     assert proc.returncode == 0, proc.stderr
     calls = (tmp_path / "calls").read_text().splitlines()
     assert calls == [f"python -m pip install --quiet --disable-pip-version-check {spec}", "gitshift --version"]
+
+
+def test_action_opens_a_pull_request_on_the_fake_forge(example_repo: Path, tmp_path: Path, forge_server: Any) -> None:
+    cfg = example_repo / "gitshift.yaml"
+    cfg.write_text(f"forge:\n  kind: github\n  project: acme/gitops\n  api_url: {forge_server.github_url}\n"
+                   f"  base: main\n{cfg.read_text()}")
+    git(example_repo, "commit", "-qam", "forge")
+    git(example_repo, "push", "-q", "origin", "main")
+    command = "canary deploy web --env production-canary --image :2.0.0 --pr --label release --engine builtin"
+    inputs = {"command": command, "token": forge_server.token, "working-directory": str(example_repo)}
+    proc, out = run_step("run", inputs, tmp_path, drop=IDENTITY)
+    assert proc.returncode == 0, proc.stderr
+    got = outputs(out)
+    pulls = list(forge_server.github.repos["acme/gitops"].pulls.values())
+    assert len(pulls) == 1 and pulls[0].labels == ["release"]
+    assert got["changed"] == "true" and got["pr_url"].endswith(f"/pull/{pulls[0].number}")
+    assert forge_server.token not in proc.stdout + proc.stderr
