@@ -73,6 +73,21 @@ def intent_images(intents: Sequence[Intent], env: EnvConfig) -> list[str]:
     return out
 
 
+def names(env: EnvConfig) -> list[str]:
+    """The checks a shift of ``env`` passes before anything is written (shown in the PR body)."""
+    out = ["Service selectors match pods", "serving Services have replicas > 0",
+           "maxSurge and maxUnavailable not both 0", "image references valid"]
+    if env.require_digest:
+        out.append("images pinned by digest")
+    if env.bluegreen is not None:
+        out.append("one color live, with pods and an image")
+    if env.canary is not None:
+        extra = {"nginx": "canary Ingress on the stable hosts and paths", "istio": "route weights sum to 100",
+                 "gateway": "route weights sum to 100", "replicas": "one Service selects both tracks"}
+        out.append(extra[env.canary.traffic])
+    return [*out, "re-render shows exactly the intended change", "only files of the overlay written"]
+
+
 def run(rendered: Rendered, env: EnvConfig, strategy: Any, intents: Sequence[Intent] = ()) -> list[str]:
     """Every check of the SPEC for one env; the failures, empty when all pass."""
     state = strategy.state(rendered, env)

@@ -98,8 +98,7 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
         raise CheckFailedError("safety check failed: " + failures[0], f"{env.app}/{env.name}",
                                hint="nothing was written" + more, failures=failures)
     return Computed(env, request, intents, edits, before, after, state_before, strategy.state(after, env),
-                    checks=["selectors match pods", "serving Services have replicas", "weights valid",
-                            "change verified by re-render", "only overlay files written"])
+                    checks=checks.names(env))
 
 
 def summary(c: Computed) -> str:

@@ -52,6 +52,10 @@ class Overlay:
             self._docs[path] = yamldoc.load(path, self.view.read_bytes(path))
         return self._docs[path]
 
+    def has(self, path: Path) -> bool:
+        """Whether ``path`` exists in the view or was created in this overlay."""
+        return path in self._docs or self.view.is_file(path)
+
     def create(self, path: Path, docs: list[Any]) -> yamldoc.Doc:
         """A new file in the overlay."""
         self._docs[path] = yamldoc.new(path, docs)

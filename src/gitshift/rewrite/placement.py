@@ -179,7 +179,7 @@ def _new_patch(ov: Overlay, intent: Intent, obj: Obj, name: str) -> bool:
     spath = _patch_path(intent, obj)
     if spath is not None:
         path = _patch_file(ov, rid, name, "")
-        if ov.view.is_file(path) or path in ov._docs:
+        if ov.has(path):
             d = ov.doc(path).docs[0]
         else:
             d = ov.create(path, [to_ruamel({"apiVersion": obj.get("apiVersion"), "kind": rid.kind,
@@ -190,7 +190,7 @@ def _new_patch(ov: Overlay, intent: Intent, obj: Obj, name: str) -> bool:
         op = {"op": "remove", "path": _pointer(intent.path)} if intent.value is MISSING else \
             {"op": "replace" if intent.before is not MISSING else "add", "path": _pointer(intent.path),
              "value": intent.value}
-        if ov.view.is_file(path) or path in ov._docs:
+        if ov.has(path):
             ops = ov.doc(path).docs[0]
             ops[:] = [o for o in ops if o.get("path") != op["path"]]
             ops.append(to_ruamel(op))
