@@ -73,6 +73,7 @@ def test_gitlab_merge_request(example_repo: Path, forge_server: ForgeServer) -> 
     mrs = forge_server.calls("POST", "/merge_requests")
     assert len(mrs) == 1
     assert "/gitshift canary scale 25" in mrs[0].body.decode()
+    assert "canary Ingress on the stable hosts and paths" in mrs[0].body.decode()
 
 
 def test_forge_failure_after_push_reports_branch_and_rerun_completes(example_repo: Path,
