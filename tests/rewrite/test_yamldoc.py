@@ -92,3 +92,21 @@ def test_round_trip_and_single_scalar_edit(doc: tuple[str, list[tuple[str, ...]]
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
     assert len(changed) == 1
     assert "edited-value" in changed[0][1]
+
+
+MIXED = ("# overlay\nresources:\n- ../../base\nimages:\n- name: ghcr.io/acme/web\n  newTag: \"1.2.3\"   # pinned\n"
+         "patches:\n  - path: patch.yaml\n    target:\n      kind: Deployment\n")
+
+
+def test_mixed_indentation_keeps_every_other_line() -> None:
+    doc = yamldoc.load(P, MIXED.encode())
+    set_in(doc.docs[0]["images"][0], ("newTag",), "1.3.0", create=False)
+    assert doc.dump().decode() == MIXED.replace('"1.2.3"', '"1.3.0"')
+
+
+def test_mixed_indentation_append_follows_its_neighbours() -> None:
+    from gitshift.rewrite.scalars import to_ruamel
+
+    doc = yamldoc.load(P, MIXED.encode())
+    doc.docs[0]["patches"].append(to_ruamel({"path": "p2.yaml", "target": {"kind": "Service"}}))
+    assert doc.dump().decode() == MIXED + "  - path: p2.yaml\n    target:\n      kind: Service\n"

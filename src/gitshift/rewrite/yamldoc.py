@@ -64,15 +64,73 @@ class Doc:
     path: Path
     docs: list[Any]
     style: Style
+    original: str | None = None
+    baseline: str | None = None  # the unedited documents as ruamel prints them
 
-    def dump(self) -> bytes:
-        """The documents as text in the file's own style."""
+    def _text(self) -> str:
         buf = io.StringIO()
         _yaml(self.style).dump_all(self.docs, buf)
-        text = buf.getvalue()
+        return buf.getvalue()
+
+    def dump(self) -> bytes:
+        """The documents as text in the file's own style.
+
+        A file whose layout ruamel cannot reproduce (mixed indentation) keeps its
+        own lines: only the lines the edit changed are carried over.
+        """
+        text = self._text()
+        if self.original is not None and self.baseline is not None and self.baseline != self.original:
+            text = carry_edit(self.original, self.baseline, text) or text
         if self.style.crlf:
             text = text.replace("\n", "\r\n")
         return text.encode("utf-8")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def carry_edit(original: str, baseline: str, edited: str) -> str | None:
+    """``original`` with the change from ``baseline`` to ``edited`` applied line by line.
+
+    Lines map from ruamel's print of the file to the file itself; inserted
+    lines take the indentation shift of the line before them. The result must
+    parse to the same data as ``edited``, or None is returned.
+    """
+    import difflib
+
+    import yaml
+
+    orig, base, new = original.splitlines(keepends=True), baseline.splitlines(keepends=True), \
+        edited.splitlines(keepends=True)
+    to_orig: dict[int, int] = {}
+    for block in difflib.SequenceMatcher(None, [x.strip() for x in base], [x.strip() for x in orig],
+                                         autojunk=False).get_matching_blocks():
+        to_orig.update({block.a + k: block.b + k for k in range(block.size)})
+    out = list(orig)
+    ops = difflib.SequenceMatcher(None, base, new, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in reversed(ops):
+        if tag == "equal":
+            continue
+        anchor = i1 - 1 if tag == "insert" else i1
+        if anchor not in to_orig or any(i not in to_orig for i in range(i1, i2)):
+            return None
+        shift = _indent(orig[to_orig[anchor]]) - _indent(base[anchor])
+        lines = [(" " * shift + ln) if shift >= 0 else ln[-shift:] for ln in new[j1:j2]]
+        if tag == "insert":
+            at = to_orig[anchor] + 1
+            out[at:at] = lines
+        else:
+            first, last = to_orig[i1], to_orig[i2 - 1]
+            if last - first != i2 - i1 - 1:
+                return None
+            out[first:last + 1] = lines
+    result = "".join(out)
+    try:
+        same = list(yaml.safe_load_all(result)) == list(yaml.safe_load_all(edited))
+    except yaml.YAMLError:
+        return None
+    return result if same else None
 
 
 def load(path: Path, data: bytes) -> Doc:
@@ -87,7 +145,9 @@ def load(path: Path, data: bytes) -> Doc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         raise YamlError(f"malformed YAML: {getattr(exc, 'problem', None) or exc}", where) from exc
-    return Doc(path, docs, style)
+    doc = Doc(path, docs, style, original=text.replace("\r\n", "\n"))
+    doc.baseline = doc._text()
+    return doc
 
 
 def new(path: Path, docs: list[Any]) -> Doc:
