@@ -40,11 +40,27 @@ def live_image(rendered: Rendered, env: EnvConfig) -> str:
     return image
 
 
-def request(config: Config, renderer: Renderer, app: str, source: str, target: str) -> ShiftRequest:
-    """The shift that brings ``source``'s live image into ``target`` through ``target``'s strategy."""
+def request(config: Config, renderer: Renderer, app: str, source: str, target: str,
+            ref: str | None = None) -> ShiftRequest:
+    """The shift that brings ``source``'s live image into ``target`` through ``target``'s strategy.
+
+    ``source`` is read at commit ``ref`` when given (a shift committed on a
+    branch promotes what is committed), else from the working tree.
+    """
     if source == target:
         raise InputError("--from and --to name the same env", f"{app}/{source}")
     src, dst = config.env(app, source), config.env(app, target)
-    rendered = shift.render(renderer, config.root, src, files.FileView(root=config.root))
+    if ref is None:
+        rendered = shift.render(renderer, config.root, src, files.FileView(root=config.root))
+    else:
+        from gitshift.gitops.repo import Repo
+        from gitshift.gitops.treeview import files_at
+
+        repo = Repo(config.root)
+        sha = repo.rev_parse(ref)
+        if sha is None:
+            raise InputError(f"unknown ref {ref!r}", "--base")
+        with files_at(repo, sha, in_memory=renderer.name == "builtin") as (tree, view):
+            rendered = shift.render(renderer, tree, src, view)
     return ShiftRequest(app=app, env=target, action=ENTRY_ACTION[dst.strategy],
                         image=live_image(rendered, src), record_as="promote", source=source)

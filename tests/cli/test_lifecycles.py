@@ -154,3 +154,14 @@ def test_revert_restores_fields_and_detects_conflicts(example_repo: Path) -> Non
 
     r = run(example_repo, "revert", git(example_repo, "rev-list", "--max-parents=0", "HEAD").strip())
     assert r.exit_code == 2 and "not a gitshift shift" in r.stderr
+
+
+def test_committed_promotion_reads_the_committed_source(example_repo: Path) -> None:
+    ok(example_repo, "set-image", "web", ":2.0.0", "--env", "staging")
+    git(example_repo, "commit", "-qam", "staging at 2.0.0")
+    ok(example_repo, "set-image", "web", ":6.6.6", "--env", "staging")  # not committed
+    data = ok(example_repo, "promote", "web", "--from", "staging", "--to", "dev", "--commit")
+    assert data["changes"][0]["after"] == f"{IMG}:2.0.0"
+    assert "newTag: 2.0.0" in git(example_repo, "show", f"{data['branch']}:overlays/dev/kustomization.yaml")
+    local = ok(example_repo, "promote", "web", "--from", "staging", "--to", "dev", "--dry-run")
+    assert local["changes"][0]["after"] == f"{IMG}:6.6.6"

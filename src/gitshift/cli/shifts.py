@@ -173,8 +173,10 @@ def promote(app: str, source: str, target: str, **kw: Any) -> int:
 
     s = settings()
     config, renderer = s.load_config(), s.renderer()
-    req = promotion.request(config, renderer, app, source, target)
-    output.shift(shift.run(config, renderer, req, _delivery(kw, config)), s)
+    delivery = _delivery(kw, config)
+    committed = delivery.mode in ("commit", "push", "pr")
+    req = promotion.request(config, renderer, app, source, target, (delivery.base or "HEAD") if committed else None)
+    output.shift(shift.run(config, renderer, req, delivery), s)
     return 0
 
 
