@@ -54,10 +54,6 @@ class EnvConfig:
     bluegreen: BlueGreenSettings | None = None
     canary: CanarySettings | None = None
 
-    def overlay_path(self, root: Path) -> Path:
-        """The overlay folder, absolute."""
-        return (root / self.overlay).resolve()
-
 
 @dataclass(frozen=True)
 class AppConfig:

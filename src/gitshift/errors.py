@@ -48,10 +48,6 @@ class YamlError(InputError):
     """A YAML file could not be parsed."""
 
 
-class DirtyTreeError(InputError):
-    """The working tree has changes that a shift would touch."""
-
-
 class ExternalError(GitshiftError):
     """An outside failure retries did not cure: git remote, forge, renderer binary (exit 3)."""
 
@@ -78,9 +74,3 @@ class GitError(ExternalError):
 
 class ForgeError(ExternalError):
     """The forge API failed after retries."""
-
-
-class InternalError(GitshiftError):
-    """A bug (exit 4)."""
-
-    exit_code = 4

@@ -133,12 +133,6 @@ def pod_labels(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     return (pod_template(obj).get("metadata") or {}).get("labels") or {}
 
 
-def containers(obj: Mapping[str, Any]) -> list[Obj]:
-    """Containers and initContainers of a workload's pod template."""
-    spec = pod_template(obj).get("spec") or {}
-    return list(spec.get("initContainers") or []) + list(spec.get("containers") or [])
-
-
 def image_name(ref: str) -> str:
     """The repository part of an image reference (no tag, no digest)."""
     name = ref.split("@", 1)[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from gitshift.manifests import MISSING
@@ -44,7 +44,6 @@ class Result:
     diff: str = ""
     checks: tuple[str, ...] = ()
     delivery: str = "working-tree"
-    notes: tuple[str, ...] = field(default=())
     pr_preview: str | None = None
 
     def to_json(self) -> dict[str, Any]:

@@ -16,8 +16,6 @@ from gitshift.render import Renderer
 from gitshift.result import Change, Result
 from gitshift.strategies.base import Intent, ShiftRequest, State, Strategy
 
-DELIVERY_MODES = ("dry-run", "working-tree", "commit", "push", "pr")
-
 
 @dataclass(frozen=True)
 class Delivery:

@@ -7,8 +7,6 @@ from pathlib import Path
 
 from gitshift.gitops.repo import Repo
 
-TRAILER_KEYS = ("Gitshift-App", "Gitshift-Env", "Gitshift-Action", "Gitshift-Requested-By")
-
 
 def message(title: str, body: str, trailers: Mapping[str, str]) -> str:
     """A commit message: title, body, then the trailers block."""

@@ -76,7 +76,3 @@ class Repo:
             return self.git("symbolic-ref", "--quiet", "--short", "HEAD").strip() or None
         except GitError:
             return None
-
-    def status_porcelain(self, *paths: str) -> str:
-        """``git status --porcelain`` (limited to ``paths``)."""
-        return self.git("status", "--porcelain", "--", *paths)
