@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Sequence
 
 from gitshift.config import EnvConfig
 from gitshift.manifests import Obj, Rendered
@@ -35,7 +36,7 @@ from gitshift.strategies.canary import (
     serving,
     settings,
 )
-from gitshift.strategies.routes import name_of, read_weight, split_routes, weight_failure, weighted_entries
+from gitshift.strategies.routes import name_of, read_weight, route_with_ab, weight_failure, weighted_entries
 
 OWNS_REPLICAS = False
 PATH = ("spec", "rules")
@@ -125,7 +126,7 @@ def read(rendered: Rendered, env: EnvConfig, pair: Pair) -> Traffic:
     return Traffic(weight, match, serving(rendered, env, weight, match))
 
 
-def _rule(base: Obj, roles: list[str | None], match: Match) -> Obj:
+def _rule(base: Obj, roles: Sequence[str | None], match: Match) -> Obj:
     """The A/B rule: the weighted rule's matches plus the header condition, to the canary only."""
     pairs = zip(base["backendRefs"], roles, strict=True)
     ref = copy.deepcopy(next(r for r, role in pairs if role == "canary"))
@@ -146,17 +147,8 @@ def route(
 ) -> list[Intent]:
     """Weights on every stable/canary rule; the A/B rule in front of the first one, or none."""
     route_obj = _route(rendered, env)
-    roles, rules = _roles(rendered, env, route_obj), _rules(route_obj)
-    weighted, ab = weighted_entries(roles), _ab(route_obj, roles)
-    if ab and weighted and _parse(rules[ab[0]], rules[weighted[0]]) == match:
-        # The same rule: it stays as written (maybe by hand), only the weights move.
-        return split_routes(route_obj, PATH, "backendRefs", roles, [], weight, None)
-    rule = (
-        _rule(rules[weighted[0]], roles[weighted[0]], match)
-        if match is not None and weighted
-        else None
-    )
-    return split_routes(route_obj, PATH, "backendRefs", roles, ab, weight, rule)
+    roles = _roles(rendered, env, route_obj)
+    return route_with_ab(route_obj, PATH, "backendRefs", roles, _ab(route_obj, roles), _parse, _rule, weight, match)
 
 
 def checks(rendered: Rendered, env: EnvConfig, pair: Pair) -> list[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Sequence
 
 from gitshift.config import EnvConfig
 from gitshift.manifests import Obj, Rendered
@@ -34,7 +35,7 @@ from gitshift.strategies.canary import (
     serving,
     settings,
 )
-from gitshift.strategies.routes import name_of, read_weight, split_routes, weight_failure, weighted_entries
+from gitshift.strategies.routes import name_of, read_weight, route_with_ab, weight_failure, weighted_entries
 
 OWNS_REPLICAS = False
 PATH = ("spec", "http")
@@ -137,7 +138,7 @@ def read(rendered: Rendered, env: EnvConfig, pair: Pair) -> Traffic:
     return Traffic(weight, match, serving(rendered, env, weight, match))
 
 
-def _rule(base: Obj, roles: list[str | None], match: Match) -> Obj:
+def _rule(base: Obj, roles: Sequence[str | None], match: Match) -> Obj:
     """The A/B route: the weighted route's matches plus the header condition, to the canary only."""
     canary = next(r for r, role in zip(base["route"], roles, strict=True) if role == "canary")
     name, cond = _condition(match)
@@ -155,17 +156,8 @@ def route(
 ) -> list[Intent]:
     """Weights on every stable/canary route; the A/B route in front of the first one, or none."""
     vs = _service(rendered, env)
-    roles, http = _roles(rendered, env, vs), _http(vs)
-    weighted, ab = weighted_entries(roles), _ab(vs, roles)
-    if ab and weighted and _parse(http[ab[0]], http[weighted[0]]) == match:
-        # The same rule: it stays as written (maybe by hand), only the weights move.
-        return split_routes(vs, PATH, "route", roles, [], weight, None)
-    rule = (
-        _rule(http[weighted[0]], roles[weighted[0]], match)
-        if match is not None and weighted
-        else None
-    )
-    return split_routes(vs, PATH, "route", roles, ab, weight, rule)
+    roles = _roles(rendered, env, vs)
+    return route_with_ab(vs, PATH, "route", roles, _ab(vs, roles), _parse, _rule, weight, match)
 
 
 def checks(rendered: Rendered, env: EnvConfig, pair: Pair) -> list[str]:

@@ -8,7 +8,8 @@ intent (DESIGN: where an intent can be placed).
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from gitshift.errors import InputError
 from gitshift.manifests import FieldPath, Obj, format_path, get_path
@@ -83,6 +84,22 @@ def split_routes(
             for j, d in enumerate(reshaped[i][key])
         ]
     )
+
+
+def route_with_ab(obj: Obj, path: FieldPath, key: str, roles: Sequence[Sequence[str | None]], ab: Sequence[int],
+                  parse: Callable[[Obj, Obj], object], build: Callable[[Obj, Sequence[str | None], Any], Obj],
+                  weight: int, match: object | None) -> list[Intent]:
+    """Weights on every stable/canary entry, and the A/B entry ``build`` makes in front of the first.
+
+    An A/B entry that ``parse`` already reads as ``match`` stays as written
+    (maybe by hand): only the weights move.
+    """
+    entries = list(get_path(obj, path, []))
+    weighted = weighted_entries(roles)
+    if ab and weighted and parse(entries[ab[0]], entries[weighted[0]]) == match:
+        return split_routes(obj, path, key, roles, [], weight, None)
+    rule = build(entries[weighted[0]], roles[weighted[0]], match) if match is not None and weighted else None
+    return split_routes(obj, path, key, roles, ab, weight, rule)
 
 
 def _weighted(entry: Obj, key: str, roles: Sequence[str | None], weight: int) -> Obj:
