@@ -9,7 +9,7 @@ from gitshift import images
 from gitshift.config import EnvConfig
 from gitshift.errors import GitshiftError
 from gitshift.manifests import WORKLOAD_KINDS, Obj, Rendered, pod_labels, selector_matches
-from gitshift.strategies.base import Intent
+from gitshift.strategies.base import Intent, State
 
 
 def _name(obj: Obj) -> str:
@@ -88,9 +88,13 @@ def names(env: EnvConfig) -> list[str]:
     return [*out, "re-render shows exactly the intended change", "only files of the overlay written"]
 
 
-def run(rendered: Rendered, env: EnvConfig, strategy: Any, intents: Sequence[Intent] = ()) -> list[str]:
-    """Every check of the SPEC for one env; the failures, empty when all pass."""
-    state = strategy.state(rendered, env)
+def run(rendered: Rendered, env: EnvConfig, strategy: Any, intents: Sequence[Intent] = (),
+        state: State | None = None) -> list[str]:
+    """Every check of the SPEC for one env; the failures, empty when all pass.
+
+    ``state`` is the strategy's state of ``rendered`` when the caller has it already.
+    """
+    state = state or strategy.state(rendered, env)
     out = selectors_match(rendered) + serving_has_pods(rendered, state.serving) + rollout_knobs(rendered)
     out += intent_images(intents, env)
     extra = getattr(strategy, "checks", None)

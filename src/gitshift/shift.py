@@ -90,12 +90,13 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
                                failures=image_failures)
     overlay_dir = (tree / env.overlay).resolve()
     edits, after = rewrite.place(overlay_dir, view, before, intents, lambda v: render(renderer, tree, env, v))
-    failures = checks.run(after, env, strategy, intents)
+    state_after = strategy.state(after, env)
+    failures = checks.run(after, env, strategy, intents, state_after)
     if failures:
         more = f"; {len(failures) - 1} more" if len(failures) > 1 else ""
         raise CheckFailedError("safety check failed: " + failures[0], f"{env.app}/{env.name}",
                                hint="nothing was written" + more, failures=failures)
-    return Computed(env, request, intents, edits, before, after, state_before, strategy.state(after, env),
+    return Computed(env, request, intents, edits, before, after, state_before, state_after,
                     checks=checks.names(env))
 
 

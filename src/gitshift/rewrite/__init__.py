@@ -55,9 +55,8 @@ def place(overlay_dir: Path, view: FileView, rendered: Rendered, intents: Sequen
         CheckFailedError: no placement of some intent renders exactly as intended.
     """
     objs = [_object(rendered, it) for it in intents]
-    base = Overlay(overlay_dir, view)
-    cands = [candidates(it, obj, base) for it, obj in zip(intents, objs, strict=True)]
     ov = Overlay(overlay_dir, view)
+    cands = [candidates(it, obj, ov) for it, obj in zip(intents, objs, strict=True)]
     for options in cands:
         any(option(ov) for option in options)
     edits = ov.edits()
