@@ -162,3 +162,22 @@ def test_global_options_before_after_and_env(example_repo: Path) -> None:
     b = run(example_repo, "status", "web", "--env", "dev", "-o", "json")
     c = run(example_repo, "status", "web", "--env", "dev", env={"GITSHIFT_OUTPUT": "json"})
     assert json.loads(a.stdout) == json.loads(b.stdout) == json.loads(c.stdout)
+
+
+def test_unsupported_kustomize_field_exit_3_and_nothing_changes(example_repo: Path) -> None:
+    k = example_repo / "overlays/staging/kustomization.yaml"
+    k.write_text(k.read_text() + "helmCharts:\n- name: redis\n  repo: https://charts.example.com\n")
+    git(example_repo, "commit", "-qam", "helm")
+    before = snapshot(example_repo)
+    for args in (("render", str(example_repo / "overlays/staging")),
+                 ("set-image", "web", ":1.1.0", "--env", "staging")):
+        r = run(example_repo, *args)
+        assert r.exit_code == 3, r.output
+        assert "helmCharts" in r.stderr and "--engine kustomize" in r.stderr
+    assert snapshot(example_repo) == before
+
+
+def test_quiet_prints_only_the_summary(example_repo: Path) -> None:
+    r = run(example_repo, "-q", "set-image", "web", ":1.1.0", "--env", "staging")
+    assert r.exit_code == 0
+    assert r.stdout == "set-image web/staging: image 1.0.0 → 1.1.0\n"
