@@ -3,7 +3,7 @@
 One ``ThreadingHTTPServer`` on 127.0.0.1 (port 0) serves GitHub at its root (or
 under ``github_prefix``, like GitHub Enterprise's ``/api/v3``) and GitLab under
 ``/api/v4``. Every GitHub request and answer is checked against
-``shared/contracts/github-rest.json``; GitLab calls against the table in
+``tests/contracts/github-rest.json``; GitLab calls against the table in
 ``gitlab-mr-endpoints.md``. A breach is recorded in ``violations`` and answered
 with 400 (request) or 500 (answer); the fixture fails the test at teardown.
 """

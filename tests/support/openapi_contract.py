@@ -1,4 +1,4 @@
-"""GitHub's REST contract (shared/contracts/github-rest.json): validation and schema-built objects."""
+"""GitHub's REST contract (tests/contracts/github-rest.json): validation and schema-built objects."""
 
 from __future__ import annotations
 
@@ -15,11 +15,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def contracts_dir() -> Path:
-    """``<repo>/../shared/contracts``: beside the repository, here and in a CI clone."""
-    for candidate in (REPO.parent / "shared" / "contracts", REPO / "shared" / "contracts"):
-        if (candidate / "github-rest.json").is_file():
-            return candidate
-    raise FileNotFoundError(f"no shared/contracts/github-rest.json beside {REPO}")
+    """``tests/contracts``: the API descriptions kept in this repository."""
+    return REPO / "tests" / "contracts"
 
 
 @cache
