@@ -1,15 +1,17 @@
-"""The safety checks of the SPEC over a rendered overlay (pure)."""
+"""The safety checks over plain data: a rendered overlay, the intents of a shift, the Services that serve (pure).
+
+The list is in README.md, "Safety checks". A strategy's own checks are run by
+the caller and handed in as failures: nothing here knows a strategy.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from gitshift import images
 from gitshift.config import EnvConfig
 from gitshift.errors import GitshiftError
-from gitshift.manifests import WORKLOAD_KINDS, Obj, Rendered, pod_labels, selector_matches
-from gitshift.strategies.base import Intent, State
+from gitshift.manifests import WORKLOAD_KINDS, Intent, Obj, Rendered, pod_labels, selector_matches
 
 
 def _name(obj: Obj) -> str:
@@ -88,16 +90,12 @@ def names(env: EnvConfig) -> list[str]:
     return [*out, "re-render shows exactly the intended change", "only files of the overlay written"]
 
 
-def run(rendered: Rendered, env: EnvConfig, strategy: Any, intents: Sequence[Intent] = (),
-        state: State | None = None) -> list[str]:
-    """Every check of the SPEC for one env; the failures, empty when all pass.
+def run(rendered: Rendered, env: EnvConfig, serving: Sequence[str], intents: Sequence[Intent] = (),
+        own: Sequence[str] = ()) -> list[str]:
+    """Every check for one env; the failures, empty when all pass.
 
-    ``state`` is the strategy's state of ``rendered`` when the caller has it already.
+    ``serving`` names the Services that carry traffic (the strategy's state
+    says which); ``own`` are the failures of the strategy's own checks.
     """
-    state = state or strategy.state(rendered, env)
-    out = selectors_match(rendered) + serving_has_pods(rendered, state.serving) + rollout_knobs(rendered)
-    out += intent_images(intents, env)
-    extra = getattr(strategy, "checks", None)
-    if extra is not None:
-        out += extra(rendered, env)
-    return out
+    out = selectors_match(rendered) + serving_has_pods(rendered, serving) + rollout_knobs(rendered)
+    return out + intent_images(intents, env) + list(own)

@@ -1,4 +1,4 @@
-"""Resource ids, the rendered set, field paths and label selectors (pure, no I/O)."""
+"""Resource ids, the rendered set, field paths, label selectors, and the intent to change a field (pure, no I/O)."""
 
 from __future__ import annotations
 
@@ -67,6 +67,32 @@ def format_path(path: FieldPath) -> str:
         else:
             out += f".{part}" if out else part
     return out
+
+
+@dataclass(frozen=True)
+class Intent:
+    """Set ``path`` of the rendered object ``resource`` to ``value`` (``MISSING`` removes the key)."""
+
+    resource: ResourceId
+    path: FieldPath
+    value: Any
+    before: Any = MISSING
+
+    def describe(self) -> str:
+        """``Deployment/web spec.replicas: 2 -> 3``."""
+        return f"{self.resource} {format_path(self.path)}: {show(self.before)} -> {show(self.value)}"
+
+
+def show(value: Any) -> str:
+    """A value as a person reads it in a table (absent is ``-``)."""
+    if value is MISSING:
+        return "-"
+    if isinstance(value, dict | list):
+        import json
+
+        text = json.dumps(value, separators=(",", ":"), default=str)
+        return text if len(text) <= 80 else text[:77] + "..."
+    return str(value)
 
 
 def get_path(obj: Any, path: FieldPath, default: Any = MISSING) -> Any:

@@ -19,7 +19,7 @@ from tests.cli.test_comment import CANARY, github_event, gitlab_event, open_pr, 
 from tests.conftest import git
 from tests.support.forge_server import ForgeServer
 
-from gitshift.serve import WebhookServer, github_signature
+from gitshift.comments.webhook import WebhookServer, github_signature
 
 SECRET = "s3cret-webhook-value-0123456789"
 

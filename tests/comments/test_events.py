@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from tests.conftest import PROJECT
 
+from gitshift.comments.events import detect, ignored, read
 from gitshift.errors import InputError
-from gitshift.events import detect, ignored, read
 
 EVENTS = PROJECT / "tests" / "fixtures" / "events"
 

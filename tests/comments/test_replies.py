@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from gitshift.comments import Command
+from gitshift.comments.parse import Command
+from gitshift.comments.replies import help_text, quote, refusal, success
 from gitshift.config import CommandsConfig, Rule
 from gitshift.forge import fit_body
-from gitshift.replies import help_text, quote, refusal, success
 from gitshift.result import Change, Result
 
 COMMAND = Command("canary.scale", "/gitshift canary scale 50", weight=50)

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from gitshift.config import BlueGreenSettings, CanarySettings, EnvConfig
-from gitshift.manifests import Obj, Rendered, ResourceId, set_path
+from gitshift.manifests import Intent, Obj, Rendered, ResourceId, set_path
 from gitshift.strategies import canary
-from gitshift.strategies.base import Intent, ShiftRequest
+from gitshift.strategies.base import ShiftRequest
 
 IMAGE = "ghcr.io/acme/web"
 ROLLOUT_API = "argoproj.io/v1alpha1"

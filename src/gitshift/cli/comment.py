@@ -11,7 +11,7 @@ import click
 from gitshift.cli import Settings, cli, command_options, output, settings
 
 if TYPE_CHECKING:
-    from gitshift.commenting import Outcome
+    from gitshift.comments.handle import Outcome
     from gitshift.config import Config
 
 MAX_EVENT = 1 << 20
@@ -36,7 +36,8 @@ def _decode(raw: bytes, where: str) -> Any:
 
 
 def _handle(s: Settings, data: Any, forge: str | None) -> Outcome:
-    from gitshift import commenting, events
+    from gitshift.comments import events
+    from gitshift.comments import handle as commenting
 
     local = s.load_config()
     return commenting.handle(events.read(data, forge), local, s.renderer(), _token(local))
@@ -86,7 +87,7 @@ def serve(port: int, host: str, queue_size: int) -> None:
 
     The webhook secret is read from GITSHIFT_WEBHOOK_SECRET.
     """
-    from gitshift import serve as serving
+    from gitshift.comments import webhook as serving
     from gitshift.errors import GitshiftError, InputError
 
     secret = os.environ.get(SECRET_ENV, "")

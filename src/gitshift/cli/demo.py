@@ -1,14 +1,124 @@
-"""``gitshift demo``: a walkthrough on a throwaway copy of the example tree."""
+"""``gitshift demo``: the walkthrough, on the example tree copied into a throwaway repository with a bare origin."""
 
 from __future__ import annotations
 
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
 from gitshift.cli import cli, command_options, settings
+from gitshift.errors import InputError
+from gitshift.process import no_git_env
+
+EXAMPLE = ("base", "overlays", "deploy", "gitshift.yaml")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: what it shows, and the gitshift arguments (or a git command) that show it."""
+
+    title: str
+    args: tuple[str, ...]
+    git: bool = False
+    may_fail: bool = False
+
+
+STEPS = (
+    Step("What is deployed where, read from the rendered overlays", ("status",)),
+    Step("Safety checks on every overlay (a PR check in CI)", ("check",)),
+    Step("Rolling update of staging, written to the working tree", ("set-image", "web", ":1.1.0", "--env", "staging")),
+    Step("What changed in the overlay's own files: one line, comments and layout kept",
+         ("--no-pager", "diff"), git=True),
+    Step("Throw that away, and make the same change as a commit on a branch instead",
+         ("checkout", "--", "."), git=True),
+    Step("The shift as a commit on its own branch; your checkout stays as it was",
+         ("set-image", "web", ":1.1.0", "--env", "staging", "--commit", "-m", "Release 1.1.0 to staging")),
+    Step("The same for dev, pushed to the (local, bare) origin, with the pull request --pr would open",
+         ("set-image", "web", ":1.1.0", "--env", "dev", "--push", "--pr-preview", "-m", "Release 1.1.0 to dev")),
+    Step("Merge it, as a reviewer would",
+         ("merge", "--quiet", "--ff-only", "gitshift/web/staging/set-image"), git=True),
+    Step("Promotion: staging's image enters production through its blue/green strategy "
+         "(deploy to the idle color, green; the preview Service points at it)",
+         ("promote", "web", "--from", "staging", "--to", "production", "--commit", "--branch", "demo")),
+    Step("Blue/green: promote (the active Service switches to green)",
+         ("bluegreen", "promote", "web", "--env", "production", "--commit", "--branch", "demo")),
+    Step("Blue/green: roll back (the active Service switches back to blue)",
+         ("bluegreen", "rollback", "web", "--env", "production", "--commit", "--branch", "demo")),
+    Step("Blue/green: promote again, then finish (the old color is scaled to 0, kept for rollback)",
+         ("bluegreen", "promote", "web", "--env", "production", "--commit", "--branch", "demo", "-q")),
+    Step("", ("bluegreen", "finish", "web", "--env", "production", "--commit", "--branch", "demo")),
+    Step("Canary: deploy 1.2.0 at the first step (10%)",
+         ("canary", "deploy", "web", "--env", "production-canary", "--image", ":1.2.0",
+          "--commit", "--branch", "demo")),
+    Step("Canary: next step (25%)",
+         ("canary", "scale", "web", "--env", "production-canary", "--next", "--commit", "--branch", "demo")),
+    Step("A/B: only requests with header X-Canary: always reach the canary",
+         ("canary", "deploy", "web", "--env", "production-canary", "--image", ":1.2.0", "--weight", "0",
+          "--header", "X-Canary=always", "--commit", "--branch", "demo")),
+    Step("Canary: promote (stable gets 1.2.0, canary back to 0)",
+         ("canary", "promote", "web", "--env", "production-canary", "--commit", "--branch", "demo")),
+    Step("Merge the release branch", ("merge", "--quiet", "--ff-only", "demo"), git=True),
+    Step("Revert one shift from history: the canary's step to 25% (a new shift restoring the fields it changed; "
+         "a field changed again later is a conflict, so this one is refused)",
+         ("revert", "@canary.scale", "--dry-run"), may_fail=True),
+    Step("Revert the last shift, the canary promotion: stable goes back to 1.0.0",
+         ("revert", "@canary.promote", "--commit", "--branch", "demo")),
+    Step("The history, read from commit trailers", ("history",)),
+    Step("Where everything stands now", ("status",)),
+)
+
+
+def resolve_args(work: Path, args: tuple[str, ...]) -> tuple[str, ...]:
+    """``@canary.scale`` becomes the newest commit with that Gitshift-Action trailer."""
+    out = []
+    for arg in args:
+        if arg.startswith("@"):
+            found = subprocess.run(["git", "log", "-1", "--format=%h", f"--grep=^Gitshift-Action: {arg[1:]}$", "demo"],
+                                   cwd=work, capture_output=True, text=True, check=True, env=no_git_env())
+            arg = found.stdout.strip()
+        out.append(arg)
+    return tuple(out)
+
+
+def example_tree() -> Path:
+    """The example tree shipped beside the package (a source checkout or an editable install)."""
+    root = Path(__file__).resolve().parents[3]
+    if all((root / name).exists() for name in EXAMPLE):
+        return root
+    raise InputError("the example tree is not installed", str(root),
+                     "run `make demo` from a clone of the gitshift repository")
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=no_git_env())
+
+
+def prepare(dest: Path | None = None) -> Path:
+    """Copy the example tree into a new git repository with a bare ``origin``; the work tree's path."""
+    parent = dest or Path(tempfile.mkdtemp(prefix="gitshift-demo-"))
+    work = parent / "gitops"
+    src = example_tree()
+    work.mkdir(parents=True)
+    for name in EXAMPLE:
+        if (src / name).is_dir():
+            shutil.copytree(src / name, work / name)
+        else:
+            shutil.copy2(src / name, work / name)
+    ident = ["-c", "user.name=gitshift demo", "-c", "user.email=demo@gitshift.invalid"]
+    _git(work, "init", "-q", "-b", "main")
+    _git(work, "config", "user.name", "gitshift demo")
+    _git(work, "config", "user.email", "demo@gitshift.invalid")
+    _git(work, "add", "-A")
+    _git(work, *ident, "commit", "-q", "-m", "The hello app's GitOps tree")
+    _git(parent, "clone", "-q", "--bare", str(work), str(parent / "origin.git"))
+    _git(work, "remote", "add", "origin", str(parent / "origin.git"))
+    return work
 
 
 @cli.command()
@@ -16,21 +126,16 @@ from gitshift.cli import cli, command_options, settings
 @command_options
 def demo(keep: bool) -> int:
     """Walk through gitshift on a throwaway copy of the example GitOps tree."""
-    import shutil
-
-    from gitshift import demo as walkthrough
-    from gitshift.subprocess_util import no_git_env
-
     s = settings()
-    work = walkthrough.prepare()
+    work = prepare()
     click.secho(f"A throwaway GitOps repository: {work}", bold=True)
     engine = ["--engine", s.engine] if s.engine != "auto" else []
     try:
-        for step in walkthrough.STEPS:
+        for step in STEPS:
             if step.title:
                 click.echo()
                 click.secho(f"## {step.title}", fg="yellow", bold=True)
-            args = walkthrough.resolve_args(work, step.args)
+            args = resolve_args(work, step.args)
             cmd = ["git", *args] if step.git else [sys.executable, "-m", "gitshift", *engine, *args]
             shown = ["git", *args] if step.git else ["gitshift", *args]
             click.secho(f"$ {shlex.join(shown)}", fg="cyan")

@@ -42,7 +42,7 @@ def shift(result: Result, s: Settings) -> None:
     click.echo(result.summary)
     if s.quiet or not result.changed:
         return
-    from gitshift.strategies.base import show
+    from gitshift.manifests import show
 
     for c in result.changes:
         click.echo(f"  {c.resource} {c.path}: {show(c.before)} → {show(c.after)}")

@@ -16,7 +16,7 @@ from gitshift.cli import cli, command_options, output, settings
 @command_options
 def status(app: str | None, env_name: str | None) -> None:
     """Per app and env: strategy, images, colors, canary weight, replicas."""
-    from gitshift import overview as status_mod
+    from gitshift.shift import overview as status_mod
 
     s = settings()
     rows = status_mod.collect(s.load_config(), s.renderer(), app, env_name)
@@ -37,7 +37,7 @@ def render(path: str | None, all_: bool, out: str | None) -> None:
     if all_:
         if not out:
             raise click.UsageError("--all needs --out DIR")
-        from gitshift import overview as status_mod
+        from gitshift.shift import overview as status_mod
 
         written = status_mod.render_all(s.load_config(), s.renderer(), Path(out),
                                         progress=None if s.quiet else lambda m: click.echo(m, err=True))
@@ -58,7 +58,7 @@ def render(path: str | None, all_: bool, out: str | None) -> None:
 @command_options
 def diff(app: str | None, env_name: str | None, against: str) -> None:
     """Unified diff of rendered manifests, REF against the working tree."""
-    from gitshift import overview as status_mod
+    from gitshift.shift import overview as status_mod
 
     s = settings()
     text = status_mod.diff(s.load_config(), s.renderer(), app, env_name, against)
@@ -74,7 +74,7 @@ def diff(app: str | None, env_name: str | None, against: str) -> None:
 @command_options
 def check(app: str | None, env_name: str | None) -> int:
     """Run the safety checks on the rendered overlays (exit 1 on a failure)."""
-    from gitshift import overview as status_mod
+    from gitshift.shift import overview as status_mod
 
     s = settings()
     results = status_mod.check(s.load_config(), s.renderer(), app, env_name)

@@ -65,7 +65,7 @@ def _delivery(kw: dict[str, Any], config: Any) -> Any:
 def run_shift(app: str, action: str, kw: dict[str, Any], **request: Any) -> int:
     """Build the request and delivery from the options, run the shift, print the result."""
     from gitshift import shift
-    from gitshift.strategies.base import ShiftRequest
+    from gitshift.shift import ShiftRequest
 
     s = settings()
     config = s.load_config()
@@ -169,7 +169,8 @@ _simple(canary, "rollback", "canary.rollback", "Weight 0, A/B rule removed, cana
 @lambda f: delivery_options(f, env=False)
 def promote(app: str, source: str, target: str, **kw: Any) -> int:
     """The live image of --from enters --to (rolling: set-image; blue/green: deploy; canary: deploy)."""
-    from gitshift import promotion, shift
+    from gitshift import shift
+    from gitshift.shift import promote as promotion
 
     s = settings()
     config, renderer = s.load_config(), s.renderer()
@@ -186,8 +187,8 @@ def promote(app: str, source: str, target: str, **kw: Any) -> int:
 @lambda f: delivery_options(f, env=False)
 def revert(commit: str, force: bool, **kw: Any) -> int:
     """A new shift restoring every field COMMIT's shift changed to its value before it."""
-    from gitshift import revert as reverting
     from gitshift import shift
+    from gitshift.shift import revert as reverting
 
     s = settings()
     config, renderer = s.load_config(), s.renderer()

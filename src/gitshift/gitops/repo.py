@@ -23,7 +23,7 @@ class Repo:
     def __init__(self, root: Path) -> None:
         import git
 
-        from gitshift.subprocess_util import no_git_env
+        from gitshift.process import no_git_env
 
         try:
             self._repo = git.Repo(root)

@@ -17,7 +17,7 @@ from gitshift.errors import GitError
 from gitshift.files import FileView
 from gitshift.gitops import worktree
 from gitshift.gitops.repo import Repo
-from gitshift.subprocess_util import no_git_env
+from gitshift.process import no_git_env
 
 
 class _Tree:

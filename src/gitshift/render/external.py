@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitshift.errors import RenderError, YamlError
-from gitshift.subprocess_util import run
+from gitshift.process import run
 
 if TYPE_CHECKING:
     from gitshift.files import FileView

@@ -8,10 +8,9 @@ from pathlib import Path
 
 from gitshift.errors import CheckFailedError, GitshiftError, InputError
 from gitshift.files import FileView
-from gitshift.manifests import Obj, Rendered, differences, set_path
+from gitshift.manifests import Intent, Obj, Rendered, differences, set_path
 from gitshift.rewrite.overlay import Overlay
 from gitshift.rewrite.placement import candidates
-from gitshift.strategies.base import Intent
 
 RenderFn = Callable[[FileView], Rendered]
 Edits = dict[Path, bytes | None]

@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from gitshift import images
-from gitshift.manifests import MISSING, Obj, ResourceId
+from gitshift.manifests import MISSING, Intent, Obj, ResourceId
 from gitshift.rewrite.overlay import Overlay, target_matches
 from gitshift.rewrite.scalars import set_in, set_smp, smp_path, to_ruamel
-from gitshift.strategies.base import Intent
 
 Candidate = Callable[[Overlay], bool]
 

@@ -1,20 +1,13 @@
-"""The registry of strategies: plain modules satisfying ``base.Strategy``, keyed by the SPEC's names."""
+"""The strategies by the names ``strategy:`` takes in gitshift.yaml: plain modules satisfying ``base.Strategy``."""
 
 from __future__ import annotations
 
-import importlib
-from typing import cast
-
+from gitshift.strategies import bluegreen, canary, rolling
 from gitshift.strategies.base import Strategy
 
-_MODULES = {
-    "recreate": "gitshift.strategies.rolling",
-    "rolling": "gitshift.strategies.rolling",
-    "bluegreen": "gitshift.strategies.bluegreen",
-    "canary": "gitshift.strategies.canary",
-}
+STRATEGIES: dict[str, Strategy] = {"recreate": rolling, "rolling": rolling, "bluegreen": bluegreen, "canary": canary}
 
 
 def get(name: str) -> Strategy:
     """The strategy module for ``name`` (a key of the config's ``strategy``)."""
-    return cast(Strategy, importlib.import_module(_MODULES[name]))
+    return STRATEGIES[name]

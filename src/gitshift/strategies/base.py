@@ -1,14 +1,15 @@
-"""What every strategy shares: the request, the intent, the state, and name resolution."""
+"""What every strategy shares: the request, the Strategy protocol, building intents, and name resolution."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from gitshift.config import EnvConfig
 from gitshift.errors import ConfigError, InputError
-from gitshift.manifests import MISSING, FieldPath, Obj, Rendered, ResourceId, format_path, get_path
+from gitshift.manifests import MISSING, FieldPath, Intent, Obj, Rendered, ResourceId, get_path
+from gitshift.result import State
 
 
 @dataclass(frozen=True)
@@ -36,53 +37,13 @@ class ShiftRequest:
         return self.record_as or self.action
 
 
-@dataclass(frozen=True)
-class Intent:
-    """Set ``path`` of the rendered object ``resource`` to ``value`` (``MISSING`` removes the key)."""
-
-    resource: ResourceId
-    path: FieldPath
-    value: Any
-    before: Any = MISSING
-
-    def describe(self) -> str:
-        """``Deployment/web spec.replicas: 2 -> 3``."""
-        return f"{self.resource} {format_path(self.path)}: {show(self.before)} -> {show(self.value)}"
-
-
-def show(value: Any) -> str:
-    """A value as a person reads it in a table (absent is ``-``)."""
-    if value is MISSING:
-        return "-"
-    if isinstance(value, dict | list):
-        import json
-
-        text = json.dumps(value, separators=(",", ":"), default=str)
-        return text if len(text) <= 80 else text[:77] + "..."
-    return str(value)
-
-
-@dataclass(frozen=True)
-class State:
-    """What ``status`` reports for one env (SPEC: JSON output)."""
-
-    strategy: str
-    images: Mapping[str, str] = field(default_factory=dict)
-    active: str | None = None
-    preview: str | None = None
-    weight: int | None = None
-    step: int | None = None
-    steps: Sequence[int] | None = None
-    match: str | None = None
-    replicas: Mapping[str, int] = field(default_factory=dict)
-    # Services that carry traffic, and whether each must have pods (SPEC: safety checks).
-    serving: Sequence[str] = ()
-
-
 class Strategy(Protocol):
     """A strategy module: pure functions over the rendered overlay."""
 
-    ACTIONS: tuple[str, ...]
+    @property
+    def ACTIONS(self) -> tuple[str, ...]:  # a module constant, read only
+        """The actions the strategy plans."""
+        ...
 
     def state(self, rendered: Rendered, env: EnvConfig) -> State:
         """The env's current release state, read from the rendered overlay."""
@@ -90,6 +51,10 @@ class Strategy(Protocol):
 
     def plan(self, rendered: Rendered, env: EnvConfig, request: ShiftRequest) -> list[Intent]:
         """The intents that carry out ``request``; empty when the target state already holds."""
+        ...
+
+    def checks(self, rendered: Rendered, env: EnvConfig) -> list[str]:
+        """Failures of the strategy's own safety checks (the common ones are in ``gitshift.checks``)."""
         ...
 
 

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 from gitshift.config import BlueGreenSettings, EnvConfig
 from gitshift.errors import InputError
-from gitshift.manifests import Obj, Rendered, pod_labels, selector_matches
-from gitshift.strategies.base import Intent, ShiftRequest, State, collect, intent, resolve
+from gitshift.manifests import Intent, Obj, Rendered, pod_labels, selector_matches
+from gitshift.result import State
+from gitshift.strategies.base import ShiftRequest, collect, intent, resolve
 from gitshift.strategies.workloads import (
     RELEASE_KINDS,
     container_paths,

@@ -6,8 +6,9 @@ import re
 
 from gitshift.config import EnvConfig
 from gitshift.errors import InputError
-from gitshift.manifests import MISSING, Obj, Rendered
-from gitshift.strategies.base import Intent, ShiftRequest, State, collect, intent
+from gitshift.manifests import MISSING, Intent, Obj, Rendered
+from gitshift.result import State
+from gitshift.strategies.base import ShiftRequest, collect, intent
 from gitshift.strategies.workloads import app_workloads, image_of, replicas_of, set_image
 
 ACTIONS = ("set-image",)
@@ -66,3 +67,8 @@ def plan(rendered: Rendered, env: EnvConfig, request: ShiftRequest) -> list[Inte
         out += collect(_strategy_intents(w, env, request))
     return out
 
+
+
+def checks(rendered: Rendered, env: EnvConfig) -> list[str]:
+    """A rolling update has no checks of its own beyond the common ones."""
+    return []

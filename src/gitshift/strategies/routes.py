@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from gitshift.errors import InputError
-from gitshift.manifests import FieldPath, Obj, format_path, get_path
-from gitshift.strategies.base import Intent, collect, intent
+from gitshift.manifests import FieldPath, Intent, Obj, format_path, get_path
+from gitshift.strategies.base import collect, intent
 
 
 def name_of(obj: Obj) -> str:

@@ -9,13 +9,14 @@ from gitshift.manifests import (
     SCALABLE_KINDS,
     WORKLOAD_KINDS,
     FieldPath,
+    Intent,
     Obj,
     Rendered,
     image_name,
     pod_template,
     pod_template_path,
 )
-from gitshift.strategies.base import Intent, collect, intent, resolve
+from gitshift.strategies.base import collect, intent, resolve
 
 
 def container_paths(obj: Obj, env: EnvConfig) -> list[tuple[FieldPath, str]]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gitshift import prbody
-from gitshift.comments import Command
+from gitshift.comments.parse import Command
 from gitshift.config import CommandsConfig
-from gitshift.result import Result
-from gitshift.strategies.base import State, show
+from gitshift.manifests import show
+from gitshift.result import Result, State
+from gitshift.shift import prbody
 
 HELP = """Commands (app and env default to this pull request's own shift; override with --app/--env):
 - `{p} status` · `{p} help`

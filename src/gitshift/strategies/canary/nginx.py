@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from gitshift.config import EnvConfig
-from gitshift.manifests import MISSING, Obj, Rendered
-from gitshift.strategies.base import Intent, collect, intent, resolve
-from gitshift.strategies.canary import (
+from gitshift.manifests import MISSING, Intent, Obj, Rendered
+from gitshift.strategies.base import collect, intent, resolve
+from gitshift.strategies.canary.traffic import (
     Match,
     Pair,
     Traffic,

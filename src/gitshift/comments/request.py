@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from gitshift import files, promotion, shift
-from gitshift.comments import Command
+from gitshift import files, shift
+from gitshift.comments.parse import Command
 from gitshift.config import Config
 from gitshift.gitops.repo import Repo
 from gitshift.render import Renderer
 from gitshift.result import Result
-from gitshift.strategies.base import ShiftRequest
+from gitshift.shift import promote as promotion
+from gitshift.shift.compute import render
+from gitshift.shift.request import ShiftRequest
 
 
 def request(command: Command, app: str, env: str) -> ShiftRequest:
@@ -29,13 +31,13 @@ def _live_image(config: Config, renderer: Renderer, repo: Repo, app: str, source
 
         view = GitTreeView.at(repo.root, repo.git_dir, sha)
         try:
-            return promotion.live_image(shift.render(renderer, repo.root, env, view), env)
+            return promotion.live_image(render(renderer, repo.root, env, view), env)
         finally:
             view.close()
     from gitshift.gitops import worktree
 
     with worktree.temporary(repo, sha) as tree:
-        return promotion.live_image(shift.render(renderer, tree, env, files.FileView(root=tree)), env)
+        return promotion.live_image(render(renderer, tree, env, files.FileView(root=tree)), env)
 
 
 def run(config: Config, renderer: Renderer, repo: Repo, command: Command, app: str, env: str,
@@ -44,7 +46,7 @@ def run(config: Config, renderer: Renderer, repo: Repo, command: Command, app: s
     planner: Callable[[Path], shift.Planner] | None = None
     if command.verb == "promote":
         if command.source is None or command.source == env:
-            from gitshift.comments import CommandError
+            from gitshift.comments.parse import CommandError
 
             raise CommandError("`promote` needs two different envs: FROM and TO")
         target = config.env(app, env)
@@ -52,7 +54,7 @@ def run(config: Config, renderer: Renderer, repo: Repo, command: Command, app: s
                            image=_live_image(config, renderer, repo, app, command.source, base_sha),
                            record_as="promote", source=command.source)
     elif command.verb == "revert":
-        from gitshift import revert
+        from gitshift.shift import revert
 
         req, planner = revert.prepare(config, renderer, command.commit or "", force=False)
     else:

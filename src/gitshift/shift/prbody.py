@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from gitshift.result import Result
-from gitshift.strategies.base import State, show
+from gitshift.manifests import show
+from gitshift.result import Result, State
 
 DIFF_NOTE = "\n… {cut} more line(s) cut to fit the forge's size limit; run `gitshift diff` to see them all.\n"
 

@@ -1,36 +1,21 @@
-"""One shift end to end: render, plan, rewrite, verify, check, deliver (DESIGN: the path of one shift)."""
+"""Computing a shift: render, plan, place the intents in the overlay, render again, check; nothing is written."""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitshift import checks, files, rewrite
 from gitshift import strategies as registry
-from gitshift.config import Config, EnvConfig
+from gitshift.config import EnvConfig
 from gitshift.errors import CheckFailedError, InputError
-from gitshift.manifests import Rendered, format_path
+from gitshift.manifests import Intent, Rendered, format_path
 from gitshift.render import Renderer
-from gitshift.result import Change, Result
-from gitshift.strategies.base import Intent, ShiftRequest, State, Strategy
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """Where a shift goes (SPEC: Delivery)."""
-
-    mode: str = "working-tree"
-    branch: str | None = None
-    base: str | None = None
-    remote: str = "origin"
-    message: str | None = None
-    labels: tuple[str, ...] = ()
-    reviewers: tuple[str, ...] = ()
-    requested_by: str | None = None
-    token: str | None = field(default=None, repr=False)
-    pr_preview: bool = False
+from gitshift.result import Change, Result, State
+from gitshift.shift.request import Delivery, Planner, ShiftRequest
+from gitshift.strategies.base import Strategy
 
 
 @dataclass
@@ -64,9 +49,6 @@ def strategy_for(env: EnvConfig, action: str) -> Strategy:
     return strategy
 
 
-Planner = Callable[[Rendered], list[Intent]]
-
-
 def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftRequest,
             planner: Planner | None = None, view: files.FileView | None = None) -> Computed:
     """Plan ``request`` on the overlay in ``tree``, place it, and prove it by rendering again.
@@ -91,7 +73,7 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
     overlay_dir = (tree / env.overlay).resolve()
     edits, after = rewrite.place(overlay_dir, view, before, intents, lambda v: render(renderer, tree, env, v))
     state_after = strategy.state(after, env)
-    failures = checks.run(after, env, strategy, intents, state_after)
+    failures = checks.run(after, env, state_after.serving, intents, strategy.checks(after, env))
     if failures:
         more = f"; {len(failures) - 1} more" if len(failures) > 1 else ""
         raise CheckFailedError("safety check failed: " + failures[0], f"{env.app}/{env.name}",
@@ -154,7 +136,7 @@ def rendered_diff(before: Rendered, after: Rendered, label: str) -> str:
 
 
 def changes(intents: Sequence[Intent]) -> tuple[Change, ...]:
-    """The shifted fields as the SPEC's ``changes``."""
+    """The shifted fields, as ``changes`` of the JSON output."""
     return tuple(Change(str(i.resource), format_path(i.path), i.before, i.value) for i in intents)
 
 
@@ -168,21 +150,3 @@ def result(c: Computed, tree: Path, delivery: Delivery, **extra: object) -> Resu
         changes=changes(c.intents), files=rel, diff=rendered_diff(c.before, c.after, c.env.overlay),
         checks=tuple(c.checks), delivery=delivery.mode, **extra,  # type: ignore[arg-type]
     )
-
-
-def run(config: Config, renderer: Renderer, request: ShiftRequest, delivery: Delivery,
-        planner: Callable[[Path], Planner] | None = None) -> Result:
-    """Carry out one shift with the given delivery; nothing is written unless every check passed.
-
-    ``planner``, given the tree the shift is computed in, returns the plan to use
-    instead of the strategy's (promote and revert build theirs from other trees).
-    """
-    env = config.env(request.app, request.env)
-    if delivery.mode in ("dry-run", "working-tree"):
-        c = compute(renderer, config.root, env, request, planner(config.root) if planner else None)
-        if delivery.mode == "working-tree" and c.edits:
-            files.write_all(c.edits)
-        return result(c, config.root, delivery)
-    from gitshift import deliver
-
-    return deliver.to_branch(config, renderer, env, request, delivery, planner)

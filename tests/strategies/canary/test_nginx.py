@@ -10,7 +10,7 @@ from gitshift.errors import ConfigError, InputError
 from gitshift.manifests import MISSING, Obj, Rendered
 from gitshift.strategies import canary
 
-from .builders import (
+from ..builders import (
     IMAGE,
     affixed,
     canary_env,

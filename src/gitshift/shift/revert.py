@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gitshift import shift
 from gitshift.config import Config, EnvConfig
 from gitshift.errors import CheckFailedError, InputError
 from gitshift.gitops import history
 from gitshift.gitops.repo import Repo
 from gitshift.gitops.treeview import files_at
-from gitshift.manifests import MISSING, FieldPath, Rendered, ResourceId, changed_paths, format_path, get_path
+from gitshift.manifests import MISSING, FieldPath, Intent, Rendered, ResourceId, changed_paths, format_path, get_path
 from gitshift.render import Renderer
-from gitshift.strategies.base import Intent, ShiftRequest
+from gitshift.shift.compute import render
+from gitshift.shift.request import Planner, ShiftRequest
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def _planner(fields: list[Field], force: bool, commit: str) -> Callable[[Rendere
 
 
 def prepare(config: Config, renderer: Renderer, commit: str,
-            force: bool) -> tuple[ShiftRequest, Callable[[Path], shift.Planner]]:
+            force: bool) -> tuple[ShiftRequest, Callable[[Path], Planner]]:
     """The request and planner that revert ``commit``'s shift."""
     repo = Repo(config.root)
     entry = history.find(repo, commit)
@@ -84,7 +84,7 @@ def prepare(config: Config, renderer: Renderer, commit: str,
     renders = []
     for sha in (parent, entry.commit):
         with files_at(repo, sha, in_memory=renderer.name == "builtin") as (tree, view):
-            renders.append(shift.render(renderer, tree, env, view))
+            renders.append(render(renderer, tree, env, view))
     fields = recorded_fields(*renders)
     request = ShiftRequest(app=env.app, env=env.name, action="revert", record_as="revert", source=entry.commit)
     plan = _planner(fields, force, entry.commit)

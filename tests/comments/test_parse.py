@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitshift.comments import Command, CommandError, RefusedError, authorize, parse
+from gitshift.comments.parse import Command, CommandError, RefusedError, authorize, parse
 from gitshift.config import CommandsConfig, Rule
 
 

@@ -23,9 +23,9 @@ import re
 from collections.abc import Sequence
 
 from gitshift.config import EnvConfig
-from gitshift.manifests import Obj, Rendered
-from gitshift.strategies.base import Intent, resolve
-from gitshift.strategies.canary import (
+from gitshift.manifests import Intent, Obj, Rendered
+from gitshift.strategies.base import resolve
+from gitshift.strategies.canary.traffic import (
     COOKIE_VALUE,
     Match,
     Pair,

@@ -1,4 +1,6 @@
-"""Delivering a shift as a commit on a branch, pushing it, and opening its pull request (SPEC: Delivery).
+"""Delivering a shift as a commit on a branch, pushing it, and opening its pull request.
+
+README.md, "Pull and merge requests", describes it for users.
 
 The commit is built in a temporary worktree, so the caller's checkout never
 moves. A push that loses a race re-plans the same shift on the new tip (shifts
@@ -16,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitshift import files, shift
+from gitshift import files
 from gitshift.config import Config, EnvConfig
 from gitshift.errors import ExternalError, GitError, GitshiftError, InputError
 from gitshift.files import FileView
@@ -24,9 +26,11 @@ from gitshift.gitops import commit as commits
 from gitshift.gitops import push as pushing
 from gitshift.gitops.repo import Repo
 from gitshift.gitops.treeview import GitTreeView, files_at
+from gitshift.manifests import show
 from gitshift.render import Renderer
 from gitshift.result import Result
-from gitshift.strategies.base import ShiftRequest, show
+from gitshift.shift.compute import Computed, changes, compute, result, summary
+from gitshift.shift.request import Delivery, Planner, ShiftRequest
 
 if TYPE_CHECKING:
     from gitshift.forge import Forge
@@ -39,8 +43,8 @@ def default_branch(request: ShiftRequest) -> str:
     return f"gitshift/{request.app}/{request.env}/{request.recorded_action.replace('.', '-')}"
 
 
-def trailers(c: shift.Computed, delivery: shift.Delivery) -> dict[str, str]:
-    """The commit trailers of a shift (SPEC: Delivery)."""
+def trailers(c: Computed, delivery: Delivery) -> dict[str, str]:
+    """The commit trailers of a shift (README.md, "Revert" and "history" read them)."""
     out = {"Gitshift-App": c.env.app, "Gitshift-Env": c.env.name, "Gitshift-Action": c.request.recorded_action}
     if c.request.source:
         out["Gitshift-Source"] = c.request.source
@@ -49,30 +53,30 @@ def trailers(c: shift.Computed, delivery: shift.Delivery) -> dict[str, str]:
     return out
 
 
-def commit_message(c: shift.Computed, delivery: shift.Delivery) -> str:
+def commit_message(c: Computed, delivery: Delivery) -> str:
     """Title, the changed fields, the user's message, and the trailers."""
-    lines = [f"- {ch.resource} {ch.path}: {show(ch.before)} → {show(ch.after)}" for ch in shift.changes(c.intents)]
+    lines = [f"- {ch.resource} {ch.path}: {show(ch.before)} → {show(ch.after)}" for ch in changes(c.intents)]
     body = (delivery.message.strip() + "\n\n" if delivery.message else "") + "\n".join(lines)
-    return commits.message(shift.summary(c), body, trailers(c, delivery))
+    return commits.message(summary(c), body, trailers(c, delivery))
 
 
 class _Attempt:
     """One try: plan on ``start``, commit, and hand back the commit and result."""
 
     def __init__(self, repo: Repo, renderer: Renderer, env: EnvConfig, request: ShiftRequest,
-                 delivery: shift.Delivery, planner: Callable[[Path], shift.Planner] | None) -> None:
+                 delivery: Delivery, planner: Callable[[Path], Planner] | None) -> None:
         self.repo, self.renderer, self.env, self.request = repo, renderer, env, request
         self.delivery, self.planner = delivery, planner
-        self.computed: shift.Computed | None = None
+        self.computed: Computed | None = None
         self.preview_result: Result | None = None
 
     def preview(self, start: str) -> None:
         """Compute the shift on ``start`` without committing (a PR body for a branch pushed earlier)."""
         with self._tree(start) as (tree, view):
-            c = shift.compute(self.renderer, tree, self.env, self.request,
+            c = compute(self.renderer, tree, self.env, self.request,
                               self.planner(tree) if self.planner else None, view)
             self.computed = c
-            self.preview_result = shift.result(c, tree, self.delivery)
+            self.preview_result = result(c, tree, self.delivery)
 
     def _tree(self, start: str) -> AbstractContextManager[tuple[Path, FileView]]:
         return files_at(self.repo, start, in_memory=self.renderer.name == "builtin")
@@ -80,21 +84,21 @@ class _Attempt:
     def run(self, start: str, branch: str, existed: bool) -> tuple[str | None, Result]:
         """Plan on ``start`` and commit the result (on no branch yet); None when nothing changes."""
         with self._tree(start) as (tree, view):
-            c = shift.compute(self.renderer, tree, self.env, self.request,
+            c = compute(self.renderer, tree, self.env, self.request,
                               self.planner(tree) if self.planner else None, view)
             self.computed = c
             if not c.intents:
-                return None, shift.result(c, tree, self.delivery, branch=branch if existed else None)
+                return None, result(c, tree, self.delivery, branch=branch if existed else None)
             text = commit_message(c, self.delivery)
             if isinstance(view, GitTreeView):
                 sha = commits.commit_edits(self.repo, start, c.edits, {p: view.mode(p) for p in c.edits}, text)
             else:
                 files.write_all(c.edits)
                 sha = commits.commit(self.repo, tree, sorted(c.edits), text)
-            return sha, shift.result(c, tree, self.delivery, branch=branch, commit=sha)
+            return sha, result(c, tree, self.delivery, branch=branch, commit=sha)
 
 
-def _base_name(config: Config, repo: Repo, delivery: shift.Delivery) -> str:
+def _base_name(config: Config, repo: Repo, delivery: Delivery) -> str:
     if delivery.base:
         return delivery.base
     if config.forge is not None:
@@ -103,7 +107,7 @@ def _base_name(config: Config, repo: Repo, delivery: shift.Delivery) -> str:
 
 
 def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: ShiftRequest,
-              delivery: shift.Delivery, planner: Callable[[Path], shift.Planner] | None = None) -> Result:
+              delivery: Delivery, planner: Callable[[Path], Planner] | None = None) -> Result:
     """Commit the shift on a branch (continuing it when it exists); push and open the PR when asked."""
     forge = _forge(config, delivery) if delivery.mode == "pr" else None
     repo = Repo(config.root)
@@ -128,7 +132,7 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
     return _open_pr(forge, config, attempt, res, delivery, branch, base)
 
 
-def _push_with_retries(repo: Repo, attempt: _Attempt, delivery: shift.Delivery, branch: str, base: str,
+def _push_with_retries(repo: Repo, attempt: _Attempt, delivery: Delivery, branch: str, base: str,
                        direct: bool, auth: dict[str, str]) -> Result:
     """Plan on the remote tip, commit, push; on a lost race fetch and re-plan (bounded, with jitter)."""
     for n in range(PUSH_ATTEMPTS):
@@ -150,7 +154,7 @@ def _push_with_retries(repo: Repo, attempt: _Attempt, delivery: shift.Delivery, 
                         "someone else is pushing to the same branch; retry later")
 
 
-def _forge(config: Config, delivery: shift.Delivery) -> Forge:
+def _forge(config: Config, delivery: Delivery) -> Forge:
     from gitshift.forge import make_forge
 
     if config.forge is None:
@@ -159,9 +163,9 @@ def _forge(config: Config, delivery: shift.Delivery) -> Forge:
     return make_forge(config.forge, delivery.token)
 
 
-def _with_preview(config: Config, attempt: _Attempt, res: Result, delivery: shift.Delivery) -> Result:
+def _with_preview(config: Config, attempt: _Attempt, res: Result, delivery: Delivery) -> Result:
     """The pull request ``--pr`` would open, as text (no forge needed)."""
-    from gitshift import prbody
+    from gitshift.shift import prbody
 
     c = attempt.computed
     if c is None or not res.changed:
@@ -171,10 +175,10 @@ def _with_preview(config: Config, attempt: _Attempt, res: Result, delivery: shif
     return replace(res, pr_preview=f"{res.summary}\n\n{text}")
 
 
-def _open_pr(forge: Forge, config: Config, attempt: _Attempt, res: Result, delivery: shift.Delivery,
+def _open_pr(forge: Forge, config: Config, attempt: _Attempt, res: Result, delivery: Delivery,
              branch: str, base: str) -> Result:
     """Open the pull request of ``branch``, or update the open one; a re-run after a failure completes it."""
-    from gitshift import prbody
+    from gitshift.shift import prbody
 
     try:
         if not res.changed:

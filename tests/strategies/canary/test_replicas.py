@@ -8,9 +8,10 @@ import pytest
 
 from gitshift.errors import ConfigError, InputError
 from gitshift.manifests import Obj, Rendered
-from gitshift.strategies import canary, canary_replicas
+from gitshift.strategies import canary
+from gitshift.strategies.canary import replicas as canary_replicas
 
-from .builders import (
+from ..builders import (
     IMAGE,
     affixed,
     canary_env,

@@ -1,14 +1,19 @@
-"""``gitshift promote APP --from ENV --to ENV``: the live image of one env enters the next (SPEC: Shifts)."""
+"""``gitshift promote APP --from ENV --to ENV``: the live image of one env enters the next.
+
+README.md, "Promotion between envs", describes it for users.
+"""
 
 from __future__ import annotations
 
-from gitshift import files, shift
+from gitshift import files
 from gitshift import strategies as registry
 from gitshift.config import Config, EnvConfig
 from gitshift.errors import InputError
 from gitshift.manifests import WORKLOAD_KINDS, Obj, Rendered
 from gitshift.render import Renderer
-from gitshift.strategies.base import ShiftRequest, resolve
+from gitshift.shift.compute import render
+from gitshift.shift.request import ShiftRequest
+from gitshift.strategies.base import resolve
 from gitshift.strategies.workloads import app_workloads, image_of
 
 # What a promotion does in the target env, by the target's strategy.
@@ -51,7 +56,7 @@ def request(config: Config, renderer: Renderer, app: str, source: str, target: s
         raise InputError("--from and --to name the same env", f"{app}/{source}")
     src, dst = config.env(app, source), config.env(app, target)
     if ref is None:
-        rendered = shift.render(renderer, config.root, src, files.FileView(root=config.root))
+        rendered = render(renderer, config.root, src, files.FileView(root=config.root))
     else:
         from gitshift.gitops.repo import Repo
         from gitshift.gitops.treeview import files_at
@@ -61,6 +66,6 @@ def request(config: Config, renderer: Renderer, app: str, source: str, target: s
         if sha is None:
             raise InputError(f"unknown ref {ref!r}", "--base")
         with files_at(repo, sha, in_memory=renderer.name == "builtin") as (tree, view):
-            rendered = shift.render(renderer, tree, src, view)
+            rendered = render(renderer, tree, src, view)
     return ShiftRequest(app=app, env=target, action=ENTRY_ACTION[dst.strategy],
                         image=live_image(rendered, src), record_as="promote", source=source)

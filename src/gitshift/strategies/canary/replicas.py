@@ -17,9 +17,9 @@ from collections.abc import Sequence
 
 from gitshift.config import EnvConfig
 from gitshift.errors import InputError
-from gitshift.manifests import Obj, Rendered, pod_labels, selector_matches
-from gitshift.strategies.base import Intent, collect
-from gitshift.strategies.canary import Match, Pair, Traffic
+from gitshift.manifests import Intent, Obj, Rendered, pod_labels, selector_matches
+from gitshift.strategies.base import collect
+from gitshift.strategies.canary.traffic import Match, Pair, Traffic
 from gitshift.strategies.routes import name_of
 from gitshift.strategies.workloads import replicas_of, set_replicas
 

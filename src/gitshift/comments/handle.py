@@ -14,16 +14,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitshift import comments, config, events, replies, shift
+from gitshift import config, shift
 from gitshift import strategies as registry
+from gitshift.comments import events, replies
+from gitshift.comments import parse as grammar
 from gitshift.config import Config
 from gitshift.errors import ExternalError, GitshiftError, InputError
 from gitshift.gitops import history
 from gitshift.gitops import push as pushing
 from gitshift.gitops.repo import Repo
 from gitshift.render import Renderer
-from gitshift.result import Result
-from gitshift.strategies.base import State
+from gitshift.result import Result, State
+from gitshift.shift.compute import render
 
 if TYPE_CHECKING:
     from gitshift.files import FileView
@@ -69,7 +71,7 @@ def handle(event: events.Event, local: Config, renderer: Renderer, token: str | 
     if why is None and local.forge is not None and (event.forge, event.project.casefold()) != (
             local.forge.kind, local.forge.project.casefold()):
         why = f"the event is for {event.forge} {event.project}; this repository is {local.forge.project}"
-    if why is None and not comments.addressed(event.body, local.commands.prefix):
+    if why is None and not grammar.addressed(event.body, local.commands.prefix):
         why = "the comment is not a command"
     if why is not None:
         return Outcome(0, f"ignored: {why}")
@@ -108,31 +110,31 @@ def _with_forge(event: events.Event, local: Config, forge: Forge, renderer: Rend
 def _command(ctx: _Context, permission: str, remote: str) -> Outcome:
     ev, rules = ctx.event, ctx.policy.commands
     try:
-        command = comments.parse(ev.body, rules.prefix)
-    except comments.CommandError as exc:
-        probe = comments.Command("help", comments.first_line(ev.body))
+        command = grammar.parse(ev.body, rules.prefix)
+    except grammar.CommandError as exc:
+        probe = grammar.Command("help", grammar.first_line(ev.body))
         try:
-            comments.authorize(probe, permission, ev.login, None, rules)
-        except comments.RefusedError as refused:
+            grammar.authorize(probe, permission, ev.login, None, rules)
+        except grammar.RefusedError as refused:
             return _refuse(ctx, None, refused)
         return _refuse(ctx, None, exc)
     if command is None:
         return Outcome(0, f"ignored: the comment does not start with {rules.prefix}")
     try:
         # Who may run anything is settled before the command is looked at any further.
-        comments.authorize(command, permission, ev.login, None, replace(rules, rules=()))
+        grammar.authorize(command, permission, ev.login, None, replace(rules, rules=()))
         app, env = _target(ctx, command)
-        comments.authorize(command, permission, ev.login, env, rules)
+        grammar.authorize(command, permission, ev.login, env, rules)
         return _run(ctx, command, app, env, remote)
     except GitshiftError as exc:
         return _refuse(ctx, command, exc)
 
 
-def _refuse(ctx: _Context, command: comments.Command | None, exc: GitshiftError) -> Outcome:
-    why = exc.what if isinstance(exc, comments.CommandError | comments.RefusedError) else str(exc)
-    if isinstance(exc, comments.CommandError):
+def _refuse(ctx: _Context, command: grammar.Command | None, exc: GitshiftError) -> Outcome:
+    why = exc.what if isinstance(exc, grammar.CommandError | grammar.RefusedError) else str(exc)
+    if isinstance(exc, grammar.CommandError):
         why = why.replace("@", "@\u2060")  # words of the comment echoed back must not mention anyone
-    text = replies.refusal(ctx.event.login, command, comments.first_line(ctx.event.body)[:200], why, exc.hint)
+    text = replies.refusal(ctx.event.login, command, grammar.first_line(ctx.event.body)[:200], why, exc.hint)
     _reply(ctx, text, "-1")
     return Outcome(exc.exit_code, f"refused: {why}", text)
 
@@ -153,12 +155,12 @@ def own_shift(ctx: _Context) -> history.Entry | None:
     return found[0] if found else None
 
 
-def _target(ctx: _Context, command: comments.Command) -> tuple[str | None, str | None]:
+def _target(ctx: _Context, command: grammar.Command) -> tuple[str | None, str | None]:
     """The app and env the command acts on: its own --app/--env, else the pull request's shift."""
     if command.verb == "revert":
         entry = history.find(ctx.repo, command.commit or "")
         if entry is None:
-            raise comments.CommandError(f"{command.commit} is not a gitshift shift this repository knows")
+            raise grammar.CommandError(f"{command.commit} is not a gitshift shift this repository knows")
         return entry.app, entry.env
     own = own_shift(ctx)
     app = command.app or (own.app if own else None)
@@ -166,7 +168,7 @@ def _target(ctx: _Context, command: comments.Command) -> tuple[str | None, str |
     if command.verb == "help":
         return app, env
     if app is None or (env is None and command.verb != "status"):
-        raise comments.CommandError("this pull request carries no gitshift shift to default to",
+        raise grammar.CommandError("this pull request carries no gitshift shift to default to",
                                     hint="name them: add --app APP --env ENV")
     ctx.policy.select(app, env)  # unknown names are refused before anything runs
     return app, env
@@ -195,13 +197,13 @@ def _states(ctx: _Context, app: str, env: str | None, sha: str) -> list[tuple[st
     out = []
     with _tree(ctx, sha) as (tree, view):
         for e in ctx.policy.select(app, env):
-            rendered = shift.render(ctx.renderer, tree, e, view)
+            rendered = render(ctx.renderer, tree, e, view)
             out.append((e.name, registry.get(e.strategy).state(rendered, e)))
     return out
 
 
-def _run(ctx: _Context, command: comments.Command, app: str | None, env: str | None, remote: str) -> Outcome:
-    from gitshift import commandshift
+def _run(ctx: _Context, command: grammar.Command, app: str | None, env: str | None, remote: str) -> Outcome:
+    from gitshift.comments import request as commandshift
 
     ev = ctx.event
     if command.verb == "help":

@@ -1,0 +1,41 @@
+"""One shift end to end: compute it (render, plan, place, verify, check), then deliver it.
+
+``request`` says what is asked and where it goes, ``compute`` proves the change
+in memory, ``deliver`` writes it to a branch, pushes it and opens its pull
+request; ``promote`` and ``revert`` build the request (and plan) of their own
+commands, ``prbody`` describes a shift for a pull request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gitshift.shift.request import Delivery, Planner, ShiftRequest
+
+if TYPE_CHECKING:
+    from gitshift.config import Config
+    from gitshift.render import Renderer
+    from gitshift.result import Result
+
+__all__ = ["Delivery", "Planner", "ShiftRequest", "run"]
+
+
+def run(config: Config, renderer: Renderer, request: ShiftRequest, delivery: Delivery,
+        planner: Callable[[Path], Planner] | None = None) -> Result:
+    """Carry out one shift with the given delivery; nothing is written unless every check passed.
+
+    ``planner``, given the tree the shift is computed in, returns the plan to use
+    instead of the strategy's (revert builds its own from other commits).
+    """
+    from gitshift import files
+    from gitshift.shift import compute, deliver
+
+    env = config.env(request.app, request.env)
+    if delivery.mode in ("dry-run", "working-tree"):
+        c = compute.compute(renderer, config.root, env, request, planner(config.root) if planner else None)
+        if delivery.mode == "working-tree" and c.edits:
+            files.write_all(c.edits)
+        return compute.result(c, config.root, delivery)
+    return deliver.to_branch(config, renderer, env, request, delivery, planner)

@@ -1,0 +1,30 @@
+"""What a shift is asked for and where it goes: the request, the delivery, and a plan given from outside."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from gitshift.manifests import Intent, Rendered
+from gitshift.strategies.base import ShiftRequest
+
+__all__ = ["Delivery", "Planner", "ShiftRequest"]
+
+# A plan given instead of the strategy's (revert restores recorded fields).
+Planner = Callable[[Rendered], list[Intent]]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a shift goes (README.md, "Delivery"): dry-run, working-tree, commit, push or pr."""
+
+    mode: str = "working-tree"
+    branch: str | None = None
+    base: str | None = None
+    remote: str = "origin"
+    message: str | None = None
+    labels: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    requested_by: str | None = None
+    token: str | None = field(default=None, repr=False)
+    pr_preview: bool = False
