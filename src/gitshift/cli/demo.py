@@ -76,12 +76,12 @@ STEPS = (
 
 def resolve_args(work: Path, args: tuple[str, ...]) -> tuple[str, ...]:
     """``@canary.scale`` becomes the newest commit with that Gitshift-Action trailer."""
+    from gitshift.gitops import runner
+
     out = []
     for arg in args:
         if arg.startswith("@"):
-            found = subprocess.run(["git", "log", "-1", "--format=%h", f"--grep=^Gitshift-Action: {arg[1:]}$", "demo"],
-                                   cwd=work, capture_output=True, text=True, check=True, env=no_git_env())
-            arg = found.stdout.strip()
+            arg = runner.text(["log", "-1", "--format=%h", f"--grep=^Gitshift-Action: {arg[1:]}$", "demo"], work)
         out.append(arg)
     return tuple(out)
 
@@ -96,7 +96,9 @@ def example_tree() -> Path:
 
 
 def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=no_git_env())
+    from gitshift.gitops import runner
+
+    runner.run(args, cwd)
 
 
 def prepare(dest: Path | None = None) -> Path:
@@ -126,6 +128,8 @@ def prepare(dest: Path | None = None) -> Path:
 @command_options
 def demo(keep: bool) -> int:
     """Walk through gitshift on a throwaway copy of the example GitOps tree."""
+    from gitshift.gitops import runner
+
     s = settings()
     work = prepare()
     click.secho(f"A throwaway GitOps repository: {work}", bold=True)
@@ -136,7 +140,7 @@ def demo(keep: bool) -> int:
                 click.echo()
                 click.secho(f"## {step.title}", fg="yellow", bold=True)
             args = resolve_args(work, step.args)
-            cmd = ["git", *args] if step.git else [sys.executable, "-m", "gitshift", *engine, *args]
+            cmd = runner.argv(args) if step.git else [sys.executable, "-m", "gitshift", *engine, *args]
             shown = ["git", *args] if step.git else ["gitshift", *args]
             click.secho(f"$ {shlex.join(shown)}", fg="cyan")
             proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=no_git_env(), check=False)

@@ -8,8 +8,6 @@ shift. A refusal is a reply and a 👎, never a write.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,10 +23,9 @@ from gitshift.gitops import push as pushing
 from gitshift.gitops.repo import Repo
 from gitshift.render import Renderer
 from gitshift.result import Result, State
-from gitshift.shift.compute import render
+from gitshift.shift.compute import files_at, render
 
 if TYPE_CHECKING:
-    from gitshift.files import FileView
     from gitshift.forge import Forge, PullRequest, Reaction
     from gitshift.forge.retry import RetryPolicy
 
@@ -174,28 +171,9 @@ def _target(ctx: _Context, command: grammar.Command) -> tuple[str | None, str | 
     return app, env
 
 
-@contextmanager
-def _tree(ctx: _Context, sha: str) -> Iterator[tuple[Path, FileView]]:
-    from gitshift import files
-
-    if ctx.renderer.name == "builtin":
-        from gitshift.gitops.treeview import GitTreeView
-
-        view = GitTreeView.at(ctx.repo.root, ctx.repo.git_dir, sha)
-        try:
-            yield ctx.repo.root, view
-        finally:
-            view.close()
-    else:
-        from gitshift.gitops import worktree
-
-        with worktree.temporary(ctx.repo, sha) as wt:
-            yield wt, files.FileView(root=wt)
-
-
 def _states(ctx: _Context, app: str, env: str | None, sha: str) -> list[tuple[str, State]]:
     out = []
-    with _tree(ctx, sha) as (tree, view):
+    with files_at(ctx.renderer, ctx.repo, sha) as (tree, view):
         for e in ctx.policy.select(app, env):
             rendered = render(ctx.renderer, tree, e, view)
             out.append((e.name, registry.get(e.strategy).state(rendered, e)))
@@ -219,7 +197,7 @@ def _run(ctx: _Context, command: grammar.Command, app: str | None, env: str | No
     assert env is not None
     own = own_shift(ctx)
     same = own is not None and (own.app, own.env) == (app, env)
-    result = commandshift.run(ctx.policy, ctx.renderer, ctx.repo, command, app, env,
+    result = commandshift.run(ctx.policy, ctx.renderer, command, app, env,
                               shift.Delivery(mode="push" if same else "pr", branch=ctx.pr.head if same else None,
                                              base=ctx.pr.base, remote=remote, requested_by=ev.login,
                                              token=ctx.token),

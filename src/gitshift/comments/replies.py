@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from gitshift.comments.parse import Command
 from gitshift.config import CommandsConfig
-from gitshift.manifests import show
 from gitshift.result import Result, State
 from gitshift.shift import prbody
 
@@ -30,34 +29,11 @@ def _head(login: str, command: Command) -> str:
     return f"@{login} {quote(command.line)}"
 
 
-def _cell(value: object) -> str:
-    return show(value).replace("|", "\\|").replace("\n", " ")
-
-
-def _table(result: Result) -> str:
-    rows = [f"| `{c.resource}` | `{c.path}` | {_cell(c.before)} | {_cell(c.after)} |" for c in result.changes]
-    return "\n".join(["| resource | field | before | after |", "|---|---|---|---|", *rows])
-
-
 def _per_resource(result: Result) -> str:
     counts: dict[str, int] = {}
     for c in result.changes:
         counts[c.resource] = counts.get(c.resource, 0) + 1
     return "\n".join(f"- `{r}`: {n} field{'s' if n > 1 else ''}" for r, n in counts.items())
-
-
-def _fold(diff: str, budget: int, overlay: str) -> str:
-    """The diff in a folded block, cut at a line boundary to ``budget`` characters with a note."""
-    lines = diff.splitlines(keepends=True)
-    kept, used = [], 0
-    for line in lines:
-        if used + len(line) > budget:
-            break
-        kept.append(line)
-        used += len(line)
-    note = CUT_NOTE.format(cut=len(lines) - len(kept), total=len(lines)) if len(kept) < len(lines) else ""
-    return (f"<details><summary>Rendered diff of <code>{overlay}</code> ({len(lines)} lines)</summary>\n\n"
-            f"```diff\n{''.join(kept)}```\n{note}</details>")
 
 
 def success(login: str, command: Command, result: Result, overlay: str, state: State | None, prefix: str,
@@ -71,14 +47,12 @@ def success(login: str, command: Command, result: Result, overlay: str, state: S
         where = f"Opened {result.pr_url} from `{result.branch}`."
     checks: Sequence[str] = result.checks or ("no check ran",)
     parts = [
-        f"{_head(login, command)}\n\n**{result.summary}**", where, _table(result),
+        f"{_head(login, command)}\n\n**{result.summary}**", where, prbody.table(result),
         "**Safety checks**: " + " · ".join(f"✅ {c}" for c in checks),
         "**Resources changed**\n" + _per_resource(result), "{diff}",
         "**Next**: " + " · ".join(f"`{c}`" for c in prbody.next_commands(result.action, state, prefix)),
     ]
-    skeleton = "\n\n".join(parts)
-    budget = max(0, limit - len(skeleton) - 400)
-    return skeleton.replace("{diff}", _fold(result.diff, budget, overlay) if result.diff else "")
+    return prbody.with_diff("\n\n".join(parts), result, overlay, limit, CUT_NOTE)
 
 
 def refusal(login: str, command: Command | None, line: str, why: str, hint: str = "") -> str:
@@ -99,7 +73,7 @@ def status(login: str, command: Command, rows: Sequence[tuple[str, State]], ref:
             traffic.append(f"match={s.match}")
         images = ", ".join(f"`{i}`" for i in sorted(set(s.images.values()))) or "-"
         reps = " ".join(f"{k}={v}" for k, v in s.replicas.items()) or "-"
-        out.append(f"| {env} | {s.strategy} | {images} | {_cell(' '.join(traffic) or '-')} | {reps} |")
+        out.append(f"| {env} | {s.strategy} | {images} | {prbody.cell(' '.join(traffic) or '-')} | {reps} |")
     return "\n".join(out)
 
 

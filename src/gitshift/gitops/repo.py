@@ -1,11 +1,11 @@
-"""The GitOps repository: finding its top level, and running git through GitPython's binary wrapper."""
+"""The GitOps repository: finding its top level, and the git commands gitshift runs in it."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from gitshift.errors import GitError, InputError
+from gitshift.gitops import runner
 
 
 def find_root(start: Path) -> Path:
@@ -18,45 +18,20 @@ def find_root(start: Path) -> Path:
 
 
 class Repo:
-    """A git repository driven through the git binary (``git add``/``commit`` are ~10x faster than the index API)."""
+    """A git repository, driven through the git binary (``gitops.runner``)."""
 
     def __init__(self, root: Path) -> None:
-        import git
-
-        from gitshift.process import no_git_env
-
-        try:
-            self._repo = git.Repo(root)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-            raise InputError("not a git repository", str(root)) from exc
+        if not (root / ".git").exists():
+            raise InputError("not a git repository", str(root))
         self.root = root
-        self._env = no_git_env()
 
     def git(self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
         """Run ``git ARGS`` and return its stdout; a failure is a GitError with git's own message."""
-        import git
-
-        cmd = git.Git(str(cwd or self.root))
-        try:
-            out: Any = cmd.execute(["git", *args], env={**self._env, **(env or {})}, with_extended_output=False)
-        except git.GitCommandError as exc:
-            full = str(exc.stderr or exc).strip()
-            msg = [line for line in full.splitlines() if not line.lstrip("' ").startswith("hint:")]
-            err = GitError(f"git {args[0]} failed: {msg[-1].strip() if msg else exc.status}", str(cwd or self.root))
-            err.detail = full
-            raise err from exc
-        return str(out)
+        return runner.text(args, cwd or self.root, env=env)
 
     def plumb(self, *args: str, data: bytes | None = None, env: dict[str, str] | None = None) -> str:
-        """Run a plumbing command with ``data`` on stdin (no GitPython: bytes in, text out)."""
-        import subprocess
-
-        proc = subprocess.run(["git", *args], cwd=self.root, input=data, capture_output=True, check=False,
-                              env={**self._env, **(env or {})})
-        if proc.returncode != 0:
-            msg = proc.stderr.decode(errors="replace").strip().splitlines()
-            raise GitError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}", str(self.root))
-        return proc.stdout.decode()
+        """Run a plumbing command with ``data`` on stdin; its whole stdout."""
+        return runner.run(args, self.root, data=data, env=env).decode()
 
     @property
     def git_dir(self) -> Path:

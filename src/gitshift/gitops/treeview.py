@@ -15,9 +15,8 @@ from pathlib import Path
 
 from gitshift.errors import GitError
 from gitshift.files import FileView
-from gitshift.gitops import worktree
+from gitshift.gitops import runner, worktree
 from gitshift.gitops.repo import Repo
-from gitshift.process import no_git_env
 
 
 class _Tree:
@@ -25,13 +24,13 @@ class _Tree:
 
     def __init__(self, git_dir: Path, commit: str) -> None:
         self.git_dir = git_dir
-        out = subprocess.run(["git", "--git-dir", str(git_dir), "ls-tree", "-r", "-z", "--full-tree", commit],
-                             capture_output=True, check=False, env=no_git_env())
-        if out.returncode != 0:
-            raise GitError(f"cannot read commit {commit}: {out.stderr.decode().strip()}", str(git_dir))
+        try:
+            out = runner.run(["--git-dir", str(git_dir), "ls-tree", "-r", "-z", "--full-tree", commit], git_dir)
+        except GitError as exc:
+            raise GitError(f"cannot read commit {commit}: {exc.detail}", str(git_dir)) from exc
         self.blobs: dict[str, tuple[str, str]] = {}
         self.dirs: set[str] = {""}
-        for entry in out.stdout.split(b"\0"):
+        for entry in out.split(b"\0"):
             if not entry:
                 continue
             meta, _, path = entry.decode().partition("\t")
@@ -47,8 +46,7 @@ class _Tree:
     def read(self, sha: str) -> bytes:
         with self._lock:
             if self._proc is None:
-                self._proc = subprocess.Popen(["git", "--git-dir", str(self.git_dir), "cat-file", "--batch"],
-                                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=no_git_env())
+                self._proc = runner.start(["--git-dir", str(self.git_dir), "cat-file", "--batch"])
             assert self._proc.stdin is not None and self._proc.stdout is not None
             self._proc.stdin.write(f"{sha}\n".encode())
             self._proc.stdin.flush()

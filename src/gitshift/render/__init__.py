@@ -23,6 +23,9 @@ class Renderer(Protocol):
     """
 
     name: str
+    # Whether the engine renders a commit's files from git's objects (a FileView over the commit);
+    # when False, the commit is checked out in a temporary worktree for it.
+    reads_git_objects: bool
 
     def render(self, path: Path, view: FileView | None = None) -> list[Obj]:
         """The objects of the overlay at ``path`` in kustomize's output order."""

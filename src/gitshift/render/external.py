@@ -21,9 +21,10 @@ def parse_stream(text: str, where: str) -> list[Obj]:
     """The objects of a multi-document YAML stream (libyaml when available)."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from gitshift.config import yaml_loader
+
     try:
-        return [d for d in yaml.load_all(text, Loader=loader) if d is not None]
+        return [d for d in yaml.load_all(text, Loader=yaml_loader()) if d is not None]
     except yaml.YAMLError as exc:
         raise YamlError(f"malformed YAML in renderer output: {exc}", where) from exc
 
@@ -57,6 +58,9 @@ def _one_line(stderr: str, code: int) -> str:
 
 class ExternalRenderer:
     """A renderer that runs ``kubectl kustomize`` or ``kustomize build`` per overlay."""
+
+    # The binaries read real files: a commit's files are checked out in a temporary worktree for them.
+    reads_git_objects = False
 
     def __init__(self, engine: str) -> None:
         self.name = engine

@@ -16,8 +16,10 @@ MERGE_KEYS = {
 def _needs_quotes(text: str) -> bool:
     import yaml
 
+    from gitshift.config import yaml_loader
+
     try:
-        loaded = yaml.safe_load(text)
+        loaded = yaml.load(text, Loader=yaml_loader())
     except yaml.YAMLError:
         return True
     return not isinstance(loaded, str) or loaded != text

@@ -101,6 +101,8 @@ def carry_edit(original: str, baseline: str, edited: str) -> str | None:
 
     import yaml
 
+    from gitshift.config import yaml_loader
+
     orig, base, new = original.splitlines(keepends=True), baseline.splitlines(keepends=True), \
         edited.splitlines(keepends=True)
     to_orig: dict[int, int] = {}
@@ -127,7 +129,8 @@ def carry_edit(original: str, baseline: str, edited: str) -> str | None:
             out[first:last + 1] = lines
     result = "".join(out)
     try:
-        same = list(yaml.safe_load_all(result)) == list(yaml.safe_load_all(edited))
+        loader = yaml_loader()
+        same = list(yaml.load_all(result, Loader=loader)) == list(yaml.load_all(edited, Loader=loader))
     except yaml.YAMLError:
         return None
     return result if same else None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gitshift import checks, files, rewrite
 from gitshift import strategies as registry
@@ -16,6 +18,9 @@ from gitshift.render import Renderer
 from gitshift.result import Change, Result, State
 from gitshift.shift.request import Delivery, Planner, ShiftRequest
 from gitshift.strategies.base import Strategy
+
+if TYPE_CHECKING:
+    from gitshift.gitops.repo import Repo
 
 
 @dataclass
@@ -37,6 +42,17 @@ def render(renderer: Renderer, tree: Path, env: EnvConfig, view: files.FileView)
     """The rendered overlay of ``env`` in the tree at ``tree``."""
     overlay = files.guard_inside(tree, Path(env.overlay), f"overlay of {env.app}/{env.name}")
     return Rendered(renderer.render(overlay, view))
+
+
+def files_at(renderer: Renderer, repo: Repo, commit: str) -> AbstractContextManager[tuple[Path, files.FileView]]:
+    """The files of ``commit`` as ``renderer`` reads them, as (root, view).
+
+    The one place that asks the renderer's capability: an engine that reads git
+    objects gets a view over the commit's blobs; any other a temporary worktree.
+    """
+    from gitshift.gitops.treeview import files_at as tree_files
+
+    return tree_files(repo, commit, in_memory=renderer.reads_git_objects)
 
 
 def strategy_for(env: EnvConfig, action: str) -> Strategy:

@@ -25,11 +25,11 @@ from gitshift.files import FileView
 from gitshift.gitops import commit as commits
 from gitshift.gitops import push as pushing
 from gitshift.gitops.repo import Repo
-from gitshift.gitops.treeview import GitTreeView, files_at
+from gitshift.gitops.treeview import GitTreeView
 from gitshift.manifests import show
 from gitshift.render import Renderer
 from gitshift.result import Result
-from gitshift.shift.compute import Computed, changes, compute, result, summary
+from gitshift.shift.compute import Computed, changes, compute, files_at, result, summary
 from gitshift.shift.request import Delivery, Planner, ShiftRequest
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class _Attempt:
             self.preview_result = result(c, tree, self.delivery)
 
     def _tree(self, start: str) -> AbstractContextManager[tuple[Path, FileView]]:
-        return files_at(self.repo, start, in_memory=self.renderer.name == "builtin")
+        return files_at(self.renderer, self.repo, start)
 
     def run(self, start: str, branch: str, existed: bool) -> tuple[str | None, Result]:
         """Plan on ``start`` and commit the result (on no branch yet); None when nothing changes."""

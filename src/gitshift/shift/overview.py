@@ -12,7 +12,7 @@ from gitshift import strategies as registry
 from gitshift.config import Config
 from gitshift.render import Renderer
 from gitshift.result import StatusRow
-from gitshift.shift.compute import dump, render
+from gitshift.shift.compute import dump, files_at, render
 
 
 def collect(config: Config, renderer: Renderer, app: str | None, env: str | None) -> list[StatusRow]:
@@ -41,7 +41,6 @@ def check(config: Config, renderer: Renderer, app: str | None, env: str | None) 
 def diff(config: Config, renderer: Renderer, app: str | None, env: str | None, against: str) -> str:
     """Unified diff of the rendered overlays at ``against`` and in the working tree."""
     from gitshift.gitops.repo import Repo
-    from gitshift.gitops.treeview import files_at
 
     repo = Repo(config.root)
     sha = repo.rev_parse(against)
@@ -51,7 +50,7 @@ def diff(config: Config, renderer: Renderer, app: str | None, env: str | None, a
         raise InputError(f"unknown ref {against!r}", "--against")
     view = files.FileView(root=config.root)
     chunks: list[str] = []
-    with files_at(repo, sha, in_memory=renderer.name == "builtin") as (old_tree, old_view):
+    with files_at(renderer, repo, sha) as (old_tree, old_view):
         for e in config.select(app, env):
             new = dump(render(renderer, config.root, e, view))
             old_exists = old_view.is_dir(old_tree / e.overlay)

@@ -31,16 +31,22 @@ def next_commands(action: str, state: State | None, prefix: str = "/gitshift") -
     return [f"{prefix} status"]
 
 
-def _cell(value: object) -> str:
+def cell(value: object) -> str:
+    """A value as a Markdown table cell."""
     return show(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _table(result: Result) -> str:
-    rows = [f"| `{c.resource}` | `{c.path}` | {_cell(c.before)} | {_cell(c.after)} |" for c in result.changes]
+def table(result: Result) -> str:
+    """The before → after table of the shifted fields."""
+    rows = [f"| `{c.resource}` | `{c.path}` | {cell(c.before)} | {cell(c.after)} |" for c in result.changes]
     return "\n".join(["| resource | field | before | after |", "|---|---|---|---|", *rows])
 
 
-def _fold(diff: str, budget: int, overlay: str) -> str:
+def fold(diff: str, budget: int, overlay: str, note: str = DIFF_NOTE) -> str:
+    """The diff in a folded block, cut at a line boundary to ``budget`` characters with ``note`` saying so.
+
+    ``note`` is formatted with ``cut`` (lines left out) and ``total`` (lines in all).
+    """
     lines = diff.splitlines(keepends=True)
     kept, used = [], 0
     for line in lines:
@@ -48,9 +54,15 @@ def _fold(diff: str, budget: int, overlay: str) -> str:
             break
         kept.append(line)
         used += len(line)
-    note = DIFF_NOTE.format(cut=len(lines) - len(kept)) if len(kept) < len(lines) else ""
+    said = note.format(cut=len(lines) - len(kept), total=len(lines)) if len(kept) < len(lines) else ""
     return (f"<details><summary>Rendered diff of <code>{overlay}</code> ({len(lines)} lines)</summary>\n\n"
-            f"```diff\n{''.join(kept)}```\n{note}</details>")
+            f"```diff\n{''.join(kept)}```\n{said}</details>")
+
+
+def with_diff(skeleton: str, result: Result, overlay: str, limit: int, note: str = DIFF_NOTE) -> str:
+    """``skeleton`` with its ``{diff}`` replaced by the folded diff, cut so the whole stays under ``limit``."""
+    budget = max(0, limit - len(skeleton) - 400)
+    return skeleton.replace("{diff}", fold(result.diff, budget, overlay, note) if result.diff else "")
 
 
 def body(result: Result, overlay: str, trailers: Mapping[str, str], state: State | None,
@@ -61,7 +73,7 @@ def body(result: Result, overlay: str, trailers: Mapping[str, str], state: State
     if message:
         parts.append(message.strip())
     parts += [
-        _table(result),
+        table(result),
         "**Safety checks**: " + " · ".join(f"✅ {c}" for c in checks),
         "{diff}",
         "**Commit trailers**\n```\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n```",
@@ -69,6 +81,4 @@ def body(result: Result, overlay: str, trailers: Mapping[str, str], state: State
             f"- `{c}`" for c in next_commands(result.action, state, prefix)),
         "<sub>Opened by gitshift. Merge to release; Argo CD or Flux applies it.</sub>",
     ]
-    skeleton = "\n\n".join(parts)
-    budget = max(0, limit - len(skeleton) - 400)
-    return skeleton.replace("{diff}", _fold(result.diff, budget, overlay) if result.diff else "")
+    return with_diff("\n\n".join(parts), result, overlay, limit)

@@ -11,7 +11,7 @@ from gitshift.config import Config, EnvConfig
 from gitshift.errors import InputError
 from gitshift.manifests import WORKLOAD_KINDS, Obj, Rendered
 from gitshift.render import Renderer
-from gitshift.shift.compute import render
+from gitshift.shift.compute import files_at, render
 from gitshift.shift.request import ShiftRequest
 from gitshift.strategies.base import resolve
 from gitshift.strategies.workloads import app_workloads, image_of
@@ -59,13 +59,12 @@ def request(config: Config, renderer: Renderer, app: str, source: str, target: s
         rendered = render(renderer, config.root, src, files.FileView(root=config.root))
     else:
         from gitshift.gitops.repo import Repo
-        from gitshift.gitops.treeview import files_at
 
         repo = Repo(config.root)
         sha = repo.rev_parse(ref)
         if sha is None:
             raise InputError(f"unknown ref {ref!r}", "--base")
-        with files_at(repo, sha, in_memory=renderer.name == "builtin") as (tree, view):
+        with files_at(renderer, repo, sha) as (tree, view):
             rendered = render(renderer, tree, src, view)
     return ShiftRequest(app=app, env=target, action=ENTRY_ACTION[dst.strategy],
                         image=live_image(rendered, src), record_as="promote", source=source)

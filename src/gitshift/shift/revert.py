@@ -16,10 +16,9 @@ from gitshift.config import Config, EnvConfig
 from gitshift.errors import CheckFailedError, InputError
 from gitshift.gitops import history
 from gitshift.gitops.repo import Repo
-from gitshift.gitops.treeview import files_at
 from gitshift.manifests import MISSING, FieldPath, Intent, Rendered, ResourceId, changed_paths, format_path, get_path
 from gitshift.render import Renderer
-from gitshift.shift.compute import render
+from gitshift.shift.compute import files_at, render
 from gitshift.shift.request import Planner, ShiftRequest
 
 
@@ -83,7 +82,7 @@ def prepare(config: Config, renderer: Renderer, commit: str,
         raise InputError("the commit has no parent to restore", commit)
     renders = []
     for sha in (parent, entry.commit):
-        with files_at(repo, sha, in_memory=renderer.name == "builtin") as (tree, view):
+        with files_at(renderer, repo, sha) as (tree, view):
             renders.append(render(renderer, tree, env, view))
     fields = recorded_fields(*renders)
     request = ShiftRequest(app=env.app, env=env.name, action="revert", record_as="revert", source=entry.commit)

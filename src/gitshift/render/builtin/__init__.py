@@ -26,6 +26,7 @@ class BuiltinRenderer:
     """Renders overlays in-process; parsed files not edited in a view are cached per instance."""
 
     name = "builtin"
+    reads_git_objects = True  # renders from a FileView, so straight from a commit's blobs
 
     def __init__(self) -> None:
         self._cache = FileCache()
