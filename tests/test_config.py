@@ -1,4 +1,4 @@
-"""gitshift.yaml loading and validation (SPEC: Config)."""
+"""gitshift.yaml loading and validation (docs/configuration.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The safety checks over plain data: a rendered overlay, the intents of a shift, the Services that serve (pure).
 
-The list is in README.md, "Safety checks". A strategy's own checks are run by
+The list is in README.md, "How a shift works". A strategy's own checks are run by
 the caller and handed in as failures: nothing here knows a strategy.
 """
 

@@ -1,4 +1,4 @@
-"""Loading and validating ``gitshift.yaml`` into frozen dataclasses (SPEC: Config)."""
+"""Loading and validating ``gitshift.yaml`` into frozen dataclasses (docs/configuration.md)."""
 
 from __future__ import annotations
 

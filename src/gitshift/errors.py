@@ -1,4 +1,4 @@
-"""The one exception tree of gitshift; each branch maps to an exit code of the SPEC."""
+"""The one exception tree of gitshift; each branch maps to an exit code (README.md, "Errors")."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ def _store(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
 
 
 def global_options(envvars: bool) -> Callable[[F], F]:
-    """The SPEC's global options, accepted by the group and by every command (like kubectl's flags)."""
+    """The global options, accepted by the group and by every command (like kubectl's flags)."""
 
     def env(name: str) -> str | None:
         return f"GITSHIFT_{name}" if envvars else None
@@ -141,7 +141,7 @@ def _fail(what: str, hint: str = "") -> None:
 
 
 class GitshiftGroup(click.Group):
-    """A click group whose ``main`` turns every error into one line and a SPEC exit code."""
+    """A click group whose ``main`` turns every error into one line and its exit code (README.md, "Errors")."""
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
@@ -170,7 +170,7 @@ class GitshiftGroup(click.Group):
         except KeyboardInterrupt:
             _fail("interrupted")
             sys.exit(130)
-        except Exception as exc:  # a bug: SPEC exit 4
+        except Exception as exc:  # a bug: exit 4
             if verbose:
                 import traceback
 

@@ -13,7 +13,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def delivery_options(f: F, env: bool = True) -> F:
-    """The SPEC's delivery options, shared by every shift."""
+    """The delivery options, shared by every shift."""
     opts = [
         click.option("--env", "env_name", required=True, help="Environment of the app."),
     ] if env else []

@@ -1,7 +1,7 @@
 """Comment events as GitHub (``issue_comment``) and GitLab (note hook) deliver them, read into one shape.
 
 Pure: a payload in, an ``Event`` out, and the reasons to ignore one that need
-no forge call (SPEC: edited comments and comments by bots are ignored).
+no forge call (edited comments and comments by bots are ignored).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Answering one comment command end to end (SPEC: Pull request comment commands).
+"""Answering one comment command end to end (README.md, "Pull request comment commands").
 
 The order is the safety argument: ignore what needs no answer, ask the forge
 who commented and what the pull request is, read the policy from the **base**

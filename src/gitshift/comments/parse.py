@@ -1,4 +1,4 @@
-"""Parsing a pull request comment command and deciding who may run it (SPEC: Pull request comment commands).
+"""Parsing a pull request comment command and deciding who may run it (README.md, "Pull request comment commands").
 
 Pure: no HTTP, no git. ``shlex`` only splits the line into words; nothing is
 ever handed to a shell. The grammar is strict: anything not understood is
@@ -43,7 +43,7 @@ class RefusedError(GitshiftError):
 
 @dataclass(frozen=True)
 class Command:
-    """One parsed command. ``verb`` is the SPEC's action name (``canary.scale``), or ``status``/``help``."""
+    """One parsed command. ``verb`` is the action's name (``canary.scale``), or ``status``/``help``."""
 
     verb: str
     line: str
@@ -243,7 +243,7 @@ def _verb_matches(rule_verb: str, verb: str) -> bool:
 
 
 def authorize(command: Command, permission: str, login: str, env: str | None, config: CommandsConfig) -> None:
-    """Allow the command, or raise why not (SPEC: Config ``commands:``).
+    """Allow the command, or raise why not (docs/configuration.md, ``commands:``).
 
     ``status`` and ``help`` need ``read`` and a listed login when ``allow_users`` is set.
     A shift needs ``min_permission`` and a listed login; then the first rule matching

@@ -26,7 +26,7 @@ def collect(config: Config, renderer: Renderer, app: str | None, env: str | None
 
 
 def check(config: Config, renderer: Renderer, app: str | None, env: str | None) -> list[dict[str, Any]]:
-    """The safety checks of every selected env (README.md, "Safety checks")."""
+    """The safety checks of every selected env (README.md, "How a shift works")."""
     out = []
     view = files.FileView(root=config.root)
     for e in config.select(app, env):

@@ -11,7 +11,7 @@ DIFF_NOTE = "\n… {cut} more line(s) cut to fit the forge's size limit; run `gi
 
 
 def next_commands(action: str, state: State | None, prefix: str = "/gitshift") -> list[str]:
-    """The comment commands that can come after ``action`` (SPEC: the PR body shows them)."""
+    """The comment commands that can come after ``action`` (the PR body shows them)."""
     family = action.split(".")[0]
     if family in ("canary", "promote") and state is not None and state.weight is not None:
         out = []

@@ -14,7 +14,7 @@ from gitshift.result import State
 
 @dataclass(frozen=True)
 class ShiftRequest:
-    """One shift a user asked for. ``action`` is the SPEC's name (``set-image``, ``canary.scale``)."""
+    """One shift a user asked for. ``action`` is the command's name (``set-image``, ``canary.scale``)."""
 
     app: str
     env: str
@@ -83,7 +83,7 @@ def resolve(rendered: Rendered, kinds: Sequence[str], name: str, *, explicit: bo
             key: str, env: EnvConfig, required: bool = True) -> Obj | None:
     """Find the object a configured name refers to, as rendered or before the overlay's prefix/suffix.
 
-    SPEC (Config): a name may be given as rendered or as written before the
+    docs/configuration.md: a name may be given as rendered or as written before the
     overlay's namePrefix/nameSuffix. A default name the render lacks is not
     used; an explicit one must exist.
     """

@@ -1,6 +1,6 @@
 """Blue/green releases: two colored workloads behind an active and an optional preview Service.
 
-SPEC (strategies): the idle color gets the new image and the active color's
+README.md, "Blue/green": the idle color gets the new image and the active color's
 replicas, the preview Service points at it, promote switches the active
 Service, finish scales the old color to 0.
 
@@ -170,7 +170,7 @@ def _deploy(layout: _Layout, env: EnvConfig, request: ShiftRequest) -> list[Inte
     active = layout.active(env)
     idle = layout.other(active)
     target = layout.workloads[idle]
-    # SPEC: the idle color gets the active color's replica count unless --replicas is given.
+    # README.md, "Blue/green": the idle color gets the active color's replica count unless --replicas is given.
     n = (
         request.replicas
         if request.replicas is not None
@@ -223,7 +223,7 @@ def plan(rendered: Rendered, env: EnvConfig, request: ShiftRequest) -> list[Inte
 
 
 def checks(rendered: Rendered, env: EnvConfig) -> list[str]:
-    """SPEC (safety checks): the active Service selects one color, whose workload can serve."""
+    """Safety check (README.md, "How a shift works"): the active Service selects one color, whose workload can serve."""
     layout = _layout(rendered, env)
     svc = layout.active_svc
     selector = (svc.get("spec") or {}).get("selector")

@@ -1,4 +1,4 @@
-"""Rolling and recreate updates: the app's workloads get a new image (SPEC: strategies)."""
+"""Rolling and recreate updates: the app's workloads get a new image (README.md, "Rolling update and recreate")."""
 
 from __future__ import annotations
 

@@ -110,7 +110,7 @@ def _weighted(entry: Obj, key: str, roles: Sequence[str | None], weight: int) ->
 
 
 def weight_failure(where: str, weights: Sequence[object]) -> str | None:
-    """SPEC (safety checks): weights of one route are integers 0-100 summing to 100."""
+    """Safety check (README.md, "How a shift works"): weights of one route are integers 0-100 summing to 100."""
     if not all(isinstance(w, int) and not isinstance(w, bool) and 0 <= w <= 100 for w in weights):
         return f"{where} weights {list(weights)} are not all integers 0-100"
     total = sum(w for w in weights if isinstance(w, int))

@@ -78,7 +78,7 @@ def app_workloads(rendered: Rendered, env: EnvConfig) -> list[Obj]:
     return out
 
 
-# SPEC (strategies): an Argo Rollouts ``Rollout`` may stand in for a Deployment.
+# docs/configuration.md: an Argo Rollouts ``Rollout`` may stand in for a Deployment.
 RELEASE_KINDS = ("Deployment", "Rollout")
 
 

@@ -71,7 +71,7 @@ def _deploy(
     if not request.image:
         raise InputError("canary deploy needs an image", "--image", "give --image NAME:TAG")
     match = _match(request)
-    # SPEC: with --header/--cookie only matching requests reach the canary: A/B defaults to 0.
+    # README.md, "A/B testing": with --header/--cookie only matching requests reach the canary: A/B defaults to 0.
     default = 0 if match is not None else settings(env).steps[0]
     weight = validate_weight(request.weight if request.weight is not None else default)
     if request.replicas is not None and (r.OWNS_REPLICAS or request.replicas < 1):
@@ -156,7 +156,7 @@ def plan(rendered: Rendered, env: EnvConfig, request: ShiftRequest) -> list[Inte
 
 
 def checks(rendered: Rendered, env: EnvConfig) -> list[str]:
-    """The traffic kind's safety checks (SPEC: weights, routes, Ingress hosts and paths)."""
+    """The traffic kind's safety checks (weights, routes, Ingress hosts and paths)."""
     p = pair(rendered, env)
     failures = router(env).checks(rendered, env, p)
     if not image_of(p.stable, env):

@@ -1,4 +1,4 @@
-"""Canary traffic through a Gateway API HTTPRoute (SPEC: strategies, traffic gateway).
+"""Canary traffic through a Gateway API HTTPRoute (README.md, "Canary with Gateway API").
 
 The HTTPRoute ``canary.route`` has a rule whose ``backendRefs`` are the stable
 and the canary Service; their weights are set to sum to 100 (a missing
@@ -152,7 +152,7 @@ def route(
 
 
 def checks(rendered: Rendered, env: EnvConfig, pair: Pair) -> list[str]:
-    """SPEC: in each rule with two or more backends, weights are integers 0-100 summing to 100."""
+    """Safety check: in each rule with two or more backends, weights are integers 0-100 summing to 100."""
     route_obj = _route(rendered, env)
     failures = []
     for i, rule in enumerate(_rules(route_obj)):

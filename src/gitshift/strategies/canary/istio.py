@@ -1,4 +1,4 @@
-"""Canary traffic through an Istio VirtualService (SPEC: strategies, traffic istio).
+"""Canary traffic through an Istio VirtualService (README.md, "Canary with Istio").
 
 The VirtualService ``canary.route`` has an http route with two destinations:
 the stable and the canary Service (by name or FQDN ``name.ns.svc.cluster.local``),
@@ -161,7 +161,7 @@ def route(
 
 
 def checks(rendered: Rendered, env: EnvConfig, pair: Pair) -> list[str]:
-    """SPEC: the weights of each http route are integers 0-100 summing to 100."""
+    """Safety check: the weights of each http route are integers 0-100 summing to 100."""
     vs = _service(rendered, env)
     failures = []
     for i, entry in enumerate(_http(vs)):

@@ -1,4 +1,4 @@
-"""Canary traffic through ingress-nginx: annotations on the canary Ingress (SPEC: traffic nginx).
+"""Canary traffic through ingress-nginx: annotations on the canary Ingress (README.md, "Canary with nginx").
 
 The canary Ingress is named like the canary workload (``canary.canary``) and
 the stable one like the stable workload (``canary.stable``). The canary
@@ -106,7 +106,7 @@ def _hosts_paths(obj: Obj) -> set[tuple[str, str]]:
 
 
 def checks(rendered: Rendered, env: EnvConfig, pair: Pair) -> list[str]:
-    """SPEC: the canary Ingress has the stable one's hosts and paths; weight is an integer 0-100."""
+    """Safety check: the canary Ingress has the stable one's hosts and paths; weight is an integer 0-100."""
     stable, canary = _ingress(rendered, env, "stable"), _ingress(rendered, env, "canary")
     failures = []
     ann = _annotations(canary)

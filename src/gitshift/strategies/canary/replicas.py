@@ -1,4 +1,4 @@
-"""Kubernetes-native canary: the split is the replica count behind one Service (SPEC).
+"""Kubernetes-native canary: the split is the replica count behind one Service (README.md, "Kubernetes-native canary").
 
 The stable and canary workloads share a Service, so each pod gets an equal
 share and the weight is ``canary / (stable + canary)``. A shift keeps the

@@ -112,7 +112,7 @@ def service(rendered: Rendered, env: EnvConfig, role: str) -> Obj | None:
 def serving(
     rendered: Rendered, env: EnvConfig, weight: int | None, match: Match | None
 ) -> tuple[str, ...]:
-    """SPEC (safety checks): the stable Service, and the canary Service while it gets traffic."""
+    """The Services that must have pods: the stable one, and the canary one while it gets traffic."""
     roles = ["stable"] + (["canary"] if (weight or 0) > 0 or match is not None else [])
     return tuple(
         name_of(svc) for svc in (service(rendered, env, r) for r in roles) if svc is not None
