@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from tests.support.forge_clients import fast_policy, forge_client, github, gitlab  # noqa: F401
 from tests.support.forge_server import forge_server  # noqa: F401
 
-from gitshift.cli import cli
+from gitshift.cli.app import cli
 
 PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLE = ("base", "overlays", "gitshift.yaml")

@@ -95,7 +95,7 @@ def test_not_a_repository(tmp_path: Path) -> None:
 def test_bare_command_prints_help() -> None:
     from click.testing import CliRunner
 
-    from gitshift.cli import cli
+    from gitshift.cli.app import cli
 
     r = CliRunner().invoke(cli, [])
     assert r.exit_code == 0

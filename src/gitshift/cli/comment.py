@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from gitshift.cli import Settings, cli, command_options, output, settings
+from gitshift.cli import output
+from gitshift.cli.options import Settings, command_options, settings
 
 if TYPE_CHECKING:
     from gitshift.comments.handle import Outcome
@@ -54,7 +55,7 @@ def _print(outcome: Outcome, s: Settings) -> None:
         click.echo(outcome.reply)
 
 
-@cli.command("comment")
+@click.command("comment")
 @click.option("--event", "event_file", required=True, type=click.Path(dir_okay=False),
               help="The event payload (GitHub: $GITHUB_EVENT_PATH; GitLab: the note hook's body).")
 @click.option("--forge", type=click.Choice(["github", "gitlab"]), help="Which forge sent it (default: detected).")
@@ -76,7 +77,7 @@ def comment(event_file: str, forge: str | None) -> int:
     return outcome.exit_code
 
 
-@cli.command("serve")
+@click.command("serve")
 @click.option("--port", type=click.IntRange(0, 65535), required=True, help="Port to listen on (0: any free one).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--queue-size", type=click.IntRange(1, 1000), default=16, show_default=True,
@@ -112,3 +113,5 @@ def serve(port: int, host: str, queue_size: int) -> None:
         pass
     finally:
         server.shutdown()
+
+COMMANDS = (comment, serve)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from gitshift.cli import cli, command_options, settings
+from gitshift.cli.options import command_options, settings
 from gitshift.errors import InputError
 from gitshift.process import no_git_env
 
@@ -123,7 +123,7 @@ def prepare(dest: Path | None = None) -> Path:
     return work
 
 
-@cli.command()
+@click.command()
 @click.option("--keep", is_flag=True, help="Keep the throwaway repository and print its path.")
 @command_options
 def demo(keep: bool) -> int:
@@ -157,3 +157,5 @@ def demo(keep: bool) -> int:
     if keep:
         click.echo(f"The repository is kept at {work}")
     return 0
+
+COMMANDS = (demo,)

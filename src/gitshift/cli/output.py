@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from gitshift.cli import Settings
+    from gitshift.cli.options import Settings
     from gitshift.result import Result
 
 

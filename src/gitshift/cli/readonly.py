@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from gitshift.cli import cli, command_options, output, settings
+from gitshift.cli import output
+from gitshift.cli.options import command_options, settings
 
 
-@cli.command()
+@click.command()
 @click.argument("app", required=False)
 @click.option("--env", "env_name", help="Only this env.")
 @command_options
@@ -26,7 +27,7 @@ def status(app: str | None, env_name: str | None) -> None:
     output.table([r.row() for r in rows], ["APP", "ENV", "STRATEGY", "IMAGE", "TRAFFIC", "REPLICAS"])
 
 
-@cli.command()
+@click.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 @click.option("--all", "all_", is_flag=True, help="Every configured overlay.")
 @click.option("--out", type=click.Path(file_okay=False), help="With --all: write DIR/<app>/<env>.yaml.")
@@ -51,7 +52,7 @@ def render(path: str | None, all_: bool, out: str | None) -> None:
     click.echo(s.renderer().render_text(Path(path)), nl=False)
 
 
-@cli.command()
+@click.command()
 @click.argument("app", required=False)
 @click.option("--env", "env_name", help="Only this env.")
 @click.option("--against", default="HEAD", show_default=True, help="Compare the working tree with this ref.")
@@ -68,7 +69,7 @@ def diff(app: str | None, env_name: str | None, against: str) -> None:
         click.echo(output._color_diff(text))
 
 
-@cli.command()
+@click.command()
 @click.argument("app", required=False)
 @click.option("--env", "env_name", help="Only this env.")
 @command_options
@@ -90,7 +91,7 @@ def check(app: str | None, env_name: str | None) -> int:
     return 1 if failed else 0
 
 
-@cli.command()
+@click.command()
 @click.argument("app", required=False)
 @click.option("--env", "env_name", help="Only this env.")
 @click.option("-n", "limit", type=click.IntRange(min=1), default=20, show_default=True, help="How many.")
@@ -107,3 +108,5 @@ def history(app: str | None, env_name: str | None, limit: int) -> None:
         return
     output.table([(e.commit[:10], e.date[:19].replace("T", " "), e.action, e.summary) for e in entries],
                  ["COMMIT", "DATE", "ACTION", "SUMMARY"])
+
+COMMANDS = (status, render, diff, check, history)

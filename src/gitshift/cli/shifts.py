@@ -7,7 +7,8 @@ from typing import Any, TypeVar
 
 import click
 
-from gitshift.cli import cli, command_options, output, settings
+from gitshift.cli import output
+from gitshift.cli.options import command_options, settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,7 +85,7 @@ def _header(value: str | None) -> tuple[str, str | None] | None:
     return (name, val if sep else None)
 
 
-@cli.command("set-image")
+@click.command("set-image")
 @click.argument("app")
 @click.argument("image")
 @click.option("--max-surge", help="Rolling update maxSurge (integer or percentage).")
@@ -95,7 +96,7 @@ def set_image(app: str, image: str, max_surge: str | None, max_unavailable: str 
     return run_shift(app, "set-image", kw, image=image, max_surge=max_surge, max_unavailable=max_unavailable)
 
 
-@cli.group()
+@click.group()
 def bluegreen() -> None:
     """Blue/green: deploy to the idle color, promote, roll back, finish."""
 
@@ -128,7 +129,7 @@ _simple(bluegreen, "rollback", "bluegreen.rollback", "Switch the active Service 
 _simple(bluegreen, "finish", "bluegreen.finish", "Scale the color that is no longer active to 0.")
 
 
-@cli.group()
+@click.group()
 def canary() -> None:
     """Canary and A/B: deploy, scale, promote, roll back."""
 
@@ -162,7 +163,7 @@ _simple(canary, "promote", "canary.promote", "Stable gets the canary image; the 
 _simple(canary, "rollback", "canary.rollback", "Weight 0, A/B rule removed, canary scaled to 0.")
 
 
-@cli.command("promote")
+@click.command("promote")
 @click.argument("app")
 @click.option("--from", "source", required=True, help="Env whose live image moves on.")
 @click.option("--to", "target", required=True, help="Env it enters, through that env's strategy.")
@@ -181,7 +182,7 @@ def promote(app: str, source: str, target: str, **kw: Any) -> int:
     return 0
 
 
-@cli.command("revert")
+@click.command("revert")
 @click.argument("commit")
 @click.option("--force", is_flag=True, help="Restore fields a later shift changed again, too.")
 @lambda f: delivery_options(f, env=False)
@@ -195,3 +196,5 @@ def revert(commit: str, force: bool, **kw: Any) -> int:
     req, planner = reverting.prepare(config, renderer, commit, force)
     output.shift(shift.run(config, renderer, req, _delivery(kw, config), planner), s)
     return 0
+
+COMMANDS = (set_image, bluegreen, canary, promote, revert)

@@ -1,0 +1,107 @@
+"""The ``gitshift`` group: the one place errors become exit codes; commands load on demand."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from gitshift import __version__
+from gitshift.cli.options import apply_store, global_options
+
+
+def _fail(what: str, hint: str = "") -> None:
+    click.echo(f"gitshift: error: {what}", err=True)
+    if hint:
+        click.echo(f"hint: {hint}", err=True)
+
+
+# The modules that define the commands (each lists them in its COMMANDS), imported only when a
+# command of theirs runs: start-up is the user's time in CI. A command missing from COMMANDS is
+# still found, by importing every module.
+COMMAND_MODULES = ("readonly", "shifts", "comment", "demo")
+COMMANDS = {"status": "readonly", "render": "readonly", "diff": "readonly", "check": "readonly",
+            "history": "readonly", "set-image": "shifts", "bluegreen": "shifts", "canary": "shifts",
+            "promote": "shifts", "revert": "shifts", "comment": "comment", "serve": "comment",
+            "demo": "demo"}
+
+
+def _load(group: click.Group, module: str) -> None:
+    import importlib
+
+    for command in importlib.import_module(f"gitshift.cli.{module}").COMMANDS:
+        if command.name not in group.commands:
+            group.add_command(command)
+
+
+class GitshiftGroup(click.Group):
+    """A click group whose ``main`` turns every error into one line and its exit code (README.md, "Errors")."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, importing only the module that defines it."""
+        if cmd_name not in self.commands:
+            for module in (COMMANDS[cmd_name],) if cmd_name in COMMANDS else COMMAND_MODULES:
+                _load(self, module)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command (help and completion need them all)."""
+        for module in COMMAND_MODULES:
+            _load(self, module)
+        return super().list_commands(ctx)
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        from gitshift.errors import GitshiftError
+
+        verbose = "-v" in (args if args is not None else sys.argv[1:]) or \
+            "--verbose" in (args if args is not None else sys.argv[1:])
+        try:
+            rv = super().main(args, prog_name or "gitshift", complete_var, standalone_mode=False, **extra)
+        except GitshiftError as exc:
+            if verbose:
+                import traceback
+
+                traceback.print_exc()
+            _fail(str(exc), exc.hint)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            _fail("aborted")
+            sys.exit(1)
+        except click.ClickException as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `gitshift`: help, as kubectl does
+                click.echo(exc.format_message())
+                sys.exit(0)
+            _fail(exc.format_message(), "see 'gitshift --help'" if exc.exit_code == 2 else "")
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted")
+            sys.exit(130)
+        except Exception as exc:  # a bug: exit 4
+            if verbose:
+                import traceback
+
+                traceback.print_exc()
+            _fail(f"internal error: {type(exc).__name__}: {exc}",
+                  "please report this with the output of the same command run with -v")
+            sys.exit(4)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+@click.group(cls=GitshiftGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@apply_store
+@global_options(envvars=True)
+@click.version_option(__version__, "--version", prog_name="gitshift", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Blue/green, canary, A/B and rolling releases on Kubernetes, by pull request.
+
+    gitshift rewrites Kustomize overlays in a GitOps repository, proves the
+    rewrite by rendering, and commits it on a branch for review.
+    """
+
+
+def main() -> None:
+    """Console entry point."""
+    cli.main()
