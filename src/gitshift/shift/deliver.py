@@ -35,7 +35,11 @@ from gitshift.shift.request import Delivery, Planner, ShiftRequest
 if TYPE_CHECKING:
     from gitshift.forge import Forge
 
-PUSH_ATTEMPTS = 8
+# A lost push race is retried while both budgets last. Every round of a race has a winner, so
+# with N pushers on one branch the last of them needs at most N rounds: the time budget, not a
+# small count, is what bounds the wait on a loaded machine (README, "Pull and merge requests").
+PUSH_ATTEMPTS = 30
+PUSH_SECONDS = 90.0
 
 
 def default_branch(request: ShiftRequest) -> str:
@@ -135,6 +139,7 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
 def _push_with_retries(repo: Repo, attempt: _Attempt, delivery: Delivery, branch: str, base: str,
                        direct: bool, auth: dict[str, str]) -> Result:
     """Plan on the remote tip, commit, push; on a lost race fetch and re-plan (bounded, with jitter)."""
+    deadline = time.monotonic() + PUSH_SECONDS
     for n in range(PUSH_ATTEMPTS):
         tip = pushing.fetch(repo, delivery.remote, branch, auth)
         start = tip or pushing.fetch(repo, delivery.remote, base, auth) or repo.rev_parse(delivery.base or "HEAD")
@@ -149,8 +154,10 @@ def _push_with_retries(repo: Repo, attempt: _Attempt, delivery: Delivery, branch
                 with suppress(GitError):  # the remote has it; a local branch moved meanwhile stays
                     commits.move_branch(repo, branch, sha, local)
             return res
+        if time.monotonic() > deadline:
+            break
         time.sleep(min(2.0, 0.05 * 2 ** n) * random.uniform(0.5, 1.5))
-    raise ExternalError(f"push to {branch} kept losing races after {PUSH_ATTEMPTS} attempts", delivery.remote,
+    raise ExternalError(f"push to {branch} kept losing races after {n + 1} attempts", delivery.remote,
                         "someone else is pushing to the same branch; retry later")
 
 
