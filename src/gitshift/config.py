@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,69 @@ class CanarySettings:
     explicit: frozenset[str] = frozenset()
 
 
+# Gates (SPEC: Gates) -------------------------------------------------------------
+
+# `${name}` in a check's query; everything else in a query is PromQL and left alone.
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+PLACEHOLDERS = ("app", "env", "namespace", "stable", "canary", "active", "preview",
+                "service", "preview_service", "canary_service")
+ON_NO_DATA = ("wait", "fail", "pass")
+ON_FAILURE = ("rollback", "hold")
+_DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+# A Kubernetes object name (DNS subdomain): what an Argo CD Application or namespace is called.
+_K8S_NAME = re.compile(r"[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?")
+
+
+@dataclass(frozen=True)
+class ArgoCDConfig:
+    """Where Argo CD answers; ``project`` and ``selector`` narrow the one list call of a run."""
+
+    url: str
+    token_env: str = "ARGOCD_AUTH_TOKEN"
+    namespace: str | None = None
+    project: str | None = None
+    selector: str | None = None
+
+
+@dataclass(frozen=True)
+class PrometheusConfig:
+    """Where Prometheus answers; the token (Bearer) is optional."""
+
+    url: str
+    token_env: str = "PROMETHEUS_TOKEN"
+
+
+@dataclass(frozen=True)
+class GatesConfig:
+    """The read-only services gates ask, and how hard to try."""
+
+    argocd: ArgoCDConfig | None = None
+    prometheus: PrometheusConfig | None = None
+    retries: int = 6
+    timeout: float = 120.0
+
+
+@dataclass(frozen=True)
+class Check:
+    """One Prometheus instant query and the bounds its value must keep."""
+
+    name: str
+    query: str
+    max: float | None = None
+    min: float | None = None
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """How an env's step is judged; ``bake`` in seconds."""
+
+    bake: float = 300.0
+    on_no_data: str = "wait"
+    on_failure: str = "rollback"
+    promote: bool = True
+    checks: tuple[Check, ...] = ()
+
+
 @dataclass(frozen=True)
 class EnvConfig:
     """One environment of one app: where its overlay is and how it is released."""
@@ -53,6 +117,13 @@ class EnvConfig:
     require_digest: bool = False
     bluegreen: BlueGreenSettings | None = None
     canary: CanarySettings | None = None
+    argocd_app: str = ""
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+
+    @property
+    def argocd_name(self) -> str:
+        """The Argo CD Application of this env (default ``<app>-<env>``)."""
+        return self.argocd_app or f"{self.app}-{self.name}"
 
 
 @dataclass(frozen=True)
@@ -106,6 +177,7 @@ class Config:
     apps: Mapping[str, AppConfig]
     forge: ForgeConfig | None = None
     commands: CommandsConfig = field(default_factory=CommandsConfig)
+    gates: GatesConfig = field(default_factory=GatesConfig)
 
     def env(self, app: str, env: str) -> EnvConfig:
         """The config of ``app`` in ``env``; unknown names are an InputError listing the known ones."""
@@ -206,7 +278,7 @@ def _canary(r: _Reader, app: str, raw: Any, keys: str) -> CanarySettings:
     )
 
 
-_ENV_KEYS = ("overlay", "strategy", "require_digest", "bluegreen", "canary", "image")
+_ENV_KEYS = ("overlay", "strategy", "require_digest", "bluegreen", "canary", "image", "argocd_app", "analysis")
 
 
 def _env(r: _Reader, root: Path, app: str, image: str | None, name: str, raw: Any) -> EnvConfig:
@@ -230,6 +302,8 @@ def _env(r: _Reader, root: Path, app: str, image: str | None, name: str, raw: An
         image=env_image, require_digest=require_digest,
         bluegreen=_bluegreen(r, app, m.get("bluegreen"), f"{keys}.bluegreen") if strategy == "bluegreen" else None,
         canary=_canary(r, app, m.get("canary"), f"{keys}.canary") if strategy == "canary" else None,
+        argocd_app=_k8s_name(r, m, "argocd_app", keys, f"{app}-{name}"),
+        analysis=_analysis(r, m.get("analysis"), f"{keys}.analysis"),
     )
 
 
@@ -281,6 +355,95 @@ def yaml_loader() -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def duration(text: Any) -> float | None:
+    """Seconds in ``30s``, ``5m``, ``1h`` or ``1h30m``; None when ``text`` is not such a duration."""
+    found = _DURATION.fullmatch(text) if isinstance(text, str) and text else None
+    if found is None:
+        return None
+    h, m, s = (int(g or 0) for g in found.groups())
+    return float(h * 3600 + m * 60 + s)
+
+
+def _k8s_name(r: _Reader, m: Mapping[str, Any], key: str, keys: str, default: str | None = None) -> str:
+    value = r.string(m, key, keys, default)
+    if not _K8S_NAME.fullmatch(value):
+        raise r.fail(f"{keys}.{key}", f"a Kubernetes name: lower case letters, digits, '-' and '.' (got {value!r})")
+    return value
+
+
+def _url(r: _Reader, m: Mapping[str, Any], keys: str) -> str:
+    url = r.string(m, "url", keys).rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise r.fail(f"{keys}.url", "an http(s) URL")
+    return url
+
+
+def _gates(r: _Reader, raw: Any) -> GatesConfig:
+    m = r.mapping(raw, "gates", ("argocd", "prometheus", "retries", "timeout"))
+    retries, timeout = m.get("retries", 6), m.get("timeout", 120)
+    if not isinstance(retries, int) or isinstance(retries, bool) or not 1 <= retries <= 20:
+        raise r.fail("gates.retries", "an integer 1-20 (tries of one call, the first included)")
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 1 <= timeout <= 3600:
+        raise r.fail("gates.timeout", "seconds 1-3600 (the most one call may take, retries included)")
+    argocd = prometheus = None
+    if m.get("argocd") is not None:
+        a = r.mapping(m["argocd"], "gates.argocd", ("url", "token_env", "namespace", "project", "selector"))
+        optional: dict[str, str] = {k: r.string(a, k, "gates.argocd") for k in ("project", "selector") if k in a}
+        if "namespace" in a:
+            optional["namespace"] = _k8s_name(r, a, "namespace", "gates.argocd")
+        argocd = ArgoCDConfig(url=_url(r, a, "gates.argocd"),
+                              token_env=r.string(a, "token_env", "gates.argocd", "ARGOCD_AUTH_TOKEN"), **optional)
+    if m.get("prometheus") is not None:
+        p = r.mapping(m["prometheus"], "gates.prometheus", ("url", "token_env"))
+        prometheus = PrometheusConfig(url=_url(r, p, "gates.prometheus"),
+                                      token_env=r.string(p, "token_env", "gates.prometheus", "PROMETHEUS_TOKEN"))
+    return GatesConfig(argocd=argocd, prometheus=prometheus, retries=retries, timeout=float(timeout))
+
+
+def _bound(r: _Reader, m: Mapping[str, Any], key: str, keys: str) -> float | None:
+    value = m.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool) or value != value:
+        raise r.fail(f"{keys}.{key}", "a number")
+    return float(value)
+
+
+def _check(r: _Reader, raw: Any, keys: str) -> Check:
+    m = r.mapping(raw, keys, ("name", "query", "max", "min"))
+    name, query = r.string(m, "name", keys), r.string(m, "query", keys)
+    for placeholder in PLACEHOLDER.findall(query):
+        if placeholder not in PLACEHOLDERS:
+            raise ConfigError(f"{keys}.query: unknown placeholder ${{{placeholder}}}", str(r.path),
+                              "known: " + " ".join(f"${{{p}}}" for p in PLACEHOLDERS))
+    high, low = _bound(r, m, "max", keys), _bound(r, m, "min", keys)
+    if high is None and low is None:
+        raise r.fail(keys, "max, min or both")
+    if high is not None and low is not None and low > high:
+        raise r.fail(f"{keys}.min", f"a number not above max ({high:g})")
+    return Check(name=name, query=query, max=high, min=low)
+
+
+def _analysis(r: _Reader, raw: Any, keys: str) -> AnalysisConfig:
+    m = r.mapping(raw, keys, ("bake", "on_no_data", "on_failure", "promote", "checks"))
+    bake = duration(m.get("bake", "5m"))
+    if bake is None:
+        raise r.fail(f"{keys}.bake", "a duration like 30s, 5m or 1h")
+    promote = m.get("promote", True)
+    if not isinstance(promote, bool):
+        raise r.fail(f"{keys}.promote", "true or false")
+    raw_checks = m.get("checks") or []
+    if not isinstance(raw_checks, list):
+        raise r.fail(f"{keys}.checks", "a list")
+    checks = tuple(_check(r, c, f"{keys}.checks[{i}]") for i, c in enumerate(raw_checks))
+    names = [c.name for c in checks]
+    if len(set(names)) != len(names):
+        raise r.fail(f"{keys}.checks", "checks with different names")
+    return AnalysisConfig(bake=bake, on_no_data=r.choice(m, "on_no_data", keys, ON_NO_DATA, "wait"),
+                          on_failure=r.choice(m, "on_failure", keys, ON_FAILURE, "rollback"),
+                          promote=promote, checks=checks)
+
+
 def parse(text: str, path: Path, root: Path) -> Config:
     """Validate the text of a config file into a Config; every error names file and key path."""
     import yaml
@@ -292,7 +455,7 @@ def parse(text: str, path: Path, root: Path) -> Config:
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         raise ConfigError(f"malformed YAML: {getattr(exc, 'problem', None) or exc}", where) from exc
     r = _Reader(path)
-    top = r.mapping(raw, "(top level)", ("forge", "commands", "apps"))
+    top = r.mapping(raw, "(top level)", ("forge", "commands", "apps", "gates"))
     apps_raw = r.mapping(top.get("apps"), "apps")
     if not apps_raw:
         raise r.fail("apps", "at least one app")
@@ -307,8 +470,15 @@ def parse(text: str, path: Path, root: Path) -> Config:
             raise r.fail(f"apps.{name}.envs", "at least one env")
         envs = {str(e): _env(r, root, str(name), image, str(e), v) for e, v in envs_raw.items()}
         apps[str(name)] = AppConfig(str(name), image, envs)
+    gates = _gates(r, top.get("gates"))
+    if gates.prometheus is None:
+        checked = next((f"apps.{e.app}.envs.{e.name}.analysis.checks" for a in apps.values()
+                        for e in a.envs.values() if e.analysis.checks), None)
+        if checked:
+            raise ConfigError(f"{checked}: checks need gates.prometheus", str(path),
+                              "add gates: {prometheus: {url: http://prometheus:9090}}")
     return Config(path=path, root=root, apps=apps, forge=_forge(r, top.get("forge")),
-                  commands=_commands(r, top.get("commands")))
+                  commands=_commands(r, top.get("commands")), gates=gates)
 
 
 def load(path: Path, root: Path) -> Config:

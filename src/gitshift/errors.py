@@ -74,3 +74,7 @@ class GitError(ExternalError):
 
 class ForgeError(ExternalError):
     """The forge API failed after retries."""
+
+
+class GateError(ExternalError):
+    """Argo CD or Prometheus could not be read, or answered with an error (exit 3); decides nothing."""
