@@ -138,3 +138,13 @@ def test_the_fake_flags_requests_outside_the_contract(argocd_server: ArgoCDServe
     assert any("'bogus' is not in the contract" in v and "'refresh' given 2 times" in v
                for v in argocd_server.violations)
     argocd_server.violations.clear()
+
+
+def test_debug_logs_never_show_the_token(argocd_server: ArgoCDServer, argocd: ArgoCD,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    argocd_server.argocd.add(FakeApp("web-prod", [SHA]))
+    argocd_server.fail("GET", "/api/v1/applications/web-prod", 503, times=1, body={"error": f"echo {TOKEN}"})
+    with caplog.at_level("DEBUG", logger="gitshift"):
+        argocd.application("web-prod")
+    assert "GET" in caplog.text and "retry 1" in caplog.text
+    assert TOKEN not in caplog.text

@@ -19,6 +19,7 @@ from gitshift.gates.prometheus import Measurement
 Verdict = Literal["pass", "fail", "wait"]
 Kind = Literal["argocd", "prometheus", "bake"]
 EXIT_CODES: dict[str, int] = {"pass": 0, "fail": 1, "wait": 75}
+_NO_DATA: dict[str, Verdict] = {"pass": "pass", "fail": "fail", "wait": "wait"}  # analysis.on_no_data
 
 # (revision Argo CD reports, commit) -> whether the revision contains the commit;
 # None when the revision is unknown here (not fetched yet, or not a commit: a chart version).
@@ -151,7 +152,7 @@ def check_gate(check: Check, measured: Measurement, on_no_data: str, baking: boo
     threshold = _bounds(check)
     series = measured.values
     if not series:
-        verdict: Verdict = "wait" if baking else on_no_data  # type: ignore[assignment]  # ON_NO_DATA are verdicts
+        verdict = "wait" if baking else _NO_DATA[on_no_data]
         why = "no data: the query returned no series" + (" (still baking)" if baking else "")
         return Gate(check.name, "prometheus", verdict, None, threshold, why)
     worst = min(series, key=lambda s: _margin(check, s.value))
