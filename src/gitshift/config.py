@@ -42,7 +42,7 @@ class CanarySettings:
     explicit: frozenset[str] = frozenset()
 
 
-# Gates (SPEC: Gates) -------------------------------------------------------------
+# Gates (docs/configuration.md) ----------------------------------------------------
 
 # `${name}` in a check's query; everything else in a query is PromQL and left alone.
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

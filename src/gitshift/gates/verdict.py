@@ -1,7 +1,7 @@
 """Verdicts: what Argo CD's state, the bake time and each check's value say about a step (pure).
 
 A gate passes, fails or waits. A run fails when any gate fails, waits when any gate
-waits, and passes only when every gate passes (SPEC: Gates).
+waits, and passes only when every gate passes (README.md, "Gates").
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class Gate:
     detail: str
 
     def to_json(self) -> dict[str, Any]:
-        """The SPEC's ``gates[]`` item (an infinite value as the string ``+Inf``/``-Inf``)."""
+        """A ``gates[]`` item of the JSON output (docs/json-output.md); an infinite value as ``+Inf``/``-Inf``."""
         return {"name": self.name, "kind": self.kind, "verdict": self.verdict, "value": _json_number(self.value),
                 "threshold": _json_number(self.threshold), "detail": self.detail}
 
@@ -55,11 +55,11 @@ class GateResult:
 
     @property
     def exit_code(self) -> int:
-        """0 pass, 1 fail, 75 wait (SPEC: Exit codes)."""
+        """0 pass, 1 fail, 75 wait (README.md, "Errors")."""
         return EXIT_CODES[self.verdict]
 
     def to_json(self) -> dict[str, Any]:
-        """The SPEC's ``gate`` object."""
+        """The JSON object `gate -o json` prints (docs/json-output.md)."""
         return {"schema": 1, "app": self.app, "env": self.env, "verdict": self.verdict, "reason": self.reason,
                 "gates": [g.to_json() for g in self.gates]}
 
