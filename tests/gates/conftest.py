@@ -31,6 +31,11 @@ SERIES: list[tuple[str, dict[str, str], Callable[[int], float]]] = [
     ("http_requests_total", {"namespace": "shop", "deployment": "web", "code": "500"}, lambda i: 1.0 * i),
     ("http_requests_total", {"namespace": "shop", "deployment": "bad-canary", "code": "200"}, lambda i: 1000.0 * i),
     ("http_requests_total", {"namespace": "shop", "deployment": "bad-canary", "code": "500"}, lambda i: 100.0 * i),
+    # The example tree's canary env (namespace hello-canary).
+    ("http_requests_total", {"namespace": "hello-canary", "deployment": "web-canary", "code": "200"},
+     lambda i: 1000.0 * i),
+    ("http_requests_total", {"namespace": "hello-canary", "deployment": "web-canary", "code": "500"},
+     lambda i: 2.0 * i),
     ("latency_p99_seconds", {"namespace": "shop", "deployment": "web-canary"}, lambda i: 0.25),
     ("latency_p99_seconds", {"namespace": "shop", "deployment": "web"}, lambda i: 0.2),
     ("ready_ratio", {"namespace": "shop", "deployment": "web-green"}, lambda i: 1.0),

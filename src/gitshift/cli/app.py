@@ -21,11 +21,13 @@ def _fail(what: str, hint: str = "") -> None:
 # The modules that define the commands (each lists them in its COMMANDS), imported only when a
 # command of theirs runs: start-up is the user's time in CI. A command missing from COMMANDS is
 # still found, by importing every module.
-COMMAND_MODULES = ("readonly", "shifts", "comment", "demo")
-COMMANDS = {"status": "readonly", "render": "readonly", "diff": "readonly", "check": "readonly",
-            "history": "readonly", "set-image": "shifts", "bluegreen": "shifts", "canary": "shifts",
-            "promote": "shifts", "revert": "shifts", "comment": "comment", "serve": "comment",
-            "demo": "demo"}
+COMMAND_MODULES = ("readonly", "shifts", "gates", "comment", "demo")
+# gates adds `advance` to the canary and bluegreen groups of shifts: those load both.
+COMMANDS: dict[str, str | tuple[str, ...]] = {
+    "status": "readonly", "render": "readonly", "diff": "readonly", "check": "readonly",
+    "history": "readonly", "set-image": "shifts", "bluegreen": ("shifts", "gates"), "canary": ("shifts", "gates"),
+    "promote": "shifts", "revert": "shifts", "gate": "gates", "advance": "gates", "comment": "comment",
+    "serve": "comment", "demo": "demo"}
 
 
 def _load(group: click.Group, module: str) -> None:
@@ -42,7 +44,8 @@ class GitshiftGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """The command, importing only the module that defines it."""
         if cmd_name not in self.commands:
-            for module in (COMMANDS[cmd_name],) if cmd_name in COMMANDS else COMMAND_MODULES:
+            modules = COMMANDS.get(cmd_name, COMMAND_MODULES)
+            for module in (modules,) if isinstance(modules, str) else modules:
                 _load(self, module)
         return super().get_command(ctx, cmd_name)
 

@@ -10,7 +10,9 @@ import click
 
 if TYPE_CHECKING:
     from gitshift.cli.options import Settings
+    from gitshift.gates.verdict import Gate, GateResult
     from gitshift.result import Result
+    from gitshift.shift.advance import Step
 
 
 def emit_json(data: Any) -> None:
@@ -67,3 +69,54 @@ def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, *rows]:
         click.echo("   ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+
+
+_VERDICT_COLORS = {"pass": "green", "fail": "red", "wait": "yellow"}
+
+
+def _gate_value(gate: Gate, value: float | str | None) -> str:
+    if value is None:
+        return "-"
+    if gate.kind == "bake" and isinstance(value, int | float):
+        from gitshift.gates.verdict import duration_text
+
+        return duration_text(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def gate(result: GateResult, s: Settings, table_too: bool = True) -> None:
+    """A gate's verdict: the table of its gates, then ``app/env: verdict: reason``."""
+    if s.json:
+        emit_json(result.to_json())
+        return
+    if table_too and not s.quiet:
+        rows = [[g.name, g.kind, g.verdict, _gate_value(g, g.value), _gate_value(g, g.threshold), g.detail]
+                for g in result.gates]
+        table(rows, ["NAME", "KIND", "VERDICT", "VALUE", "THRESHOLD", "DETAIL"])
+    verdict = click.style(result.verdict, fg=_VERDICT_COLORS[result.verdict], bold=True)
+    click.echo(f"{result.app}/{result.env}: {verdict}: {result.reason}")
+
+
+def step(done: Step, s: Settings, table_too: bool = True) -> None:
+    """What ``advance`` did for one env: the gate, what it decided, and the shift."""
+    if s.json:
+        emit_json(done.to_json())
+        return
+    if done.gate is None:
+        click.echo(f"{done.app}/{done.env}: {done.note}")
+        return
+    gate(done.gate, s, table_too)
+    if done.result is None or not s.quiet:
+        click.echo(f"  {done.note}")
+    if done.result is not None:
+        shift(done.result, s)
+
+
+def steps(done: Sequence[Step], s: Settings) -> None:
+    """What ``advance --all`` did, env by env (a list in JSON; no gate tables in text)."""
+    if s.json:
+        emit_json([d.to_json() for d in done])
+        return
+    for d in done:
+        if d.gate is not None or not s.quiet:
+            step(d, s, table_too=False)

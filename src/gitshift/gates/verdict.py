@@ -115,10 +115,10 @@ def bake_gate(app: Application, commit: str | None, contains: Contains, bake: fl
     elapsed = max(0.0, (now - since).total_seconds())
     stamp = since.isoformat().replace("+00:00", "Z")
     if elapsed < bake:
-        left = _duration(bake - elapsed)
+        baked, left = duration_text(elapsed), duration_text(bake - elapsed)
         return Gate("bake", "bake", "wait", round(elapsed), round(bake),
-                    f"baked {_duration(elapsed)} of {_duration(bake)} since the sync finished at {stamp}; {left} left")
-    return Gate("bake", "bake", "pass", round(elapsed), round(bake), f"baked {_duration(elapsed)} since {stamp}")
+                    f"baked {baked} of {duration_text(bake)} since the sync finished at {stamp}; {left} left")
+    return Gate("bake", "bake", "pass", round(elapsed), round(bake), f"baked {duration_text(elapsed)} since {stamp}")
 
 
 def bake_pending(bake: float, why: str) -> Gate:
@@ -201,7 +201,7 @@ def _with(what: str, message: str) -> str:
     return f"{what}: {message[:200]}" if message else what
 
 
-def _duration(seconds: float) -> str:
+def duration_text(seconds: float) -> str:
     """``1h2m3s``, ``5m``, ``40s``."""
     total = round(seconds)
     h, rest = divmod(total, 3600)

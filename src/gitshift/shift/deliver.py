@@ -54,6 +54,8 @@ def trailers(c: Computed, delivery: Delivery) -> dict[str, str]:
         out["Gitshift-Source"] = c.request.source
     if delivery.requested_by:
         out["Gitshift-Requested-By"] = delivery.requested_by
+    if delivery.gate:
+        out["Gitshift-Gate"] = delivery.gate
     return out
 
 

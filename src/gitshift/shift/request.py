@@ -28,3 +28,4 @@ class Delivery:
     requested_by: str | None = None
     token: str | None = field(default=None, repr=False)
     pr_preview: bool = False
+    gate: str | None = None  # a gated step's verdict, recorded as Gitshift-Gate

@@ -156,6 +156,12 @@ def state(rendered: Rendered, env: EnvConfig) -> State:
     )
 
 
+def objects(rendered: Rendered, env: EnvConfig) -> tuple[dict[str, Obj], Obj, Obj | None]:
+    """Each color's workload, the active Service and the preview Service (None when not rendered)."""
+    layout = _layout(rendered, env)
+    return dict(layout.workloads), layout.active_svc, layout.preview_svc
+
+
 def _switch(layout: _Layout, color: str) -> list[Intent]:
     return collect(intent(layout.active_svc, ("spec", "selector", layout.label), color))
 
