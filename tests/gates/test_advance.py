@@ -256,3 +256,18 @@ def test_the_example_workflow_reads_the_verdicts(repo: Path, argocd_server: Argo
     proc = verdicts_step(failed.stdout, tmp_path)
     assert proc.returncode == 1 and "failed gates (rolled back, or held): web/production-canary" in proc.stderr
     assert verdicts_step("", tmp_path).returncode == 1
+
+
+def test_placeholders_of_each_strategy(repo: Path) -> None:
+    from gitshift.config import load
+    from gitshift.render import get_renderer
+    from gitshift.shift.gate import read
+
+    config = load(repo / "gitshift.yaml", repo)
+    envs = [config.env("web", e) for e in ("staging", "production", "production-canary")]
+    staging, production, canary = (x.names for x in read(config, get_renderer("builtin"), envs))
+    assert staging == {"app": "web", "env": "staging", "namespace": "hello-staging"}
+    assert production == {"app": "web", "env": "production", "namespace": "hello-production", "active": "web-blue",
+                          "preview": "web-green", "service": "web", "preview_service": "web-preview"}
+    assert canary == {"app": "web", "env": "production-canary", "namespace": "hello-canary", "stable": "web",
+                      "canary": "web-canary", "service": "web", "canary_service": "web-canary"}

@@ -112,6 +112,10 @@ def placeholders(rendered: Rendered, env: EnvConfig, state: State) -> dict[str, 
         names["service"] = _name(active_svc)
         if preview_svc is not None:
             names["preview_service"] = _name(preview_svc)
+    if main is None:  # rolling, recreate: the first workload tells the namespace
+        from gitshift.strategies.workloads import RELEASE_KINDS
+
+        main = next(iter(rendered.of_kind(*RELEASE_KINDS)), None)
     namespace = ((main or {}).get("metadata") or {}).get("namespace")
     if namespace:
         names["namespace"] = str(namespace)
