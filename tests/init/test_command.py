@@ -68,7 +68,7 @@ def test_setting_up_as_the_readme_shows(example_repo: Path) -> None:
     status = run(example_repo, "status")
     assert status.exit_code == 0, status.output
     assert "active=blue preview=green" in status.stdout
-    shifted = run(example_repo, "set-image", "web", "--env", "staging", "ghcr.io/acme/web:1.1.0")
+    shifted = run(example_repo, "set-image", "web", "--env", "staging", ":1.1.0")
     assert shifted.exit_code == 0, shifted.output
     assert "newTag: 1.1.0" in (example_repo / "overlays/staging/kustomization.yaml").read_text()
 

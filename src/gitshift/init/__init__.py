@@ -120,6 +120,13 @@ def prove(found: Scan, parsed: Config, rendered: dict[str, Rendered]
     from gitshift.shift import overview
 
     scanned = _Rendered(parsed.root, rendered)
+    try:  # every env at once: the common case, and linear in the envs
+        overview.collect(parsed, scanned, None, None)
+        results = overview.check(parsed, scanned, None, None)
+    except Exception:  # one env fails: find which, one by one
+        pass
+    else:
+        return found, {(r["app"], r["env"]): list(r["failures"]) for r in results if r["failures"]}, False
     failures: dict[tuple[str, str], list[str]] = {}
     apps, changed = [], False
     for app in found.apps:

@@ -110,8 +110,11 @@ def _app_names(by_overlay: Mapping[str, Sequence[str]]) -> dict[str, str]:
             groups[dns_label(image.rsplit("/", 1)[-1])].add(image)
     out: dict[str, str] = {}
     for label, members in groups.items():
-        together = any(sum(1 for m in members if m in names) > 1 for names in by_overlay.values())
-        if len(members) == 1 or not together:
+        if len(members) == 1:
+            out[next(iter(members))] = label
+            continue
+        together = any(len(members.intersection(names)) > 1 for names in by_overlay.values())
+        if not together:
             out.update(dict.fromkeys(members, label))
             continue
         for image in members:
