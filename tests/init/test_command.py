@@ -73,6 +73,18 @@ def test_setting_up_as_the_readme_shows(example_repo: Path) -> None:
     assert "newTag: 1.1.0" in (example_repo / "overlays/staging/kustomization.yaml").read_text()
 
 
+def test_forge_from_the_origin_remote(example_repo: Path) -> None:
+    (example_repo / "gitshift.yaml").unlink()
+    git(example_repo, "remote", "set-url", "origin", "https://x-access-token:s3cr3t@github.com/acme/gitops.git")
+    result = run(example_repo, "init")
+    assert result.exit_code == 0, result.output
+    cfg = load(example_repo)
+    assert cfg.forge is not None and (cfg.forge.kind, cfg.forge.project) == ("github", "acme/gitops")
+    text = (example_repo / "gitshift.yaml").read_text()
+    assert "s3cr3t" not in text + result.output
+    assert "# where --pr opens pull requests, read from the origin remote; the token is read from GITHUB_TOKEN" in text
+
+
 def test_an_existing_file_is_kept_without_force(example_repo: Path) -> None:
     before = snapshot(example_repo)
     result = run(example_repo, "init")
@@ -230,29 +242,29 @@ def test_argocd_example_apps_shape(repo_factory: RepoFactory) -> None:
     assert run(repo, "check").exit_code == 0
 
 
-def test_podinfo_shape_builtin_notes_what_it_cannot_render(repo_factory: RepoFactory) -> None:
+@pytest.mark.parametrize("engine", ["builtin", "kubectl"])
+def test_podinfo_shape(repo_factory: RepoFactory, engine: str) -> None:
+    if engine == "kubectl" and shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
     repo = repo_factory(shapes.PODINFO)
-    result = run(repo, "init")
-    assert result.exit_code == 0, result.output
-    assert set(load(repo).apps) == {"podinfo"}
-    skipped = [line for line in result.stdout.splitlines() if line.startswith("skipped ")]
-    assert len(skipped) == 3
-    assert all("`transformers`" in line and "--engine kustomize" in line for line in skipped)
-
-
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
-def test_podinfo_shape_with_kubectl(repo_factory: RepoFactory) -> None:
-    repo = repo_factory(shapes.PODINFO)
-    result = run(repo, "--engine", "kubectl", "init")
+    result = run(repo, "--engine", engine, "init")
     assert result.exit_code == 0, result.output
     cfg = load(repo)
+    skipped = [line for line in result.stdout.splitlines() if line.startswith("skipped ")]
+    if engine == "builtin" and skipped:  # the builtin engine refuses `transformers:` and says what to use
+        assert [line.split(":")[0] for line in skipped] == [
+            f"skipped deploy/overlays/{env}" for env in ("dev", "production", "staging")]
+        assert all("`transformers`" in line and "--engine kustomize" in line for line in skipped)
+        assert {a: list(c.envs) for a, c in cfg.apps.items()} == {"podinfo": ["kustomize"]}
+        return
+    assert skipped == []
     assert set(cfg.apps) == shapes.PODINFO_APPS
     assert list(cfg.apps["podinfo"].envs) == ["dev", "staging", "production", "kustomize"]
     assert list(cfg.apps["redis"].envs) == ["dev", "staging", "production"]
     assert ("podinfo/dev: rolling (Deployments backend, database-replica, frontend have spec.strategy.type "
             "RollingUpdate; set-image also updates CronJobs backup-daily, warm-cache and StatefulSet "
             "database-primary)") in result.stdout
-    assert run(repo, "--engine", "kubectl", "check").exit_code == 0
+    assert run(repo, "--engine", engine, "check").exit_code == 0
 
 
 def test_envs_with_one_folder_name_get_their_parents(repo_factory: RepoFactory) -> None:

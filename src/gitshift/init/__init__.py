@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitshift.errors import GitshiftError
+from gitshift.errors import GitshiftError, InputError
 from gitshift.files import FileView
 from gitshift.init.scan import Scan, Skipped, as_rolling, group
 from gitshift.init.tree import MAX_KUSTOMIZATIONS, walk
@@ -44,13 +44,19 @@ def render_leaves(root: Path, renderer: Renderer) -> tuple[dict[str, Rendered], 
         try:
             rendered[k.path] = Rendered(renderer.render(root / k.path, view))
         except GitshiftError as exc:
-            skipped.append(Skipped(k.path, exc.what.replace(f"{root}{os.sep}", ""), exc.hint))
+            skipped.append(Skipped(k.path, _one_line(exc.what.replace(f"{root}{os.sep}", "")), exc.hint))
         except (RecursionError, MemoryError) as exc:
             skipped.append(Skipped(k.path, f"too deep or too large to render ({type(exc).__name__})"))
         except Exception as exc:  # one odd overlay never blinds the scan to the rest
-            skipped.append(Skipped(k.path, f"internal error: {type(exc).__name__}: {exc}",
+            skipped.append(Skipped(k.path, _one_line(f"internal error: {type(exc).__name__}: {exc}"),
                                    "please report this with the output of the same command run with -v"))
     return rendered, skipped, len(tree.kustomizations), tree.truncated
+
+
+def _one_line(text: str, limit: int = 400) -> str:
+    """An error as one line of at most ``limit`` characters (an external engine's stderr may be long)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def scan(root: Path, renderer: Renderer) -> tuple[Scan, dict[str, Rendered]]:
@@ -70,21 +76,35 @@ def build(root: Path, renderer: Renderer, path: Path) -> Built:
     from gitshift.init import write
 
     found, rendered = scan(root, renderer)
+    forge = _forge(root)
     failures: dict[tuple[str, str], list[str]] = {}
     for _ in range(2):  # the second pass proves the envs set back to rolling
-        doc = write.document(found, config.STRATEGIES)
+        doc = write.document(found, config.STRATEGIES, forge)
         if not doc:
             return Built(found, "", {})
         text = yaml.dump(doc, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False)
         found, failures, changed = prove(found, _parse(text, path, root), rendered)
         if not changed:
             break
-    text = write.render(found, config.STRATEGIES, failures)
+    text = write.render(found, config.STRATEGIES, failures, forge)
     written = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    if written != write.document(found, config.STRATEGIES):  # the comments moved no value
+    if written != write.document(found, config.STRATEGIES, forge):  # the comments moved no value
         raise GitshiftError("internal error: the commented config differs from what was proven", str(path),
                             "please report this with the output of the same command run with -v")
     return Built(found, text, failures)
+
+
+def _forge(root: Path) -> dict[str, str] | None:
+    """The ``forge:`` section the origin remote names, if it is GitHub or GitLab."""
+    from gitshift.errors import GitError
+    from gitshift.gitops.repo import Repo
+    from gitshift.init.remote import forge_of
+
+    try:
+        url = Repo(root).git("remote", "get-url", "origin")
+    except (GitError, InputError):
+        return None
+    return forge_of(url)
 
 
 def _parse(text: str, path: Path, root: Path) -> Config:

@@ -18,11 +18,13 @@ HEADER = """\
 gitshift: how each environment of each app is released, as `gitshift init` found it in the
 rendered overlays. Each env's comment says what showed its strategy; review them, then run
 `gitshift status` and `gitshift check`.
-
+"""
+FORGE_STUB = """
 forge:                       # uncomment for --pr: where pull requests go
   kind: github               # github | gitlab
   project: OWNER/REPO        # owner/repo, or the GitLab project path
   base: main"""
+FORGE_FOUND = "where --pr opens pull requests, read from the origin remote; the token is read from {var}"
 COLUMN = 37  # where end-of-line comments start, as in the README's examples
 _SETTING_COMMENTS = {
     "service": "active Service",
@@ -47,14 +49,19 @@ def _env_data(env: EnvFinding, app_image: str) -> dict[str, Any]:
     return out
 
 
-def document(scan: Scan, accepted: Collection[str]) -> dict[str, Any]:
-    """The config as plain data: every app with an env whose strategy is in ``accepted``; empty when none."""
+def document(scan: Scan, accepted: Collection[str], forge: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The config as plain data: every app with an env whose strategy is in ``accepted``; empty when none.
+
+    ``forge`` is the ``forge:`` section (``kind``, ``project``) when the origin remote names one.
+    """
     apps: dict[str, Any] = {}
     for app in scan.apps:
         envs = {e.env: _env_data(e, app.image) for e in app.envs if e.detection.strategy in accepted}
         if envs:
             apps[app.name] = {"image": app.image, "envs": envs}
-    return {"apps": apps} if apps else {}
+    if not apps:
+        return {}
+    return {**({"forge": dict(forge)} if forge else {}), "apps": apps}
 
 
 def _yaml() -> Any:
@@ -149,18 +156,20 @@ def _unconfigurable_app(app: AppFinding) -> str:
     return "\n".join([*(_unconfigurable(e) for e in app.envs), _as_comment(body, 0)])
 
 
-def render(scan: Scan, accepted: Collection[str], checks: Checks | None = None) -> str:
+def render(scan: Scan, accepted: Collection[str], checks: Checks | None = None,
+           forge: Mapping[str, str] | None = None) -> str:
     """The text of ``gitshift.yaml`` for ``scan``: ``document`` with comments.
 
     ``accepted`` are the strategies the config accepts; ``checks`` maps
-    ``(app, env)`` to the failures ``gitshift check`` will report.
+    ``(app, env)`` to the failures ``gitshift check`` will report; ``forge``
+    is written as the ``forge:`` section, or else a commented one is left.
 
     Returns:
         The file's text; empty when no env could be written live.
     """
     from ruamel.yaml.comments import CommentedMap
 
-    doc = document(scan, accepted)
+    doc = document(scan, accepted, forge)
     if not doc:
         return ""
     apps = CommentedMap()
@@ -171,8 +180,15 @@ def render(scan: Scan, accepted: Collection[str], checks: Checks | None = None) 
     if off:
         apps.yaml_set_comment_before_after_key(next(iter(apps)), before="\n".join(off), indent=2)
     root = CommentedMap()
+    if forge:
+        from gitshift.config import DEFAULT_TOKEN_ENV
+
+        root["forge"] = _commented(forge, {}, 2)
+        var = DEFAULT_TOKEN_ENV.get(forge.get("kind", ""), "the forge's token variable")
+        root.yaml_set_start_comment(HEADER + "\n" + FORGE_FOUND.format(var=var))
+    else:
+        root.yaml_set_start_comment(HEADER + FORGE_STUB)
     root["apps"] = apps
-    root.yaml_set_start_comment(HEADER)
     text = io.StringIO()
     _yaml().dump(root, text)
     return text.getvalue()
