@@ -58,3 +58,11 @@ def test_templated_and_empty_images_are_no_apps() -> None:
 def test_root_overlay_is_named_after_the_repository() -> None:
     [app] = group({".": rendered(("w", "web:1"))}, "My GitOps")
     assert app.envs[0].env == "my-gitops"
+
+
+def test_env_names_stay_unique() -> None:
+    image = ("w", "web:1")
+    long = "a" * 70
+    [app] = group({f"{long}1/prod": rendered(image), f"{long}2/prod": rendered(image),
+                   "x/prod": rendered(image)}, "repo")
+    assert sorted(e.env for e in app.envs) == ["a" * 60 + "-2", "a" * 63, "x-prod"]

@@ -28,6 +28,7 @@ def _canary_like(a: Obj, b: Obj, label: str) -> bool:
 
 
 def bluegreen(rendered: Rendered, workloads: Sequence[Obj], notes: list[str]) -> Detection | None:
+    """Two workloads one label apart, and a Service that picks one of them by that label (the active color)."""
     services = rendered.of_kind("Service")
     for a, b, label in _pairs(release(workloads)):
         if _canary_like(a, b, label):
@@ -69,6 +70,7 @@ def replica_steps(total: int) -> list[int]:
 
 
 def replicas_canary(rendered: Rendered, workloads: Sequence[Obj], notes: list[str]) -> Detection | None:
+    """Two workloads one label apart behind one Service that selects both: the split is their replicas."""
     services = rendered.of_kind("Service")
     for a, b, label in _pairs(release(workloads)):
         both = [s for s in services

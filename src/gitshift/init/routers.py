@@ -14,6 +14,7 @@ _FQDN_SUFFIXES = ("", "svc", "svc.cluster.local")
 
 
 def _ingress_services(ingress: Obj) -> list[str]:
+    """The Services an Ingress sends requests to (its rules and its default backend)."""
     spec = ingress.get("spec") or {}
     backends = [spec.get("defaultBackend") or {}]
     for rule in spec.get("rules") or []:
@@ -42,6 +43,7 @@ def _is_canary_ingress(ingress: Obj) -> bool:
 
 
 def nginx(rendered: Rendered, workloads: Sequence[Obj], notes: list[str]) -> Detection | None:
+    """An nginx canary Ingress beside a stable one, each leading to one workload of the app named like it."""
     candidates = release(workloads)
     ingresses = rendered.of_kind("Ingress")
     for canary_ing in (i for i in ingresses if _is_canary_ingress(i)):
@@ -106,6 +108,7 @@ def _short_host(host: str, namespace: str) -> str | None:
 
 
 def istio(rendered: Rendered, workloads: Sequence[Obj], notes: list[str]) -> Detection | None:
+    """A VirtualService http route splitting weights between the Services of two workloads of the app."""
     candidates = release(workloads)
     for vs in rendered.of_kind("VirtualService"):
         namespace = str((vs.get("metadata") or {}).get("namespace") or "")
@@ -130,6 +133,7 @@ def istio(rendered: Rendered, workloads: Sequence[Obj], notes: list[str]) -> Det
 
 
 def gateway(rendered: Rendered, workloads: Sequence[Obj], notes: list[str]) -> Detection | None:
+    """An HTTPRoute rule splitting weights between the Services of two workloads of the app."""
     candidates = release(workloads)
     for route in rendered.of_kind("HTTPRoute"):
         for rule in (route.get("spec") or {}).get("rules") or []:

@@ -153,9 +153,24 @@ def _env_names(overlays: Sequence[str], root_name: str) -> dict[str, str]:
         counts = Counter(names.values())
         clashing = [o for o in overlays if counts[names[o]] > 1 and depth[o] < len(parts[o])]
         if not clashing:
-            return names
+            return _numbered(names)
         for o in clashing:
             depth[o] += 1
+
+
+def _numbered(names: dict[str, str]) -> dict[str, str]:
+    """Names still shared (``a/b-c`` and ``a-b/c``, or cut at 63 characters) numbered: ``a-b-c``, ``a-b-c-2``."""
+    taken = set(names.values())
+    seen: set[str] = set()
+    for key, name in names.items():
+        if name in seen:
+            n = 2
+            while f"{name[:60]}-{n}" in taken:
+                n += 1
+            names[key] = f"{name[:60]}-{n}"
+            taken.add(names[key])
+        seen.add(names[key])
+    return names
 
 
 def _env_order(name: str) -> tuple[int, str]:
