@@ -21,13 +21,13 @@ def _fail(what: str, hint: str = "") -> None:
 # The modules that define the commands (each lists them in its COMMANDS), imported only when a
 # command of theirs runs: start-up is the user's time in CI. A command missing from COMMANDS is
 # still found, by importing every module.
-COMMAND_MODULES = ("readonly", "shifts", "gates", "comment", "demo")
+COMMAND_MODULES = ("readonly", "shifts", "gates", "comment", "demo", "init")
 # gates adds `advance` to the canary and bluegreen groups of shifts: those load both.
 COMMANDS: dict[str, str | tuple[str, ...]] = {
     "status": "readonly", "render": "readonly", "diff": "readonly", "check": "readonly",
     "history": "readonly", "set-image": "shifts", "bluegreen": ("shifts", "gates"), "canary": ("shifts", "gates"),
     "promote": "shifts", "revert": "shifts", "gate": "gates", "advance": "gates", "comment": "comment",
-    "serve": "comment", "demo": "demo"}
+    "serve": "comment", "demo": "demo", "init": "init"}
 
 
 def _load(group: click.Group, module: str) -> None:
