@@ -11,6 +11,13 @@ from gitshift.cli import output
 from gitshift.cli.options import command_options, settings
 
 
+def _revision(value: str, option: str) -> str:
+    """A revision option's value, refused before anything runs when git could read it as an option."""
+    from gitshift.gitops import refs
+
+    return refs.check_revision(value, option)
+
+
 @click.command()
 @click.argument("app", required=False)
 @click.option("--env", "env_name", help="Only this env.")
@@ -55,7 +62,8 @@ def render(path: str | None, all_: bool, out: str | None) -> None:
 @click.command()
 @click.argument("app", required=False)
 @click.option("--env", "env_name", help="Only this env.")
-@click.option("--against", default="HEAD", show_default=True, help="Compare the working tree with this ref.")
+@click.option("--against", default="HEAD", show_default=True, callback=lambda c, p, v: _revision(v, "--against"),
+              help="Compare the working tree with this ref.")
 @command_options
 def diff(app: str | None, env_name: str | None, against: str) -> None:
     """Unified diff of rendered manifests, REF against the working tree."""

@@ -13,6 +13,34 @@ from gitshift.cli.options import command_options, settings
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _branch(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A ``--branch``/``--base`` value, checked before anything runs (it reaches git's command line)."""
+    from gitshift.gitops import refs
+
+    return None if value is None else refs.check_branch(value, f"--{param.name}")
+
+
+def _remote(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from gitshift.gitops import refs
+
+    return refs.check_remote_syntax(value)
+
+
+def _line(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Free text that reaches a commit message: one line of printable text, so no trailer can be forged."""
+    from gitshift.errors import InputError
+
+    if value is None:
+        return None
+    bad = next((c for c in value if not c.isprintable()), None)
+    if bad is not None:
+        raise InputError(f"--{param.name} must be one line of printable text; it contains U+{ord(bad):04X}",
+                         f"--{param.name}", "give the text on one line")
+    if len(value) > 1000:
+        raise InputError(f"--{param.name} is longer than 1000 characters", f"--{param.name}")
+    return value
+
+
 def delivery_options(f: F, env: bool = True) -> F:
     """The delivery options, shared by every shift."""
     opts = [
@@ -24,10 +52,10 @@ def delivery_options(f: F, env: bool = True) -> F:
         click.option("--push", is_flag=True, help="Also push the branch (implies --commit)."),
         click.option("--pr", is_flag=True, help="Also open or update the pull request (implies --push)."),
         click.option("--pr-preview", is_flag=True, help="With --push: print the pull request --pr would open."),
-        click.option("--branch", help="Branch name (default gitshift/<app>/<env>/<action>)."),
-        click.option("--base", help="Branch to start from and target (default: HEAD / forge.base)."),
-        click.option("--remote", default="origin", show_default=True, help="Remote to push to."),
-        click.option("-m", "--message", help="Extra text for the commit and PR."),
+        click.option("--branch", callback=_branch, help="Branch name (default gitshift/<app>/<env>/<action>)."),
+        click.option("--base", callback=_branch, help="Branch to start from and target (default: HEAD / forge.base)."),
+        click.option("--remote", default="origin", show_default=True, callback=_remote, help="Remote to push to."),
+        click.option("-m", "--message", callback=_line, help="Extra text for the commit and PR."),
         click.option("--label", "labels", multiple=True, help="PR label (repeatable)."),
         click.option("--reviewer", "reviewers", multiple=True, help="PR reviewer (repeatable)."),
     ]
@@ -189,8 +217,10 @@ def promote(app: str, source: str, target: str, **kw: Any) -> int:
 def revert(commit: str, force: bool, **kw: Any) -> int:
     """A new shift restoring every field COMMIT's shift changed to its value before it."""
     from gitshift import shift
+    from gitshift.gitops import refs
     from gitshift.shift import revert as reverting
 
+    refs.check_revision(commit, "COMMIT")
     s = settings()
     config, renderer = s.load_config(), s.renderer()
     req, planner = reverting.prepare(config, renderer, commit, force)

@@ -200,7 +200,7 @@ def _run(ctx: _Context, command: grammar.Command, app: str | None, env: str | No
     result = commandshift.run(ctx.policy, ctx.renderer, command, app, env,
                               shift.Delivery(mode="push" if same else "pr", branch=ctx.pr.head if same else None,
                                              base=ctx.pr.base, remote=remote, requested_by=ev.login,
-                                             token=ctx.token),
+                                             token=ctx.token, keep_local=False),
                               ctx.base_sha)
     state = _states(ctx, app, env, result.commit)[0][1] if result.commit else None
     text = replies.success(ev.login, command, result, ctx.policy.env(app, env).overlay, state,

@@ -42,7 +42,7 @@ def _parse(out: str) -> list[Entry]:
 def read(repo: Repo, ref: str = "HEAD", app: str | None = None, env: str | None = None,
          limit: int | None = None) -> list[Entry]:
     """Shifts reachable from ``ref``, newest first, narrowed by app and env."""
-    out = repo.git("log", f"--format={_FORMAT}", "--grep=^Gitshift-Action:", ref, "--")
+    out = repo.git("log", f"--format={_FORMAT}", "--grep=^Gitshift-Action:", "--end-of-options", ref, "--")
     entries = [e for e in _parse(out) if (not app or e.app == app) and (not env or e.env == env)]
     return entries[:limit] if limit is not None else entries
 

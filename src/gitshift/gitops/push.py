@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from urllib.parse import urlsplit
 
 from gitshift.errors import GitError
@@ -21,7 +22,7 @@ def auth_env(repo: Repo, remote: str, token: str | None, kind: str) -> dict[str,
     if not token:
         return {}
     try:
-        url = repo.git("remote", "get-url", remote).strip()
+        url = repo.git("remote", "get-url", "--", remote).strip()
     except GitError:
         return {}
     if urlsplit(url).scheme not in ("http", "https"):
@@ -35,7 +36,7 @@ def auth_env(repo: Repo, remote: str, token: str | None, kind: str) -> dict[str,
 def push(repo: Repo, remote: str, sha: str, branch: str, env: dict[str, str]) -> bool:
     """Push ``sha`` to ``branch`` on ``remote`` without force; False when another push won the race."""
     try:
-        repo.git("push", "--quiet", "--porcelain", remote, f"{sha}:refs/heads/{branch}", env=env)
+        repo.git("push", "--quiet", "--porcelain", "--", remote, f"{sha}:refs/heads/{branch}", env=env)
     except GitError as exc:
         if any(word in exc.detail or word in exc.what for word in _RACE):
             return False
@@ -43,15 +44,22 @@ def push(repo: Repo, remote: str, sha: str, branch: str, env: dict[str, str]) ->
     return True
 
 
+def tracking_ref(remote: str, branch: str) -> str:
+    """Where the fetched tip of ``branch`` is kept: ``refs/remotes/<name>/`` for a named remote, else per URL."""
+    if "/" in remote or ":" in remote:
+        return f"refs/gitshift/fetched/{hashlib.sha256(remote.encode()).hexdigest()[:16]}/{branch}"
+    return f"refs/remotes/{remote}/{branch}"
+
+
 def fetch(repo: Repo, remote: str, branch: str, env: dict[str, str]) -> str | None:
     """The tip of ``branch`` on ``remote`` (fetched now), or None when the remote lacks it."""
+    ref = tracking_ref(remote, branch)
     try:
-        repo.git("fetch", "--quiet", "--no-tags", remote,
-                 f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}", env=env)
+        repo.git("fetch", "--quiet", "--no-tags", "--", remote, f"+refs/heads/{branch}:{ref}", env=env)
     except GitError as exc:
         if "couldn't find remote ref" in exc.detail or "couldn't find remote ref" in exc.what:
             return None
         if any(word in exc.detail for word in _RACE):
-            return repo.rev_parse(f"refs/remotes/{remote}/{branch}")
+            return repo.rev_parse(ref)
         raise
-    return repo.rev_parse(f"refs/remotes/{remote}/{branch}")
+    return repo.rev_parse(ref)

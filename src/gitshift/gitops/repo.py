@@ -41,9 +41,32 @@ class Repo:
     def rev_parse(self, ref: str) -> str | None:
         """The commit ``ref`` names, or None."""
         try:
-            return self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip() or None
+            return self.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip() or None
         except GitError:
             return None
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        """Whether commit ``older`` is reachable from commit ``newer``."""
+        try:
+            self.git("merge-base", "--is-ancestor", "--end-of-options", older, newer)
+        except GitError:
+            return False
+        return True
+
+    def remotes(self) -> list[str]:
+        """The names of the configured remotes."""
+        return self.git("remote").split()
+
+    def checked_out(self) -> dict[str, Path]:
+        """Every branch checked out in a worktree of this repository (this one or another), and where."""
+        out: dict[str, Path] = {}
+        path: Path | None = None
+        for line in self.git("worktree", "list", "--porcelain").splitlines():
+            if line.startswith("worktree "):
+                path = Path(line[len("worktree "):])
+            elif line.startswith("branch refs/heads/") and path is not None:
+                out[line[len("branch refs/heads/"):]] = path
+        return out
 
     def current_branch(self) -> str | None:
         """The checked-out branch, or None when HEAD is detached."""

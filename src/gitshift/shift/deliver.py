@@ -24,6 +24,7 @@ from gitshift.errors import ExternalError, GitError, GitshiftError, InputError
 from gitshift.files import FileView
 from gitshift.gitops import commit as commits
 from gitshift.gitops import push as pushing
+from gitshift.gitops import refs
 from gitshift.gitops.repo import Repo
 from gitshift.gitops.treeview import GitTreeView
 from gitshift.manifests import show
@@ -114,14 +115,25 @@ def _base_name(config: Config, repo: Repo, delivery: Delivery) -> str:
 
 def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: ShiftRequest,
               delivery: Delivery, planner: Callable[[Path], Planner] | None = None) -> Result:
-    """Commit the shift on a branch (continuing it when it exists); push and open the PR when asked."""
-    forge = _forge(config, delivery) if delivery.mode == "pr" else None
+    """Commit the shift on a branch (continuing it when it exists); push and open the PR when asked.
+
+    A branch checked out in a worktree is never moved (``--commit`` onto it is refused), and a
+    local branch's commits are never dropped: ``--push`` continues it as ``--commit`` does.
+    """
     repo = Repo(config.root)
     branch = delivery.branch or default_branch(request)
+    refs.check_branch(branch, "--branch")
+    if delivery.mode != "commit":
+        refs.check_remote(delivery.remote, repo.remotes())
+    forge = _forge(config, delivery) if delivery.mode == "pr" else None
     base = _base_name(config, repo, delivery)
-    direct = branch == base
+    checked_out = repo.checked_out().get(branch) if delivery.keep_local else None
     attempt = _Attempt(repo, renderer, env, request, delivery, planner)
     if delivery.mode == "commit":
+        if checked_out is not None:
+            raise InputError(f"--commit would move branch {branch!r}, which is checked out",
+                             _where(config, checked_out),
+                             "use --push to send the shift to the remote branch, or check out another branch")
         local = repo.rev_parse(f"refs/heads/{branch}")
         start = local or repo.rev_parse(delivery.base or "HEAD")
         if start is None:
@@ -132,27 +144,64 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
         return res
     kind = config.forge.kind if config.forge else "github"
     auth = pushing.auth_env(repo, delivery.remote, delivery.token, kind)
-    res = _push_with_retries(repo, attempt, delivery, branch, base, direct, auth)
+    keep_local = delivery.keep_local and checked_out is None
+    res = _push_with_retries(repo, attempt, delivery, branch, base, keep_local, auth)
     if forge is None:
         return _with_preview(config, attempt, res, delivery) if delivery.pr_preview else res
     return _open_pr(forge, config, attempt, res, delivery, branch, base)
 
 
+def _where(config: Config, path: Path) -> str:
+    """``path`` as the user knows it: relative to the repository when inside it."""
+    try:
+        rel = path.resolve().relative_to(config.root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+    return "this checkout" if rel == "." else rel
+
+
+def _start(repo: Repo, delivery: Delivery, branch: str, base: str, tip: str | None, local: str | None,
+           auth: dict[str, str]) -> str:
+    """Where the next commit of ``branch`` goes: after the local and the remote branch, whichever is ahead.
+
+    Raises:
+        ExternalError: the two have diverged (pushing would need a force, moving would drop commits).
+    """
+    if local is not None and tip is not None and local != tip:
+        if repo.is_ancestor(local, tip):
+            return tip
+        if repo.is_ancestor(tip, local):
+            return local
+        raise ExternalError(f"local branch {branch} and {delivery.remote}/{branch} have diverged",
+                            delivery.remote,
+                            f"merge or rebase {branch} onto {delivery.remote}/{branch}, then run the shift again")
+    start = local or tip or pushing.fetch(repo, delivery.remote, base, auth) or repo.rev_parse(delivery.base or "HEAD")
+    if start is None:
+        raise InputError(f"neither {branch!r} nor {base!r} exists on {delivery.remote}", "--base")
+    return start
+
+
 def _push_with_retries(repo: Repo, attempt: _Attempt, delivery: Delivery, branch: str, base: str,
-                       direct: bool, auth: dict[str, str]) -> Result:
-    """Plan on the remote tip, commit, push; on a lost race fetch and re-plan (bounded, with jitter)."""
+                       keep_local: bool, auth: dict[str, str]) -> Result:
+    """Plan on the branch's tip, commit, push; on a lost race fetch and re-plan (bounded, with jitter).
+
+    With ``keep_local``, an existing local branch of that name is continued (its commits are pushed
+    too) and moved to the pushed commit; otherwise no local branch is read or moved.
+    """
     deadline = time.monotonic() + PUSH_SECONDS
     for n in range(PUSH_ATTEMPTS):
         tip = pushing.fetch(repo, delivery.remote, branch, auth)
-        start = tip or pushing.fetch(repo, delivery.remote, base, auth) or repo.rev_parse(delivery.base or "HEAD")
-        if start is None:
-            raise InputError(f"neither {branch!r} nor {base!r} exists on {delivery.remote}", "--base")
-        sha, res = attempt.run(start, branch, tip is not None)
+        local = repo.rev_parse(f"refs/heads/{branch}") if keep_local else None
+        start = _start(repo, delivery, branch, base, tip, local, auth)
+        sha, res = attempt.run(start, branch, tip is not None or local is not None)
         if sha is None:
-            return res
+            if local is None or start != local or local == tip:
+                return res
+            if pushing.push(repo, delivery.remote, local, branch, auth):
+                return res  # nothing new to commit, but the local branch's own commits are sent
+            continue
         if pushing.push(repo, delivery.remote, sha, branch, auth):
-            if not direct:
-                local = repo.rev_parse(f"refs/heads/{branch}")
+            if keep_local:
                 with suppress(GitError):  # the remote has it; a local branch moved meanwhile stays
                     commits.move_branch(repo, branch, sha, local)
             return res

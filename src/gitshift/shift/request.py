@@ -29,3 +29,6 @@ class Delivery:
     token: str | None = field(default=None, repr=False)
     pr_preview: bool = False
     gate: str | None = None  # a gated step's verdict, recorded as Gitshift-Gate
+    # Whether a local branch of the same name is continued and moved along (False on a server's clone,
+    # where only the remote branch counts and a force-pushed pull request must not be refused).
+    keep_local: bool = True
