@@ -64,10 +64,13 @@ class GitshiftGroup(click.Group):
         try:
             rv = super().main(args, prog_name or "gitshift", complete_var, standalone_mode=False, **extra)
         except GitshiftError as exc:
-            if verbose:
+            if verbose and exc.exit_code == 4:  # a traceback helps only with a bug, never with bad input
                 import traceback
 
                 traceback.print_exc()
+            detail = getattr(exc, "detail", "")
+            if verbose and detail:
+                click.echo(detail, err=True)
             _fail(str(exc), exc.hint)
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:

@@ -85,9 +85,14 @@ class Settings:
 
     def root(self) -> Path:
         """The repository's top level."""
+        from gitshift.gitops import journal
         from gitshift.gitops.repo import find_root
 
-        return find_root(Path(self.repo) if self.repo else Path.cwd())
+        root = find_root(Path(self.repo) if self.repo else Path.cwd())
+        done = journal.recover(root)  # a set of writes an interrupted command left half done
+        if done is not None:
+            click.echo(f"gitshift: {done}", err=True)
+        return root
 
     def load_config(self) -> Config:
         """The validated config of the repository."""

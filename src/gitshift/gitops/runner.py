@@ -12,6 +12,7 @@ would point git at another repository), with messages in English
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,6 +21,8 @@ from gitshift.errors import GitError
 from gitshift.process import no_git_env
 
 GIT = "git"
+# Credentials in a URL git quotes (https://user:token@host/): masked before anything is raised.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s'\"]+@")
 
 
 def environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -45,12 +48,54 @@ def run(args: Sequence[str], cwd: Path, data: bytes | None = None, env: Mapping[
     except FileNotFoundError as exc:
         raise GitError("git not found", str(cwd), "install git and put it on PATH") from exc
     if proc.returncode != 0:
-        full = proc.stderr.decode(errors="replace").strip()
-        lines = [line for line in full.splitlines() if not line.lstrip().startswith("hint:")]
-        err = GitError(f"git {args[0]} failed: {lines[-1].strip() if lines else proc.returncode}", str(cwd))
+        full = _USERINFO.sub(r"\1***@", proc.stderr.decode(errors="replace").strip())
+        err = GitError(f"git {_command(args)} failed: {first_error(full) or f'exit {proc.returncode}'}", str(cwd),
+                       hint_for(full))
         err.detail = full
         raise err
     return proc.stdout
+
+
+def _command(args: Sequence[str]) -> str:
+    """The git subcommand of ``args`` (after ``--git-dir DIR`` and ``-c`` settings)."""
+    it = iter(args)
+    for word in it:
+        if word in ("--git-dir", "-C", "-c"):
+            next(it, None)
+        elif not word.startswith("-"):
+            return word
+    return "command"
+
+
+def first_error(stderr: str) -> str:
+    """Git's first error line (``fatal:``/``error:`` first, else the first line), without the prefix."""
+    lines = [line.strip() for line in stderr.splitlines()
+             if line.strip() and not line.lstrip().startswith("hint:")]
+    for line in lines:
+        for prefix in ("fatal: ", "error: ", "remote: error: "):
+            if line.startswith(prefix):
+                return line[len(prefix):]
+    return lines[0] if lines else ""
+
+
+# What to do about git's common outside failures, by the words git uses (LC_ALL=C).
+_HINTS = (
+    ("does not appear to be a git repository", "check the remote with `git remote -v`; add a missing one with "
+                                               "`git remote add origin <url>`"),
+    ("No such remote", "check the remote with `git remote -v`; add it with `git remote add origin <url>`"),
+    ("Could not resolve host", "check the network and the remote's host name (`git remote -v`)"),
+    ("Authentication failed", "check that the token is valid and may push to the repository"),
+    ("could not read Username", "set the forge token (forge.token_env), or use an SSH remote"),
+    ("Permission denied", "check the credentials this machine uses for the remote"),
+    ("not a git repository", "run inside your GitOps repository, or pass -C PATH"),
+    ("unable to access", "check the remote's URL and the network (`git remote -v`)"),
+    ("Please tell me who you are", "set user.name and user.email with `git config`"),
+)
+
+
+def hint_for(stderr: str) -> str:
+    """A hint for a git failure, from its message; empty when none fits."""
+    return next((hint for words, hint in _HINTS if words in stderr), "")
 
 
 def text(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> str:

@@ -29,13 +29,17 @@ def run(config: Config, renderer: Renderer, request: ShiftRequest, delivery: Del
     ``planner``, given the tree the shift is computed in, returns the plan to use
     instead of the strategy's (revert builds its own from other commits).
     """
-    from gitshift import files
+    from gitshift.gitops import journal
     from gitshift.shift import compute, deliver
 
     env = config.env(request.app, request.env)
-    if delivery.mode in ("dry-run", "working-tree"):
+    if delivery.mode == "dry-run":
         c = compute.compute(renderer, config.root, env, request, planner(config.root) if planner else None)
-        if delivery.mode == "working-tree" and c.edits:
-            files.write_all(c.edits)
+        return compute.result(c, config.root, delivery)
+    if delivery.mode == "working-tree":
+        # The lock spans reading and writing: two shifts at once would otherwise lose an edit.
+        with journal.locked(config.root):
+            c = compute.compute(renderer, config.root, env, request, planner(config.root) if planner else None)
+            journal.write(config.root, c.edits)
         return compute.result(c, config.root, delivery)
     return deliver.to_branch(config, renderer, env, request, delivery, planner)
