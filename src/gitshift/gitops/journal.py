@@ -187,10 +187,10 @@ def write(root: Path, edits: Mapping[Path, bytes | None]) -> None:
             for rel_dir in dirs:
                 (root / rel_dir).mkdir(exist_ok=True)
             for entry, (path, data) in zip(entries, sorted(edits.items()), strict=True):
-                tmp = entry["tmp"]
-                if data is not None and tmp is not None:
+                beside = entry["tmp"]
+                if data is not None and beside is not None:
                     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-                    _write_durably(root / tmp, data, mode)
+                    _write_durably(root / beside, data, mode)
         except BaseException:
             _rollback(root, record)
             (directory / JOURNAL).unlink(missing_ok=True)
