@@ -444,16 +444,63 @@ def _analysis(r: _Reader, raw: Any, keys: str) -> AnalysisConfig:
                           promote=promote, checks=checks)
 
 
+_LOADERS: dict[str, Any] = {}
+
+
+def strict_loader() -> Any:
+    """``yaml_loader`` refusing a key given twice in one mapping (YAML forbids it; PyYAML keeps the last)."""
+    if "strict" in _LOADERS:
+        return _LOADERS["strict"]
+    import yaml
+
+    base = yaml_loader()
+
+    class StrictLoader(base):  # type: ignore[valid-type,misc]  # the loader class is chosen at run time
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:  # an unhashable key: the constructor below says so
+                    continue
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r}", key_node.start_mark)
+            return super().construct_mapping(node, deep)
+
+    _LOADERS["strict"] = StrictLoader
+    return StrictLoader
+
+
+# Names of apps and envs reach branch names, commit trailers and Kubernetes-style labels.
+DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+
+
+def _label(r: _Reader, name: Any, keys: str, what: str) -> str:
+    if not isinstance(name, str) or len(name) > 63 or not DNS_LABEL.fullmatch(name):
+        raise ConfigError(f"{keys}: {what} name {name!r} is not a DNS label", str(r.path),
+                          "use lower-case letters, digits and '-', starting and ending with a letter or digit "
+                          "(at most 63 characters)")
+    return name
+
+
 def parse(text: str, path: Path, root: Path) -> Config:
     """Validate the text of a config file into a Config; every error names file and key path."""
     import yaml
 
     try:
-        raw = yaml.load(text, Loader=yaml_loader())
+        raw = yaml.load(text, Loader=strict_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise ConfigError(f"malformed YAML: {getattr(exc, 'problem', None) or exc}", where) from exc
+        problem = str(getattr(exc, "problem", None) or exc)
+        if problem.startswith("duplicate key"):
+            raise ConfigError(problem, where, "give each key once: YAML readers disagree on which one wins") from exc
+        raise ConfigError(f"malformed YAML: {problem}", where) from exc
     r = _Reader(path)
     top = r.mapping(raw, "(top level)", ("forge", "commands", "apps", "gates"))
     apps_raw = r.mapping(top.get("apps"), "apps")
@@ -461,6 +508,7 @@ def parse(text: str, path: Path, root: Path) -> Config:
         raise r.fail("apps", "at least one app")
     apps: dict[str, AppConfig] = {}
     for name, raw_app in apps_raw.items():
+        _label(r, name, "apps", "app")
         am = r.mapping(raw_app, f"apps.{name}", ("image", "envs"))
         image = am.get("image")
         if image is not None and not isinstance(image, str):
@@ -468,7 +516,8 @@ def parse(text: str, path: Path, root: Path) -> Config:
         envs_raw = r.mapping(am.get("envs"), f"apps.{name}.envs")
         if not envs_raw:
             raise r.fail(f"apps.{name}.envs", "at least one env")
-        envs = {str(e): _env(r, root, str(name), image, str(e), v) for e, v in envs_raw.items()}
+        envs = {_label(r, e, f"apps.{name}.envs", "env"): _env(r, root, str(name), image, str(e), v)
+                for e, v in envs_raw.items()}
         apps[str(name)] = AppConfig(str(name), image, envs)
     gates = _gates(r, top.get("gates"))
     if gates.prometheus is None:

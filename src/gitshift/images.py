@@ -11,9 +11,9 @@ from gitshift.errors import InputError
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)"
 _NAME = rf"(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*"
-_TAG = r"[\w][\w.-]{0,127}"
+_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"  # ASCII only: \w would take fullwidth digits or 'é' too
 _DIGEST = r"sha256:[0-9a-f]{64}"
-_REF = re.compile(rf"^(?P<name>{_NAME})?(?::(?P<tag>{_TAG}))?(?:@(?P<digest>[^@]+))?$")
+_REF = re.compile(rf"(?P<name>{_NAME})?(?::(?P<tag>{_TAG}))?(?:@(?P<digest>[^@]+))?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,15 @@ def parse(ref: str, *, allow_bare_tag: bool = False, where: str = "IMAGE") -> Im
     Raises:
         InputError: the reference is not valid, or a digest is not sha256 with 64 hex digits.
     """
-    m = _REF.match(ref.strip()) if ref else None
+    m = _REF.fullmatch(ref) if ref and ref.isascii() and ref.isprintable() else None
     if not m or (not m.group("name") and not allow_bare_tag):
-        raise InputError(f"invalid image reference {ref!r}", where,
-                         "use name:tag, name@sha256:<64 hex>, name:tag@sha256:... or :tag")
+        why = "" if not ref or ref.isascii() else \
+            f": {next(c for c in ref if not c.isascii())!r} is not ASCII"
+        raise InputError(f"invalid image reference {ref!r}{why}", where,
+                         "use name:tag, name@sha256:<64 hex>, name:tag@sha256:... or :tag (ASCII letters, digits, "
+                         "'.', '_', '-')")
     name, tag, digest = m.group("name") or "", m.group("tag") or "", m.group("digest") or ""
-    if digest and not re.fullmatch(_DIGEST, digest):
+    if digest and not re.fullmatch(_DIGEST, digest, re.ASCII):
         raise InputError(f"invalid image digest {digest!r}", where, "a digest is sha256: followed by 64 hex characters")
     if not name and not (tag or digest):
         raise InputError(f"invalid image reference {ref!r}", where, "give a tag or a digest")

@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,8 +35,10 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str,
         return exc.code, json.loads(exc.read() or b"{}")
 
 
-def github_headers(body: bytes, secret: str = SECRET, event: str = "issue_comment") -> dict[str, str]:
-    return {"X-GitHub-Event": event, "X-GitHub-Delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+def github_headers(body: bytes, secret: str = SECRET, event: str = "issue_comment",
+                   delivery: str | None = None) -> dict[str, str]:
+    """Headers of a signed GitHub delivery; each call is a new delivery unless ``delivery`` is given."""
+    return {"X-GitHub-Event": event, "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
             "X-Hub-Signature-256": github_signature(secret.encode(), body)}
 
 

@@ -21,8 +21,10 @@ SECRET_ENV = "GITSHIFT_WEBHOOK_SECRET"
 
 def _token(config: Config) -> str | None:
     """The forge token, from the variable the config names; it is passed on, never printed."""
+    from gitshift.forge.redact import check_token
+
     name = config.forge.token_env if config.forge is not None else "GITHUB_TOKEN"
-    return os.environ.get(name) or None
+    return check_token(os.environ.get(name) or None, f"${name}")
 
 
 def _decode(raw: bytes, where: str) -> Any:
@@ -82,30 +84,39 @@ def comment(event_file: str, forge: str | None) -> int:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--queue-size", type=click.IntRange(1, 1000), default=16, show_default=True,
               help="Events that may wait; more are answered 503.")
+@click.option("--event-timeout", type=click.FloatRange(1, 86400), default=600, show_default=True,
+              help="Seconds one event may take; then it is stopped and answered with a refusal.")
 @command_options
-def serve(port: int, host: str, queue_size: int) -> None:
+def serve(port: int, host: str, queue_size: int, event_timeout: float) -> None:
     """Receive comment webhooks (GitHub issue_comment, GitLab note) and run their commands on -C's clone.
 
-    The webhook secret is read from GITSHIFT_WEBHOOK_SECRET.
+    The webhook secret is read from GITSHIFT_WEBHOOK_SECRET. Each event runs as
+    its own ``gitshift comment`` process, stopped after --event-timeout.
+    Handled delivery and comment ids are kept in .git/gitshift/ so that a
+    replayed delivery does nothing, across restarts too.
     """
     from gitshift.comments import webhook as serving
-    from gitshift.errors import GitshiftError, InputError
+    from gitshift.errors import ExternalError, InputError
+    from gitshift.gitops import journal
 
     secret = os.environ.get(SECRET_ENV, "")
     if len(secret) < 16:
         raise InputError(f"{SECRET_ENV} must hold the webhook secret (16 characters or more)", "environment")
     s = settings()
-    s.load_config()  # a broken config fails now, not on the first event
+    local = s.load_config()  # a broken config fails now, not on the first event
+    _token(local)  # and so does a malformed token
+    address = _address(host)
+    seen = serving.ReplayWindow(journal.state_dir(local.root) / "webhook-seen.json")
 
     def process(forge: str, body: bytes) -> None:
-        try:
-            outcome = _handle(s, _decode(body, f"{forge} webhook"), forge)
-            click.echo(outcome.message)
-        except GitshiftError as exc:
-            click.echo(f"gitshift: error: {exc}", err=True)
+        _run_event(s, local, forge, body, event_timeout)
 
-    server = serving.WebhookServer(host, port, secret, process, lambda line: click.echo(line, err=True),
-                                   queue_size=queue_size)
+    try:
+        server = serving.WebhookServer(address, port, secret, process, lambda line: click.echo(line, err=True),
+                                       queue_size=queue_size, seen=seen)
+    except OSError as exc:
+        raise ExternalError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", "--host/--port",
+                            "pick a free port (or 0 for any), or stop what listens there") from None
     click.echo(f"listening on http://{host}:{server.port}", err=True)
     try:
         server.serve_forever()
@@ -113,5 +124,68 @@ def serve(port: int, host: str, queue_size: int) -> None:
         pass
     finally:
         server.shutdown()
+
+
+def _address(host: str) -> str:
+    """``--host``: an IP address, or a name that resolves (checked now, not when binding fails)."""
+    import ipaddress
+    import socket
+
+    from gitshift.errors import InputError
+
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    looks_numeric = all(part.isdigit() for part in host.replace(":", ".").split(".") if part)
+    if not host or looks_numeric or not host.isascii() or not all(
+            part.replace("-", "").isalnum() for part in host.split(".")):
+        raise InputError(f"invalid --host {host!r}", "--host", "give an IP address such as 127.0.0.1 or 0.0.0.0")
+    try:
+        socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        raise InputError(f"--host {host!r} does not resolve to an address", "--host",
+                         "give an IP address such as 127.0.0.1 or 0.0.0.0") from None
+    return host
+
+
+def _run_event(s: Settings, local: Config, forge: str, body: bytes, limit: float) -> None:
+    """Handle one event as a ``gitshift comment`` process; stop it (and its git) after ``limit`` seconds."""
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+
+    from gitshift.comments import events
+    from gitshift.comments import handle as commenting
+    from gitshift.errors import GitshiftError
+
+    with tempfile.TemporaryDirectory(prefix="gitshift-event-") as tmp:
+        path = Path(tmp) / "event.json"
+        path.write_bytes(body)
+        argv = [sys.executable, "-m", "gitshift", "-C", str(local.root), "-c", str(local.path),
+                "--engine", s.engine, *(["-v"] if s.verbose else []), "comment", "--event", str(path),
+                "--forge", forge]
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
+        try:
+            out, err = proc.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the command and the git it started
+            proc.communicate()
+            why = f"the command took longer than {limit:g}s and was stopped"
+            try:
+                outcome = commenting.stopped(events.read(_decode(body, f"{forge} webhook"), forge), local,
+                                             _token(local), why, "check the pull request's branch, then try again")
+            except GitshiftError as exc:
+                click.echo(f"gitshift: error: {why}; the reply failed: {exc}", err=True)
+                return
+            click.echo(f"gitshift: error: {outcome.message}", err=True)
+            return
+    if out:
+        click.echo(out, nl=False)
+    if err:
+        click.echo(err, nl=False, err=True)
+
 
 COMMANDS = (comment, serve)

@@ -41,6 +41,24 @@ def _line(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     return value
 
 
+INT32 = 2**31 - 1  # Kubernetes' replicas and rollout knobs are int32
+
+
+def _knob(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--max-surge``/``--max-unavailable``: a count (int32) or a percentage 0-100%, in ASCII digits."""
+    from gitshift.errors import InputError
+
+    if value is None:
+        return None
+    digits = value[:-1] if value.endswith("%") else value
+    ok = digits.isascii() and digits.isdigit() and (digits == "0" or not digits.startswith("0"))
+    if not ok or int(digits) > (100 if value.endswith("%") else INT32):
+        raise InputError(f"invalid --{param.name.replace('_', '-') if param.name else 'value'} {value!r}",
+                         f"--{(param.name or '').replace('_', '-')}",
+                         f"give an integer 0-{INT32} or a percentage such as 25%")
+    return value
+
+
 def delivery_options(f: F, env: bool = True) -> F:
     """The delivery options, shared by every shift."""
     opts = [
@@ -76,8 +94,10 @@ def _token(config: Any, mode: str) -> str | None:
 
     if mode not in ("push", "pr"):
         return None
+    from gitshift.forge.redact import check_token
+
     name = config.forge.token_env if config.forge is not None else "GITHUB_TOKEN"
-    return os.environ.get(name) or None
+    return check_token(os.environ.get(name) or None, f"${name}")
 
 
 def _delivery(kw: dict[str, Any], config: Any) -> Any:
@@ -105,19 +125,38 @@ def run_shift(app: str, action: str, kw: dict[str, Any], **request: Any) -> int:
 
 
 def _header(value: str | None) -> tuple[str, str | None] | None:
+    """``--header NAME[=VALUE]``: a token name and one word of visible ASCII (it reaches an annotation and a commit)."""
+    import re
+
+    from gitshift.errors import InputError
+
     if value is None:
         return None
-    name, sep, val = value.partition("=")
-    if not name or not name.replace("-", "").replace("_", "").isalnum():
-        raise click.BadParameter(f"invalid header name {name!r}", param_hint="--header")
-    return (name, val if sep else None)
+    m = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9_-]{0,63})(?:=([\x21-\x7e]{1,128}))?", value)
+    if m is None:
+        name, _, val = value.partition("=")
+        what = f"invalid header name {name!r}" if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", name) \
+            else f"invalid header value {val!r}"
+        raise InputError(what, "--header", "give NAME or NAME=VALUE: letters, digits, '-' and '_' in the name, "
+                         "visible ASCII without spaces in the value")
+    return (m.group(1), m.group(2) if "=" in value else None)
+
+
+def _cookie(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    import re
+
+    from gitshift.errors import InputError
+
+    if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
+        raise InputError(f"invalid cookie name {value!r}", "--cookie", "letters, digits, '.', '-' and '_'")
+    return value
 
 
 @click.command("set-image")
 @click.argument("app")
 @click.argument("image")
-@click.option("--max-surge", help="Rolling update maxSurge (integer or percentage).")
-@click.option("--max-unavailable", help="Rolling update maxUnavailable (integer or percentage).")
+@click.option("--max-surge", callback=_knob, help="Rolling update maxSurge (integer or percentage).")
+@click.option("--max-unavailable", callback=_knob, help="Rolling update maxUnavailable (integer or percentage).")
 @delivery_options
 def set_image(app: str, image: str, max_surge: str | None, max_unavailable: str | None, **kw: Any) -> int:
     """Recreate or rolling update: give APP's workloads IMAGE (name:tag, name@sha256:..., :tag)."""
@@ -132,7 +171,7 @@ def bluegreen() -> None:
 @bluegreen.command("deploy")
 @click.argument("app")
 @click.option("--image", required=True, help="Image for the idle color.")
-@click.option("--replicas", type=click.IntRange(min=1), help="Replicas for the idle color (default: the active's).")
+@click.option("--replicas", type=click.IntRange(1, INT32), help="Replicas for the idle color (default: the active's).")
 @delivery_options
 def bg_deploy(app: str, image: str, replicas: int | None, **kw: Any) -> int:
     """The idle color gets IMAGE; the preview Service points at it."""
@@ -165,9 +204,9 @@ def canary() -> None:
 @canary.command("deploy")
 @click.argument("app")
 @click.option("--image", required=True, help="Image for the canary.")
-@click.option("--weight", type=int, help="First weight (default: the first of steps).")
+@click.option("--weight", type=click.IntRange(0, 100), help="First weight (default: the first of steps).")
 @click.option("--header", help="A/B: only requests with header NAME[=VALUE] reach the canary.")
-@click.option("--cookie", help="A/B: only requests with cookie NAME reach the canary.")
+@click.option("--cookie", callback=_cookie, help="A/B: only requests with cookie NAME reach the canary.")
 @delivery_options
 def canary_deploy(app: str, image: str, weight: int | None, header: str | None, cookie: str | None,
                   **kw: Any) -> int:
@@ -177,7 +216,7 @@ def canary_deploy(app: str, image: str, weight: int | None, header: str | None, 
 
 @canary.command("scale")
 @click.argument("app")
-@click.option("--weight", type=int, help="New weight, 0-100.")
+@click.option("--weight", type=click.IntRange(0, 100), help="New weight, 0-100.")
 @click.option("--next", "next_step", is_flag=True, help="The next entry of steps.")
 @delivery_options
 def canary_scale(app: str, weight: int | None, next_step: bool, **kw: Any) -> int:

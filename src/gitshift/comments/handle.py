@@ -82,6 +82,23 @@ def handle(event: events.Event, local: Config, renderer: Renderer, token: str | 
         forge.close()
 
 
+def stopped(event: events.Event, local: Config, token: str | None, why: str, hint: str) -> Outcome:
+    """Answer ``event`` with a refusal saying why it was stopped (``serve``'s time limit), when it was a command."""
+    if events.ignored(event) is not None or local.forge is None or not grammar.addressed(
+            event.body, local.commands.prefix) or event.pr_number is None:
+        return Outcome(3, f"stopped: {why}")
+    from gitshift.forge import fit_body, make_forge
+
+    forge = make_forge(local.forge, token)
+    try:
+        text = replies.refusal(event.login, None, grammar.first_line(event.body)[:200], why, hint)
+        forge.comment(event.pr_number, fit_body(text, forge.body_limit, "comment"))
+        forge.react(event.pr_number, event.comment_id, "-1")
+    finally:
+        forge.close()
+    return Outcome(3, f"stopped: {why}", text)
+
+
 def _with_forge(event: events.Event, local: Config, forge: Forge, renderer: Renderer, token: str | None,
                 remote: str) -> Outcome:
     assert event.pr_number is not None
@@ -127,11 +144,22 @@ def _command(ctx: _Context, permission: str, remote: str) -> Outcome:
         return _refuse(ctx, command, exc)
 
 
+def relative(text: str, root: Path) -> str:
+    """``text`` with the runner's paths (the clone, a temporary worktree) shown relative to the repository."""
+    import re
+
+    for base in dict.fromkeys((str(root.resolve()), str(root))):
+        text = text.replace(base + "/", "").replace(base, ".")
+    return re.sub(r"/\S*?/gitshift-wt-[^/\s]+/tree(/|\b)", "", text)
+
+
 def _refuse(ctx: _Context, command: grammar.Command | None, exc: GitshiftError) -> Outcome:
     why = exc.what if isinstance(exc, grammar.CommandError | grammar.RefusedError) else str(exc)
+    why = relative(why, ctx.repo.root)
     if isinstance(exc, grammar.CommandError):
         why = why.replace("@", "@\u2060")  # words of the comment echoed back must not mention anyone
-    text = replies.refusal(ctx.event.login, command, grammar.first_line(ctx.event.body)[:200], why, exc.hint)
+    text = replies.refusal(ctx.event.login, command, grammar.first_line(ctx.event.body)[:200], why,
+                            relative(exc.hint, ctx.repo.root))
     _reply(ctx, text, "-1")
     return Outcome(exc.exit_code, f"refused: {why}", text)
 

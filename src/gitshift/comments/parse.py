@@ -75,10 +75,20 @@ def first_line(body: str) -> str:
     return body.lstrip(" \t\r\n").split("\n", 1)[0].rstrip("\r").strip(" \t")
 
 
+def _first_word(line: str) -> str:
+    """The first word of ``line``: up to a blank, or an invisible or control character (``/gitshift\u200b``)."""
+    for i, c in enumerate(line):
+        if c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Zs", "Zl", "Zp"):
+            return line[:i]
+    return line
+
+
 def addressed(body: str, prefix: str) -> bool:
     """Whether the comment is meant as a command: its first word is the prefix or looks like it."""
-    words = first_line(body[:MAX_LINE * 4]).split(None, 1)
-    return bool(words) and _skeleton(words[0]) == _skeleton(prefix)
+    line = first_line(body[:MAX_LINE * 4])
+    line = line.lstrip("".join(c for c in line[:8] if unicodedata.category(c) in ("Cf", "Zs")))
+    word = _first_word(line)
+    return bool(word) and _skeleton(word) == _skeleton(prefix)
 
 
 def parse(body: str, prefix: str = "/gitshift") -> Command | None:

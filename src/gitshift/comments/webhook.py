@@ -4,7 +4,9 @@ Every delivery is authenticated before its body is parsed: GitHub's
 ``X-Hub-Signature-256`` (HMAC-SHA256 of the raw body) and GitLab's
 ``X-Gitlab-Token``, both compared in constant time. Accepted events wait in a
 bounded queue and one worker handles them one at a time, so the repository
-the server keeps is never worked on by two events at once.
+the server keeps is never worked on by two events at once. A delivery or
+comment already handled (kept in a ``ReplayWindow``) is answered 200 and not
+handled again.
 """
 
 from __future__ import annotations
@@ -12,15 +14,93 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import queue
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 MAX_BODY = 1 << 20  # GitHub caps payloads at 25 MB, but a comment event is a few KB
 QUEUE_SIZE = 16
 Process = Callable[[str, bytes], None]
+WINDOW = 30 * 24 * 3600  # seconds a handled delivery or comment is remembered
+MAX_SEEN = 10000  # and at most this many
+
+
+class ReplayWindow:
+    """Delivery and comment ids already handled, kept in a file so a restart remembers them.
+
+    A signed delivery sent again (by an attacker who saw it, or a forge's
+    redelivery) carries the same ``X-GitHub-Delivery`` / ``X-Gitlab-Event-UUID``,
+    or the same comment id: it is answered without being handled twice.
+    """
+
+    def __init__(self, path: Path | None, window: float = WINDOW, limit: int = MAX_SEEN) -> None:
+        self.path, self.window, self.limit = path, window, limit
+        self._lock = threading.Lock()
+        self._seen: dict[str, float] = {}
+        if path is not None and path.is_file():
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+                self._seen = {str(k): float(v) for k, v in loaded.items()}
+            except (OSError, ValueError, AttributeError, TypeError):
+                self._seen = {}  # an unreadable window is started afresh; deliveries stay signed
+        self._prune(time.time())
+
+    def claim(self, keys: list[str]) -> str | None:
+        """Record ``keys`` as handled; the first one already recorded (nothing is recorded then), or None."""
+        now = time.time()
+        with self._lock:
+            self._prune(now)
+            for key in keys:
+                if key in self._seen:
+                    return key
+            for key in keys:
+                self._seen[key] = now
+            self._save()
+        return None
+
+    def release(self, keys: list[str]) -> None:
+        """Forget ``keys`` (the event was not taken after all, so the forge's retry must be handled)."""
+        with self._lock:
+            for key in keys:
+                self._seen.pop(key, None)
+            self._save()
+
+    def _prune(self, now: float) -> None:
+        fresh = sorted(((t, k) for k, t in self._seen.items() if now - t < self.window), reverse=True)
+        self._seen = {k: t for t, k in fresh[:self.limit]}
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".new")
+        tmp.write_text(json.dumps(self._seen), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def replay_keys(forge: str, headers: Any, body: bytes) -> list[str]:
+    """What identifies a delivery: its delivery id header, and the comment (forge, project, id) it carries."""
+    keys = []
+    delivery = headers.get("X-GitHub-Delivery") if forge == "github" else headers.get("X-Gitlab-Event-UUID")
+    if delivery:
+        keys.append(f"{forge}:delivery:{delivery.strip()[:100]}")
+    try:
+        data = json.loads(body)
+        if forge == "github":
+            project, cid = data["repository"]["full_name"], data["comment"]["id"]
+        else:
+            project, cid = data["project"]["path_with_namespace"], data["object_attributes"]["id"]
+        action = data.get("action") if forge == "github" else (data["object_attributes"].get("action") or "create")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return keys
+    if action in ("created", "create"):  # an edit of the same comment is another event (and is ignored)
+        keys.append(f"{forge}:comment:{str(project).casefold()}:{cid}")
+    return keys
 
 
 def github_signature(secret: bytes, body: bytes) -> str:
@@ -40,9 +120,10 @@ class WebhookServer:
     """
 
     def __init__(self, host: str, port: int, secret: str, process: Process, log: Callable[[str], None],
-                 queue_size: int = QUEUE_SIZE, max_body: int = MAX_BODY) -> None:
+                 queue_size: int = QUEUE_SIZE, max_body: int = MAX_BODY, seen: ReplayWindow | None = None) -> None:
         self.secret = secret.encode()
         self.process, self.log, self.max_body = process, log, max_body
+        self.seen = seen or ReplayWindow(None)
         self.queue: queue.Queue[tuple[str, bytes] | None] = queue.Queue(maxsize=queue_size)
         self.httpd = ThreadingHTTPServer((host, port), _Handler)
         self.httpd.daemon_threads = True
@@ -117,9 +198,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(200, {"message": "pong"})
         if kind not in ("issue_comment", "Note Hook"):
             return self._answer(202, {"message": f"ignored: {kind} events carry no comment command"})
+        keys = replay_keys(forge, self.headers, body)
+        if hooks.seen.claim(keys) is not None:
+            return self._answer(200, {"message": "already handled: a replayed delivery does nothing"})
         try:
             hooks.queue.put_nowait((forge, body))
         except queue.Full:
+            hooks.seen.release(keys)
             return self._answer(503, {"message": "busy: too many events waiting"}, {"Retry-After": "30"})
         return self._answer(202, {"message": "accepted"})
 

@@ -36,10 +36,42 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     """
     for secret in secrets:
         if secret and len(secret) >= _MIN_SECRET_LENGTH:
-            text = text.replace(secret, MASK)
+            for form in sorted(_forms(secret), key=len, reverse=True):
+                text = text.replace(form, MASK)
     text = _URL_USERINFO.sub(_mask_userinfo, text)
     text = _HEADER_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
     return _QUERY_TOKEN.sub(lambda m: f"{m.group(1)}{MASK}", text)
+
+
+def _forms(secret: str) -> set[str]:
+    """``secret`` as it may be quoted in a message: itself, escaped (repr, JSON) or percent-encoded."""
+    import json
+    from urllib.parse import quote
+
+    forms = {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1], quote(secret, safe=""),
+             secret.encode("unicode_escape").decode("ascii")}
+    # Each line of a secret with a line break, as a message may quote the lines apart.
+    forms.update(line for line in secret.splitlines() if len(line) >= _MIN_SECRET_LENGTH)
+    return {f for f in forms if f}
+
+
+def check_token(token: str | None, where: str) -> str | None:
+    """``token`` when it is printable ASCII, all an HTTP header can carry; it is never echoed.
+
+    Raises:
+        InputError: it holds a line break, a control or a non-ASCII character (exit 2), naming only its position.
+    """
+    from gitshift.errors import InputError
+
+    if token is None:
+        return None
+    for i, c in enumerate(token):
+        if not (c.isascii() and c.isprintable()):
+            kind = "a line break" if c in "\r\n" else "a non-ASCII character" if not c.isascii() \
+                else "a control character"
+            raise InputError(f"the token holds {kind} at position {i + 1}; it is refused and not shown", where,
+                             "set the variable to the token alone (no line break, quotes or spaces around it)")
+    return token
 
 
 def redact_headers(headers: Mapping[str, str], secrets: Iterable[str | None] = ()) -> dict[str, str]:

@@ -13,7 +13,7 @@ from requests.adapters import HTTPAdapter
 
 from gitshift import __version__
 from gitshift.errors import ForgeError
-from gitshift.forge.redact import redact, redact_headers
+from gitshift.forge.redact import check_token, redact, redact_headers
 from gitshift.forge.retry import RetryPolicy, rate_limit_wait, rate_limited
 
 __all__ = ["Reply", "RetryPolicy", "Session", "missing", "parsed", "redact", "redact_headers"]
@@ -54,7 +54,7 @@ class Session:
         self.forge = forge
         self.base_url = base_url.rstrip("/")
         self.policy = policy or RetryPolicy()
-        self._secrets = (token,)
+        self._secrets = (check_token(token, f"{forge} token"),)
         self._http = requests.Session()
         self._http.trust_env = False  # no netrc or proxy credentials slipped in behind our back
         self._http.mount("http://", HTTPAdapter(max_retries=0))

@@ -5,11 +5,28 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from gitshift.errors import InputError
 from gitshift.gitops.repo import Repo
 
 
+def _one_line(value: str, what: str) -> str:
+    """``value`` when it is one line of printable text: a line break there could forge a trailer."""
+    bad = next((c for c in value if not c.isprintable()), None)
+    if bad is not None:
+        raise InputError(f"{what} must be one line of printable text; it contains U+{ord(bad):04X}", what)
+    return value
+
+
 def message(title: str, body: str, trailers: Mapping[str, str]) -> str:
-    """A commit message: title, body, then the trailers block."""
+    """A commit message: title, body, then the trailers block (its keys and values one line each).
+
+    Raises:
+        InputError: a title, trailer key or value spans lines or holds control characters.
+    """
+    _one_line(title.strip(), "the commit title")
+    for key, value in trailers.items():
+        _one_line(key, "a trailer key")
+        _one_line(value, f"the {key} trailer")
     parts = [title.strip()]
     if body.strip():
         parts.append(body.strip())

@@ -12,7 +12,8 @@ from gitshift.strategies.base import ShiftRequest, collect, intent
 from gitshift.strategies.workloads import app_workloads, image_of, replicas_of, set_image
 
 ACTIONS = ("set-image",)
-_INT_OR_PERCENT = re.compile(r"^(?:\d+|\d+%|100%)$")
+_INT_OR_PERCENT = re.compile(r"(?:0|[1-9][0-9]{0,9})%?")
+INT32 = 2**31 - 1  # Kubernetes' int32 fields
 
 
 def state(rendered: Rendered, env: EnvConfig) -> State:
@@ -28,7 +29,7 @@ def state(rendered: Rendered, env: EnvConfig) -> State:
 def _knob(value: str | None, flag: str) -> int | str | None:
     if value is None:
         return None
-    if not _INT_OR_PERCENT.match(value) or (value.endswith("%") and int(value[:-1]) > 100):
+    if not _INT_OR_PERCENT.fullmatch(value) or int(value.rstrip("%")) > (100 if value.endswith("%") else INT32):
         raise InputError(f"invalid {flag} {value!r}", flag, "give an integer or a percentage such as 25%")
     return value if value.endswith("%") else int(value)
 
