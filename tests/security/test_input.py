@@ -34,7 +34,8 @@ def test_duplicate_keys_nested_deeper_are_refused(example_repo: Path) -> None:
 
 
 @pytest.mark.parametrize(("config", "what"), [
-    (CONFIG_HEAD.replace("  web:", '  "web\\nGitshift-Env: production":') + "      staging: {overlay: overlays/staging}\n",
+    (CONFIG_HEAD.replace("  web:", '  "web\\nGitshift-Env: production":')
+     + "      staging: {overlay: overlays/staging}\n",
      "app name 'web\\nGitshift-Env: production' is not a DNS label"),
     (CONFIG_HEAD + '      "staging\\nGitshift-App: other": {overlay: overlays/staging}\n', "env name"),
     (CONFIG_HEAD.replace("  web:", "  Web:") + "      staging: {overlay: overlays/staging}\n", "app name 'Web'"),
@@ -123,7 +124,8 @@ def test_git_failures_show_gits_first_error_and_a_hint(example_repo: Path) -> No
     lines = r.stderr.splitlines()
     assert lines[0] == (f"gitshift: error: git fetch failed: '{example_repo.parent / 'gone.git'}' does not appear "
                         f"to be a git repository ({example_repo})")
-    assert lines[1] == "hint: check the remote with `git remote -v`; add a missing one with `git remote add origin <url>`"
+    assert lines[1] == ("hint: check the remote with `git remote -v`; "
+                        "add a missing one with `git remote add origin <url>`")
 
 
 def test_a_missing_remote_says_how_to_add_it(example_repo: Path) -> None:
