@@ -70,7 +70,7 @@ class Builder:
     def _transform(self, kust: Kustomization, resmap: ResMap) -> None:
         patches.apply_patches(kust, self.view, self.cache, resmap)
         if kust.get("namespace"):
-            names.set_namespace(resmap, str(kust.get("namespace")))
+            names.set_namespace(resmap, str(kust.get("namespace")), where=str(kust.file))
         names.add_prefix_suffix(resmap, str(kust.get("namePrefix", "")), str(kust.get("nameSuffix", "")))
         labels.apply(kust, resmap)
         patches.apply_json6902(kust, self.view, resmap)

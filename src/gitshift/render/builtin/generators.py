@@ -163,7 +163,7 @@ def absorb(resmap: Any, res: Resource, where: str) -> None:
     if res.behavior == "create":
         resmap.append(res)
         return
-    matches = [r for r in resmap if r.any_id_matches(res.group, res.kind, res.namespace, res.name)]
+    matches = resmap.by_any_id(res.cur_id())
     if len(matches) != 1:
         raise RenderError(f"id {res.kind}/{res.name} does not exist; cannot merge or replace", where)
     old = matches[0]
@@ -181,8 +181,6 @@ def absorb(resmap: Any, res: Resource, where: str) -> None:
     res.obj["metadata"]["name"] = old.name
     if old.namespace:
         res.obj["metadata"]["namespace"] = old.namespace
-    res.org_name, res.org_ns = old.org_name, old.org_ns
-    res.names = list(old.names)
-    res.prefixes, res.suffixes = list(old.prefixes), list(old.suffixes)
+    res.copy_build_state(old)
     res.hash_suffix = old.hash_suffix and res.hash_suffix
     resmap.replace(old, res)

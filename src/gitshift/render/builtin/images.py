@@ -91,7 +91,7 @@ def set_replicas(kust: Kustomization, resmap: ResMap) -> None:
         found = False
         for fs in REPLICAS:
             for res in resmap:
-                if fs.selects(res) and any(n == name for n, _ in res.names):
+                if any(n == name and fs.selects_gvk(g, v, k) for g, v, k, _, n in res.all_ids()):
                     found = True
 
                     def put(parent: dict[str, Any], key: str, count: int = count) -> None:

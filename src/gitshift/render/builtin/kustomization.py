@@ -132,9 +132,6 @@ def _check(kust: Kustomization) -> None:
         extra = set(image or {}) - {"name", "newName", "newTag", "digest"}
         if extra:
             raise kust.unsupported(f"`images[].{sorted(extra)[0]}`")
-    for patch in kust.list("patches"):
-        if isinstance(patch, dict) and patch.get("options"):
-            raise kust.unsupported("`patches[].options`")
     sort = kust.get("sortOptions", {})
     if sort and (sort.get("order") not in ("legacy", "fifo") or "legacySortOptions" in sort):
         raise kust.unsupported("this `sortOptions` setting")

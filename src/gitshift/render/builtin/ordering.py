@@ -29,18 +29,28 @@ ORDER_FIRST = (
     "PodDisruptionBudget",
 )
 ORDER_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
-_RANK = {k: i - len(ORDER_FIRST) for i, k in enumerate(ORDER_FIRST)} | {k: i + 1 for i, k in enumerate(ORDER_LAST)}
 
 
 def _gvk(res: Resource) -> str:
     return "_".join((res.group or "~G", res.version or "~V", res.kind or "~K"))
 
 
-def _key(res: Resource) -> tuple[int, str, str]:
-    gvk = _gvk(res)
-    return (_RANK.get(res.kind, 0), gvk, f"{gvk}|{res.namespace or '~X'}|{res.name or '~N'}")
+def legacy(
+    resources: list[Resource],
+    first: tuple[str, ...] | list[str] = ORDER_FIRST,
+    last: tuple[str, ...] | list[str] = ORDER_LAST,
+) -> list[Resource]:
+    """Sorted by kind rank, then group/version/kind, then namespace and name (Kustomize's legacy order)."""
+    rank = {k: i - len(first) for i, k in enumerate(first)} | {k: i + 1 for i, k in enumerate(last)}
 
+    def key(res: Resource) -> tuple[int, int, str, str]:
+        # Kustomize compares core Namespaces before Namespaces of other groups.
+        core_namespace = 0 if res.kind == "Namespace" and not res.group else 1
+        return (
+            rank.get(res.kind, 0),
+            core_namespace,
+            _gvk(res),
+            f"{res.namespace or '~X'}|{res.name or '~N'}",
+        )
 
-def legacy(resources: list[Resource]) -> list[Resource]:
-    """Sorted by kind rank, then group/version/kind, then namespace and name."""
-    return sorted(resources, key=_key)
+    return sorted(resources, key=key)
