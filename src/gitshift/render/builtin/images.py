@@ -41,6 +41,7 @@ class _Rule:
         self.new_name = str(entry.get("newName") or "")
         self.new_tag = "" if entry.get("newTag") is None else str(entry["newTag"])
         self.digest = str(entry.get("digest") or "")
+        self.tag_suffix = str(entry.get("tagSuffix") or "")
         try:
             self.pattern = re.compile("^" + self.name + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z")
         except re.error as exc:
@@ -58,6 +59,8 @@ class _Rule:
             tag, digest = self.new_tag, ""
         elif self.digest:
             tag, digest = "", self.digest
+        elif self.tag_suffix:
+            tag, digest = tag + self.tag_suffix, ""
         return name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from gitshift.render.builtin.scalars import is_null
+
 Path_ = tuple[str, ...]
 
 BUILTIN_GROUPS = frozenset(
@@ -98,7 +100,7 @@ def strip_directives(value: Any) -> Any:
         for k, v in value.items():
             if isinstance(k, str) and k.startswith("$"):
                 continue
-            if v is None:
+            if is_null(v):
                 continue
             v = strip_directives(v)
             if v is not DELETE:
@@ -126,7 +128,7 @@ def merge(dest: Any, patch: Any, schema: Schema, path: Path_ = ()) -> Any:
         for key, value in patch.items():
             if isinstance(key, str) and key.startswith("$"):
                 continue
-            if value is None:
+            if is_null(value):
                 out.pop(key, None)
                 continue
             merged = merge(dest.get(key), value, schema, (*path, str(key)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from gitshift.render.builtin.resource import Resource
 
 ORDER_FIRST = (
@@ -43,14 +45,18 @@ def legacy(
     """Sorted by kind rank, then group/version/kind, then namespace and name (Kustomize's legacy order)."""
     rank = {k: i - len(first) for i, k in enumerate(first)} | {k: i + 1 for i, k in enumerate(last)}
 
-    def key(res: Resource) -> tuple[int, int, str, str]:
-        # Kustomize compares core Namespaces before Namespaces of other groups.
-        core_namespace = 0 if res.kind == "Namespace" and not res.group else 1
-        return (
-            rank.get(res.kind, 0),
-            core_namespace,
-            _gvk(res),
-            f"{res.namespace or '~X'}|{res.name or '~N'}",
-        )
+    def key(res: Resource) -> tuple[int, str, str]:
+        return (rank.get(res.kind, 0), _gvk(res), f"{res.namespace or '~X'}|{res.name or '~N'}")
 
-    return sorted(resources, key=key)
+    namespaces = {r.group for r in resources if r.kind == "Namespace"}
+    if len(namespaces) < 2 or "" not in namespaces:
+        return sorted(resources, key=key)
+
+    def compare(a: Resource, b: Resource) -> int:
+        # Kustomize compares a core Namespace before a Namespace of another group.
+        ka, kb = key(a), key(b)
+        if ka[0] == kb[0] and ka[1] != kb[1] and a.kind == b.kind == "Namespace" and not (a.group and b.group):
+            return -1 if ka[1] > kb[1] else 1
+        return (ka > kb) - (ka < kb)
+
+    return sorted(resources, key=functools.cmp_to_key(compare))
