@@ -35,22 +35,27 @@ class Builder:
 
     def top(self, root: Path) -> tuple[Kustomization, ResMap]:
         """The fully built overlay at ``root`` (hashes added, references fixed)."""
-        kust, resmap = self.target(root, ResMap(), component=False)
+        kust, resmap = self.target(root, ResMap(), component=None)
         names.add_hashes(resmap)
         names.fix_references(resmap)
         return kust, resmap
 
-    def target(self, root: Path, resmap: ResMap, component: bool) -> tuple[Kustomization, ResMap]:
+    def target(self, root: Path, resmap: ResMap, component: bool | None) -> tuple[Kustomization, ResMap]:
+        """Build ``root`` into ``resmap``: a Component when ``component``, a Kustomization when
+        not, either at the top (None)."""
         root = Path(os.path.abspath(root))  # keep symlinks
         if root in self.stack:
             raise RenderError(f"cycle detected: {root} includes itself", str(root))
         self.stack.append(root)
         try:
             kust = load(self.view, self.cache, root)
-            if kust.is_component != component:
-                what = "a Component" if kust.is_component else "a Kustomization"
-                where = "components" if not component else "resources"
-                raise RenderError(f"{root} is {what}, which may not be listed in `{where}`", str(kust.file))
+            if component and not kust.is_component:
+                raise RenderError(
+                    f"expected kind 'Component' for path '{root}' but got '{kust.data.get('kind') or 'Kustomization'}'",
+                    str(kust.file),
+                )
+            if component is False and kust.is_component:
+                raise RenderError(f"expected kind != 'Component' for path '{root}'", str(kust.file))
             self._accumulate(kust, resmap)
             return kust, resmap
         finally:
