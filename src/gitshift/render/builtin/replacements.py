@@ -58,7 +58,7 @@ def _resolve(text: str) -> Any:
     """A plain scalar's value as a YAML reader types it (a created field)."""
     loader = Loader("")
     try:
-        tag = loader.resolve(yaml.ScalarNode, text, (True, False))
+        tag = loader.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
         if tag == "tag:yaml.org,2002:str":
             return text
         return loader.construct_object(yaml.ScalarNode(tag, text))
