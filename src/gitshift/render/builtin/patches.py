@@ -118,8 +118,12 @@ def _apply_smp(res: Resource, patch: dict[str, Any], resmap: ResMap, options: di
 
 
 def _apply_json(res: Resource, ops: list[Any], where: str) -> None:
+    meta = res.meta
+    had_annotations = isinstance(meta.get("annotations"), dict)
+    if not had_annotations and "annotations" not in meta:
+        meta["annotations"] = {}  # Kustomize's build annotations are always there
     try:
-        result = json6902.apply(res.obj, copy.deepcopy(ops))
+        result = json6902.apply(res.obj, ops)
     except json6902.PatchError as exc:
         raise RenderError(f"JSON patch failed on {res.describe()}: {exc}", where) from exc
     if not isinstance(result, dict):
@@ -127,6 +131,9 @@ def _apply_json(res: Resource, ops: list[Any], where: str) -> None:
     if result is not res.obj:
         res.obj.clear()
         res.obj.update(result)
+    meta = res.meta
+    if not had_annotations and meta.get("annotations") == {}:
+        del meta["annotations"]
 
 
 def _by_own_id(resmap: ResMap, patch: dict[str, Any], where: str) -> Resource:
