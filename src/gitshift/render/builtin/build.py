@@ -8,7 +8,7 @@ from typing import Any
 
 from gitshift.errors import RenderError
 from gitshift.files import FileView
-from gitshift.render.builtin import generators, images, labels, names, patches, replacements
+from gitshift.render.builtin import generators, images, labels, names, patches, plugins, replacements
 from gitshift.render.builtin.kustomization import Kustomization, load
 from gitshift.render.builtin.resource import ResMap, Resource
 from gitshift.render.builtin.yamlio import FileCache
@@ -67,8 +67,9 @@ class Builder:
         for kind, field in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
             for args in kust.list(field):
                 generators.absorb(resmap, generators.generate(kust, self.view, args, kind), str(kust.file))
+        plugins.run_generators(self, kust, resmap)
         for entry in kust.list("components"):
-            path = self._dir_entry(kust, str(entry), "components")
+            path = self.entry_path(kust, str(entry), "components")
             self.target(path, resmap, component=True)
         self._transform(kust, resmap)
 
@@ -82,8 +83,10 @@ class Builder:
         images.set_replicas(kust, resmap)
         images.set_images(kust, resmap)
         replacements.apply(kust, self.view, self.cache, resmap)
+        plugins.run_transformers(self, kust, resmap)
 
-    def _dir_entry(self, kust: Kustomization, entry: str, field: str) -> Path:
+    def entry_path(self, kust: Kustomization, entry: str, field: str) -> Path:
+        """The path a ``resources``-like entry names; remote entries are refused."""
         if any(marker in entry for marker in _REMOTE):
             raise kust.unsupported(f"remote {field} ({entry})")
         path = Path(os.path.normpath(kust.root / entry))
@@ -92,7 +95,7 @@ class Builder:
         return path
 
     def _resource(self, kust: Kustomization, entry: str, resmap: ResMap) -> None:
-        path = self._dir_entry(kust, entry, "resources")
+        path = self.entry_path(kust, entry, "resources")
         if self.view.is_dir(path):
             _, sub = self.target(path, ResMap(), component=False)
             resmap.extend(sub)

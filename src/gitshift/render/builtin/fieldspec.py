@@ -196,5 +196,5 @@ COMMON_ANNOTATIONS = (
 )
 
 REPLICAS = specs(
-    ("spec/replicas", k, None, True) for k in ("Deployment", "ReplicationController", "ReplicaSet", "StatefulSet")
+    ("spec/replicas", k, None, True) for k in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
 )

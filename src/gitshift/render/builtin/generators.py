@@ -113,13 +113,15 @@ def _pairs(kust: Kustomization, view: FileView, args: dict[str, Any]) -> list[tu
     return pairs
 
 
-def generate(kust: Kustomization, view: FileView, args: dict[str, Any], kind: str) -> Resource:
-    """One generated ConfigMap or Secret from its generator entry."""
+def generate(
+    kust: Kustomization, view: FileView, args: dict[str, Any], kind: str, global_options: bool = True
+) -> Resource:
+    """One generated ConfigMap or Secret from its generator entry (a plugin's takes no generatorOptions)."""
     name = args.get("name")
     if not name:
         raise RenderError(f"a {kind} generator needs a name", str(kust.file))
     options = dict(args.get("options") or {})
-    glob = kust.get("generatorOptions", {})
+    glob = kust.get("generatorOptions", {}) if global_options else {}
     labels = {**(options.get("labels") or {}), **(glob.get("labels") or {})}
     annotations = {**(options.get("annotations") or {}), **(glob.get("annotations") or {})}
     data: dict[str, str] = {}

@@ -40,6 +40,8 @@ SUPPORTED = frozenset(
         "replacements",
         "sortOptions",
         "imageTags",
+        "generators",
+        "transformers",
     }
 )
 UNSUPPORTED = frozenset(
@@ -47,8 +49,6 @@ UNSUPPORTED = frozenset(
         "helmCharts",
         "helmGlobals",
         "helmChartInflationGenerator",
-        "generators",
-        "transformers",
         "validators",
         "openapi",
         "vars",

@@ -35,6 +35,11 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
+def set_pairs(resmap: ResMap, pairs: dict[str, str], fspecs: tuple[FieldSpec, ...]) -> None:
+    """Put ``pairs`` into the label or annotation maps the specs name (made where they allow)."""
+    _set_all(resmap, pairs, fspecs)
+
+
 def _set_all(resmap: ResMap, pairs: dict[str, str], fspecs: tuple[FieldSpec, ...]) -> None:
     if not pairs:
         return

@@ -191,13 +191,18 @@ def apply_patches(kust: Kustomization, view: FileView, cache: FileCache, resmap:
             where = str(kust.file)
         _apply_entry(resmap, text, where, None, {})
     for entry in kust.list("patches"):
-        if not isinstance(entry, dict):
-            raise RenderError("`patches` entries must be mappings", str(kust.file))
-        text, where = _load_text(kust, view, entry, "patches")
-        options = entry.get("options") or {}
-        if not isinstance(options, dict):
-            raise RenderError("`patches[].options` must be a mapping", str(kust.file))
-        _apply_entry(resmap, text, where, entry.get("target"), options)
+        apply_entry(kust, view, resmap, entry)
+
+
+def apply_entry(kust: Kustomization, view: FileView, resmap: ResMap, entry: Any) -> None:
+    """One ``patches`` entry (or a PatchTransformer's configuration)."""
+    if not isinstance(entry, dict):
+        raise RenderError("`patches` entries must be mappings", str(kust.file))
+    text, where = _load_text(kust, view, entry, "patches")
+    options = entry.get("options") or {}
+    if not isinstance(options, dict):
+        raise RenderError("`patches[].options` must be a mapping", str(kust.file))
+    _apply_entry(resmap, text, where, entry.get("target"), options)
 
 
 def apply_json6902(kust: Kustomization, view: FileView, resmap: ResMap) -> None:

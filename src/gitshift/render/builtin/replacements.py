@@ -259,9 +259,11 @@ def _put(container: Any, key: Any, value: Any, opts: dict[str, Any], created: bo
 _UNSET = object()
 
 
-def _entries(kust: Kustomization, view: FileView, cache: FileCache) -> list[tuple[dict[str, Any], str]]:
+def _expand(
+    entries: list[tuple[Any, str]], kust: Kustomization, view: FileView, cache: FileCache
+) -> list[tuple[dict[str, Any], str]]:
     out = []
-    for entry in kust.list("replacements"):
+    for entry, where in entries:
         if isinstance(entry, dict) and entry.get("path"):
             path = kust.local(str(entry["path"]))
             for doc in cache.documents(view, path):
@@ -272,13 +274,25 @@ def _entries(kust: Kustomization, view: FileView, cache: FileCache) -> list[tupl
                         raise RenderError(f"invalid replacement: {exc}", str(path)) from exc
                     out.append((decoded, str(path)))
         else:
-            out.append((entry, str(kust.file)))
+            out.append((entry, where))
     return out
 
 
 def apply(kust: Kustomization, view: FileView, cache: FileCache, resmap: ResMap) -> None:
-    """Run every replacement in order."""
-    for entry, where in _entries(kust, view, cache):
+    """Run every replacement of the ``replacements`` field in order."""
+    entries = [(e, str(kust.file)) for e in kust.list("replacements")]
+    run(resmap, _expand(entries, kust, view, cache))
+
+
+def run_config(resmap: ResMap, entries: list[tuple[Any, str]], kust: Kustomization, view: FileView,
+               cache: FileCache) -> None:
+    """A ReplacementTransformer's replacements (inline or ``path``)."""
+    run(resmap, _expand(entries, kust, view, cache))
+
+
+def run(resmap: ResMap, entries: list[tuple[dict[str, Any], str]]) -> None:
+    """Each replacement in order."""
+    for entry, where in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("source"), dict):
             raise RenderError("a replacement needs a source", where)
         value = _source_value(resmap, entry["source"], where)

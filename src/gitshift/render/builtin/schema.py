@@ -78,12 +78,12 @@ REPLACEMENT = Struct(
         "path": S,
     },
 )
-_IMAGE = Struct("Image", {"name": S, "newName": S, "tagSuffix": S, "newTag": S, "digest": S})
-_PATCH = Struct("Patch", {"path": S, "patch": S, "target": SELECTOR, "options": M(B)})
+IMAGE = Struct("Image", {"name": S, "newName": S, "tagSuffix": S, "newTag": S, "digest": S})
+PATCH = Struct("Patch", {"path": S, "patch": S, "target": SELECTOR, "options": M(B)})
 GENERATOR_OPTIONS = Struct(
     "GeneratorOptions", {"labels": M(S), "annotations": M(S), "disableNameSuffixHash": B, "immutable": B}
 )
-_GENERATOR = {
+GENERATOR_FIELDS = {
     "namespace": S,
     "name": S,
     "behavior": S,
@@ -93,8 +93,9 @@ _GENERATOR = {
     "env": S,
     "options": GENERATOR_OPTIONS,
 }
-CONFIG_MAP_ARGS = Struct("ConfigMapArgs", _GENERATOR)
-SECRET_ARGS = Struct("SecretArgs", {**_GENERATOR, "type": S})
+REPLICA = Struct("Replica", {"name": S, "count": INT})
+CONFIG_MAP_ARGS = Struct("ConfigMapArgs", GENERATOR_FIELDS)
+SECRET_ARGS = Struct("SecretArgs", {**GENERATOR_FIELDS, "type": S})
 _VAR = Struct(
     "Var",
     {
@@ -122,12 +123,12 @@ KUSTOMIZATION = Struct(
         ),
         "commonAnnotations": M(S),
         "patchesStrategicMerge": L(S),
-        "patchesJson6902": L(_PATCH),
-        "patches": L(_PATCH),
-        "images": L(_IMAGE),
-        "imageTags": L(_IMAGE),
+        "patchesJson6902": L(PATCH),
+        "patches": L(PATCH),
+        "images": L(IMAGE),
+        "imageTags": L(IMAGE),
         "replacements": L(REPLACEMENT),
-        "replicas": L(Struct("Replica", {"name": S, "count": INT})),
+        "replicas": L(REPLICA),
         "vars": L(_VAR),
         "sortOptions": Struct(
             "SortOptions",
@@ -185,8 +186,11 @@ def _key_text(key: Any) -> str:
     return key if isinstance(key, str) else str(key)
 
 
-def decode(value: Any, t: Any, struct: str = "", path: str = "") -> Any:
-    """``value`` checked against ``t``; struct fields renamed to their JSON names. Nulls drop out."""
+def decode(value: Any, t: Any, struct: str = "", path: str = "", strict: bool = True) -> Any:
+    """``value`` checked against ``t``; struct fields renamed to their JSON names. Nulls drop out.
+
+    Unknown fields are an error when ``strict`` (a kustomization), skipped when not (a plugin's config).
+    """
     if t == ANY or value is None:
         return value
     where = f"Go struct field {struct}.{path}" if struct else "Go value"
@@ -198,9 +202,11 @@ def decode(value: Any, t: Any, struct: str = "", path: str = "") -> Any:
             key = _key_text(raw_key)
             name = key if key in t.fields else t.folded.get(key.lower())
             if name is None:
+                if not strict:
+                    continue
                 raise DecodeError(f'unknown field "{key}"')
             sub = f"{path}.{name}" if path else name
-            decoded = decode(item, t.fields[name], t.name, sub)
+            decoded = decode(item, t.fields[name], t.name, sub, strict)
             if decoded is not None:
                 out[name] = decoded
         return out
@@ -209,10 +215,10 @@ def decode(value: Any, t: Any, struct: str = "", path: str = "") -> Any:
         if kind == "list":
             if not isinstance(value, list):
                 raise DecodeError(f"cannot unmarshal {_json_kind(value)} into {where} of type {_go_type(t)}")
-            return [decode(v, inner, struct, path) for v in value]
+            return [decode(v, inner, struct, path, strict) for v in value]
         if not isinstance(value, dict):
             raise DecodeError(f"cannot unmarshal {_json_kind(value)} into {where} of type {_go_type(t)}")
-        return {_key_text(k): decode(v, inner, struct, path) for k, v in value.items()}
+        return {_key_text(k): decode(v, inner, struct, path, strict) for k, v in value.items()}
     ok = {
         S: isinstance(value, str),
         B: isinstance(value, bool),
