@@ -27,7 +27,7 @@ CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n"
         ("openapi", "openapi:\n  path: schema.json\n"),
         ("crds", "crds:\n- crd.json\n"),
         ("configurations", "configurations:\n- conf.yaml\n"),
-        ("buildMetadata", "buildMetadata: [originAnnotations]\n"),
+        ("buildMetadata", "buildMetadata: [transformerAnnotations]\n"),
         ("validators", "validators:\n- v.yaml\n"),
     ],
 )

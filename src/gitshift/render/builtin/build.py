@@ -9,10 +9,14 @@ from typing import Any
 from gitshift.errors import RenderError
 from gitshift.files import FileView
 from gitshift.render.builtin import generators, images, labels, names, patches, plugins, replacements
+from gitshift.render.builtin.fieldspec import FieldSpec
 from gitshift.render.builtin.kustomization import Kustomization, load
 from gitshift.render.builtin.resource import ResMap, Resource
 from gitshift.render.builtin.yamlio import FileCache
 
+ORIGIN = "config.kubernetes.io/origin"
+MANAGED_BY = "app.kubernetes.io/managed-by"
+MANAGED_BY_VALUE = "kustomize-(devel)"  # what kubectl's built-in kustomize writes
 _REMOTE = ("://", "git@", "github.com/", "gitlab.com/", "bitbucket.org/")
 
 
@@ -32,13 +36,35 @@ class Builder:
         self.view = view
         self.cache = cache
         self.stack: list[Path] = []
+        self.origin_root: Path | None = None  # set when origin annotations are wanted
 
     def top(self, root: Path) -> tuple[Kustomization, ResMap]:
-        """The fully built overlay at ``root`` (hashes added, references fixed)."""
+        """The fully built overlay at ``root`` (hashes added, references fixed, build metadata)."""
+        options = load(self.view, self.cache, Path(os.path.abspath(root))).list("buildMetadata")
+        if "originAnnotations" in options:
+            self.origin_root = Path(os.path.abspath(root))
         kust, resmap = self.target(root, ResMap(), component=None)
         names.add_hashes(resmap)
         names.fix_references(resmap)
+        if "managedByLabel" in options:
+            labels.set_pairs(resmap, {MANAGED_BY: MANAGED_BY_VALUE}, (FieldSpec("metadata/labels", create=True),))
         return kust, resmap
+
+    def annotate_origin(self, res: Resource, origin: str) -> None:
+        """Record where ``res`` came from, as kustomize's originAnnotations option does."""
+        res.meta.setdefault("annotations", {})
+        if not isinstance(res.meta["annotations"], dict):
+            res.meta["annotations"] = {}
+        res.meta["annotations"][ORIGIN] = origin
+
+    def origin_of_file(self, path: Path) -> str:
+        assert self.origin_root is not None
+        return f"path: {os.path.relpath(path, self.origin_root)}\n"
+
+    def origin_of_generator(self, kust: Kustomization, kind: str) -> str:
+        assert self.origin_root is not None
+        where = os.path.relpath(kust.file, self.origin_root)
+        return f"configuredIn: {where}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
 
     def target(self, root: Path, resmap: ResMap, component: bool | None) -> tuple[Kustomization, ResMap]:
         """Build ``root`` into ``resmap``: a Component when ``component``, a Kustomization when
@@ -66,7 +92,10 @@ class Builder:
             self._resource(kust, str(entry), resmap)
         for kind, field in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
             for args in kust.list(field):
-                generators.absorb(resmap, generators.generate(kust, self.view, args, kind), str(kust.file))
+                res = generators.generate(kust, self.view, args, kind)
+                if self.origin_root is not None:
+                    self.annotate_origin(res, self.origin_of_generator(kust, f"{kind}Generator"))
+                generators.absorb(resmap, res, str(kust.file))
         plugins.run_generators(self, kust, resmap)
         for entry in kust.list("components"):
             path = self.entry_path(kust, str(entry), "components")
@@ -103,7 +132,10 @@ class Builder:
         kust.local(entry)
         for doc in self.cache.documents(self.view, path):
             for obj in _expand(doc, path):
-                resmap.append(Resource(clone(obj), str(path)))
+                res = Resource(clone(obj), str(path))
+                if self.origin_root is not None:
+                    self.annotate_origin(res, self.origin_of_file(path))
+                resmap.append(res)
 
 
 def _expand(doc: Any, path: Path) -> list[dict[str, Any]]:

@@ -179,6 +179,9 @@ def absorb(resmap: Any, res: Resource, where: str) -> None:
         for key in ("labels", "annotations"):
             if not res.meta[key]:
                 del res.meta[key]
+    origin = old.annotations().get("config.kubernetes.io/origin")
+    if origin is not None:
+        res.meta.setdefault("annotations", {})["config.kubernetes.io/origin"] = origin
     res.obj["metadata"] = {**old.meta, **{k: v for k, v in res.meta.items() if k != "name"}}
     res.obj["metadata"]["name"] = old.name
     if old.namespace:

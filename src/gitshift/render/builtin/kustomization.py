@@ -42,6 +42,7 @@ SUPPORTED = frozenset(
         "imageTags",
         "generators",
         "transformers",
+        "buildMetadata",
     }
 )
 UNSUPPORTED = frozenset(
@@ -54,7 +55,6 @@ UNSUPPORTED = frozenset(
         "vars",
         "crds",
         "configurations",
-        "buildMetadata",
     }
 )
 
@@ -145,6 +145,8 @@ def _check(kust: Kustomization) -> None:
     for key, value in kust.data.items():
         if key in UNSUPPORTED and value not in (None, [], {}):
             raise kust.unsupported(f"the `{key}` field")
+    if "transformerAnnotations" in kust.list("buildMetadata"):
+        raise kust.unsupported("`buildMetadata: [transformerAnnotations]`")
     sort = kust.data.get("sortOptions")
     if sort is not None:
         order = sort.get("order")
