@@ -26,7 +26,6 @@ CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n"
         ("vars", "vars:\n- name: X\n  objref: {kind: ConfigMap, name: cm, apiVersion: v1}\n"),
         ("openapi", "openapi:\n  path: schema.json\n"),
         ("crds", "crds:\n- crd.json\n"),
-        ("configurations", "configurations:\n- conf.yaml\n"),
         ("buildMetadata", "buildMetadata: [transformerAnnotations]\n"),
         ("validators", "validators:\n- v.yaml\n"),
     ],

@@ -8,10 +8,11 @@ from typing import Any
 
 from gitshift.errors import RenderError
 from gitshift.files import FileView
-from gitshift.render.builtin import generators, images, labels, names, patches, plugins, replacements
+from gitshift.render.builtin import generators, images, labels, names, patches, plugins, replacements, tconfig
 from gitshift.render.builtin.fieldspec import FieldSpec
 from gitshift.render.builtin.kustomization import Kustomization, load
 from gitshift.render.builtin.resource import ResMap, Resource
+from gitshift.render.builtin.tconfig import TransformerConfig
 from gitshift.render.builtin.yamlio import FileCache
 
 ORIGIN = "config.kubernetes.io/origin"
@@ -43,9 +44,9 @@ class Builder:
         options = load(self.view, self.cache, Path(os.path.abspath(root))).list("buildMetadata")
         if "originAnnotations" in options:
             self.origin_root = Path(os.path.abspath(root))
-        kust, resmap = self.target(root, ResMap(), component=None)
+        kust, resmap, config = self.target(root, ResMap(), None, tconfig.EMPTY)
         names.add_hashes(resmap)
-        names.fix_references(resmap)
+        names.fix_references(resmap, config.name_reference)
         if "managedByLabel" in options:
             labels.set_pairs(resmap, {MANAGED_BY: MANAGED_BY_VALUE}, (FieldSpec("metadata/labels", create=True),))
         return kust, resmap
@@ -66,9 +67,11 @@ class Builder:
         where = os.path.relpath(kust.file, self.origin_root)
         return f"configuredIn: {where}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
 
-    def target(self, root: Path, resmap: ResMap, component: bool | None) -> tuple[Kustomization, ResMap]:
+    def target(
+        self, root: Path, resmap: ResMap, component: bool | None, config: TransformerConfig
+    ) -> tuple[Kustomization, ResMap, TransformerConfig]:
         """Build ``root`` into ``resmap``: a Component when ``component``, a Kustomization when
-        not, either at the top (None)."""
+        not, either at the top (None). ``config`` is the transformer configuration so far."""
         root = Path(os.path.abspath(root))  # keep symlinks
         if root in self.stack:
             raise RenderError(f"cycle detected: {root} includes itself", str(root))
@@ -82,14 +85,19 @@ class Builder:
                 )
             if component is False and kust.is_component:
                 raise RenderError(f"expected kind != 'Component' for path '{root}'", str(kust.file))
-            self._accumulate(kust, resmap)
-            return kust, resmap
+            config = self._accumulate(kust, resmap, config)
+            return kust, resmap, config
         finally:
             self.stack.pop()
 
-    def _accumulate(self, kust: Kustomization, resmap: ResMap) -> None:
+    def _accumulate(self, kust: Kustomization, resmap: ResMap, config: TransformerConfig) -> TransformerConfig:
         for entry in kust.list("resources") + kust.list("bases"):
-            self._resource(kust, str(entry), resmap)
+            config = config.merge(self._resource(kust, str(entry), resmap))
+        own = tconfig.DEFAULT
+        for entry in kust.list("configurations"):
+            path = kust.local(str(entry))
+            own = own.merge(tconfig.load(self.view, path, str(kust.file)))
+        config = config.merge(own)
         for kind, field in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
             for args in kust.list(field):
                 res = generators.generate(kust, self.view, args, kind)
@@ -99,18 +107,22 @@ class Builder:
         plugins.run_generators(self, kust, resmap)
         for entry in kust.list("components"):
             path = self.entry_path(kust, str(entry), "components")
-            self.target(path, resmap, component=True)
-        self._transform(kust, resmap)
+            _, _, config = self.target(path, resmap, True, config)
+        self._transform(kust, resmap, config)
+        return config
 
-    def _transform(self, kust: Kustomization, resmap: ResMap) -> None:
+    def _transform(self, kust: Kustomization, resmap: ResMap, config: TransformerConfig) -> None:
         patches.apply_patches(kust, self.view, self.cache, resmap)
         if kust.get("namespace"):
-            names.set_namespace(resmap, str(kust.get("namespace")), where=str(kust.file))
-        names.add_prefix_suffix(resmap, str(kust.get("namePrefix", "")), str(kust.get("nameSuffix", "")))
-        labels.apply(kust, resmap)
+            names.set_namespace(resmap, str(kust.get("namespace")), config.get("namespace"), where=str(kust.file))
+        if kust.get("namePrefix"):
+            names.add_prefix(resmap, str(kust.get("namePrefix")), config.get("namePrefix"))
+        if kust.get("nameSuffix"):
+            names.add_suffix(resmap, str(kust.get("nameSuffix")), config.get("nameSuffix"))
+        labels.apply(kust, resmap, config)
         patches.apply_json6902(kust, self.view, resmap)
-        images.set_replicas(kust, resmap)
-        images.set_images(kust, resmap)
+        images.set_replicas(kust, resmap, config.get("replicas"))
+        images.set_images(kust, resmap, config.get("images"))
         replacements.apply(kust, self.view, self.cache, resmap)
         plugins.run_transformers(self, kust, resmap)
 
@@ -123,12 +135,13 @@ class Builder:
             raise RenderError(f"accumulating {field}: '{path}' does not exist", str(kust.file))
         return path
 
-    def _resource(self, kust: Kustomization, entry: str, resmap: ResMap) -> None:
+    def _resource(self, kust: Kustomization, entry: str, resmap: ResMap) -> TransformerConfig:
+        """Add what ``entry`` holds; a kustomization's transformer configuration is returned."""
         path = self.entry_path(kust, entry, "resources")
         if self.view.is_dir(path):
-            _, sub = self.target(path, ResMap(), component=False)
+            _, sub, config = self.target(path, ResMap(), False, tconfig.EMPTY)
             resmap.extend(sub)
-            return
+            return config
         kust.local(entry)
         for doc in self.cache.documents(self.view, path):
             for obj in _expand(doc, path):
@@ -136,6 +149,7 @@ class Builder:
                 if self.origin_root is not None:
                     self.annotate_origin(res, self.origin_of_file(path))
                 resmap.append(res)
+        return tconfig.EMPTY
 
 
 def _expand(doc: Any, path: Path) -> list[dict[str, Any]]:

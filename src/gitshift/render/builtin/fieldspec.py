@@ -136,22 +136,31 @@ def apply(res: Resource, fspecs: Iterable[FieldSpec], fn: Visit) -> None:
                 ) from exc
 
 
-_WORKLOAD_TEMPLATES = (
-    ("spec/template/metadata/{f}", "ReplicationController", ""),
-    ("spec/template/metadata/{f}", "Deployment", None),
-    ("spec/template/metadata/{f}", "ReplicaSet", None),
-    ("spec/template/metadata/{f}", "DaemonSet", None),
-    ("spec/template/metadata/{f}", "StatefulSet", "apps"),
-    ("spec/template/metadata/{f}", "Job", "batch"),
-    ("spec/jobTemplate/metadata/{f}", "CronJob", "batch"),
-    ("spec/jobTemplate/spec/template/metadata/{f}", "CronJob", "batch"),
-)
+def _templates(field: str, stateful_group: str | None) -> list[tuple[str, str, str | None, bool]]:
+    return [
+        ("spec/template/metadata/" + field, "ReplicationController", None, True),
+        ("spec/template/metadata/" + field, "Deployment", None, True),
+        ("spec/template/metadata/" + field, "ReplicaSet", None, True),
+        ("spec/template/metadata/" + field, "DaemonSet", None, True),
+        ("spec/template/metadata/" + field, "StatefulSet", stateful_group, True),
+        ("spec/template/metadata/" + field, "Job", "batch", True),
+        ("spec/jobTemplate/metadata/" + field, "CronJob", "batch", True),
+        ("spec/jobTemplate/spec/template/metadata/" + field, "CronJob", "batch", True),
+    ]
 
-TEMPLATE_LABELS = specs(
-    [(p.format(f="labels"), k, g, True) for p, k, g in _WORKLOAD_TEMPLATES]
-    + [("spec/volumeClaimTemplates/metadata/labels", "StatefulSet", "apps", True)]
+
+def _rc_v1(fs: FieldSpec) -> FieldSpec:
+    """Kustomize names ReplicationController's template fields with version v1."""
+    return FieldSpec(fs.path, fs.kind, fs.group, "v1", fs.create) if fs.kind == "ReplicationController" else fs
+
+
+# Kustomize's templateLabels: metadata labels and those of pod (and claim) templates.
+METADATA_LABELS = (
+    FieldSpec("metadata/labels", create=True),
+    *(_rc_v1(fs) for fs in specs(_templates("labels", "apps"))),
+    FieldSpec("spec/volumeClaimTemplates[]/metadata/labels", "StatefulSet", "apps", create=True),
 )
-METADATA_LABELS = (FieldSpec("metadata/labels", create=True), *TEMPLATE_LABELS)
+TEMPLATE_LABELS = METADATA_LABELS[1:]
 
 _AFFINITY = [
     f"spec/template/spec/affinity/{a}/{t}"
@@ -163,16 +172,19 @@ _AFFINITY = [
 ] + ["spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels"]
 
 COMMON_LABELS = (
-    specs(
+    *(
+        FieldSpec(fs.path, fs.kind, fs.group, "v1", fs.create)
+        if fs.kind in ("Service", "ReplicationController")
+        else fs
+        for fs in specs(
         [
-            ("spec/selector", "Service", "", True),
-            ("spec/selector", "ReplicationController", "", True),
+            ("spec/selector", "Service", None, True),
+            ("spec/selector", "ReplicationController", None, True),
             ("spec/selector/matchLabels", "Deployment", None, True),
             *[(p, "Deployment", "apps", False) for p in _AFFINITY],
             ("spec/selector/matchLabels", "ReplicaSet", None, True),
             ("spec/selector/matchLabels", "DaemonSet", None, True),
             ("spec/selector/matchLabels", "StatefulSet", "apps", True),
-            ("spec/volumeClaimTemplates/metadata/labels", "StatefulSet", "apps", True),
             *[(p, "StatefulSet", "apps", False) for p in _AFFINITY],
             ("spec/selector/matchLabels", "Job", "batch", False),
             ("spec/jobTemplate/spec/selector/matchLabels", "CronJob", "batch", False),
@@ -186,13 +198,20 @@ COMMON_LABELS = (
             ),
             ("spec/egress/to/podSelector/matchLabels", "NetworkPolicy", "networking.k8s.io", False),
         ]
-    )
-    + METADATA_LABELS
+        )
+    ),
+    *METADATA_LABELS,
 )
 
 COMMON_ANNOTATIONS = (
     FieldSpec("metadata/annotations", create=True),
-    *specs((p.format(f="annotations"), k, g, True) for p, k, g in _WORKLOAD_TEMPLATES),
+    *(_rc_v1(fs) for fs in specs(_templates("annotations", None))),
+)
+IMAGES = (
+    FieldSpec("spec/containers[]/image", create=True),
+    FieldSpec("spec/initContainers[]/image", create=True),
+    FieldSpec("spec/template/spec/containers[]/image", create=True),
+    FieldSpec("spec/template/spec/initContainers[]/image", create=True),
 )
 
 REPLICAS = specs(

@@ -77,10 +77,10 @@ def _walk(node: Any, rule: _Rule) -> None:
             _walk(item, rule)
 
 
-def set_images(kust: Kustomization, resmap: ResMap) -> None:
+def set_images(kust: Kustomization, resmap: ResMap, fspecs: tuple[FieldSpec, ...] = ()) -> None:
     """Each ``images`` entry in order, over every containers/initContainers list of every object."""
     for entry in kust.list("images"):
-        set_image(resmap, entry, (), str(kust.file))
+        set_image(resmap, entry, fspecs, str(kust.file))
 
 
 def set_image(resmap: ResMap, entry: Any, fspecs: tuple[FieldSpec, ...], where: str) -> None:
@@ -96,10 +96,10 @@ def set_image(resmap: ResMap, entry: Any, fspecs: tuple[FieldSpec, ...], where: 
         fieldspec.apply(res, [FieldSpec(fs.path, fs.kind, fs.group, fs.version) for fs in fspecs], put)
 
 
-def set_replicas(kust: Kustomization, resmap: ResMap) -> None:
+def set_replicas(kust: Kustomization, resmap: ResMap, fspecs: tuple[FieldSpec, ...] = REPLICAS) -> None:
     """Each ``replicas`` entry; a name no scalable object has is an error, as in Kustomize."""
     for entry in kust.list("replicas"):
-        set_replica(resmap, entry, REPLICAS, str(kust.file))
+        set_replica(resmap, entry, fspecs, str(kust.file))
 
 
 def set_replica(resmap: ResMap, entry: Any, fspecs: tuple[FieldSpec, ...], where: str) -> None:

@@ -43,6 +43,7 @@ SUPPORTED = frozenset(
         "generators",
         "transformers",
         "buildMetadata",
+        "configurations",
     }
 )
 UNSUPPORTED = frozenset(
@@ -54,7 +55,6 @@ UNSUPPORTED = frozenset(
         "openapi",
         "vars",
         "crds",
-        "configurations",
     }
 )
 

@@ -33,6 +33,16 @@ ORDER_FIRST = (
 ORDER_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
 
 
+_DEFAULT_RANK = {k: i - len(ORDER_FIRST) for i, k in enumerate(ORDER_FIRST)} | {
+    k: i + 1 for i, k in enumerate(ORDER_LAST)
+}
+
+
+def rank(kind: str) -> int:
+    """A kind's place in Kustomize's default order (negative first, 0 unlisted, positive last)."""
+    return _DEFAULT_RANK.get(kind, 0)
+
+
 def _gvk(res: Resource) -> str:
     return "_".join((res.group or "~G", res.version or "~V", res.kind or "~K"))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gitshift.errors import RenderError
-from gitshift.render.builtin import generators, images, labels, names, patches, replacements, schema
+from gitshift.render.builtin import generators, images, labels, names, patches, replacements, schema, tconfig
 from gitshift.render.builtin.fieldspec import FieldSpec, from_config
 from gitshift.render.builtin.kustomization import Kustomization
 from gitshift.render.builtin.resource import ResMap
@@ -71,7 +71,7 @@ def _objects(builder: Builder, kust: Kustomization, field: str) -> list[tuple[di
             continue
         path = builder.entry_path(kust, text, field)
         if builder.view.is_dir(path):
-            _, sub = builder.target(path, ResMap(), component=False)
+            _, sub, _ = builder.target(path, ResMap(), False, tconfig.EMPTY)
             out += [(r.obj, r.origin) for r in sub]
             continue
         kust.local(text)
