@@ -41,10 +41,11 @@ class Builder:
 
     def top(self, root: Path) -> tuple[Kustomization, ResMap]:
         """The fully built overlay at ``root`` (hashes added, references fixed, build metadata)."""
-        options = load(self.view, self.cache, Path(os.path.abspath(root))).list("buildMetadata")
+        first = load(self.view, self.cache, Path(os.path.abspath(root)))
+        options = first.list("buildMetadata")
         if "originAnnotations" in options:
             self.origin_root = Path(os.path.abspath(root))
-        kust, resmap, config = self.target(root, ResMap(), None, tconfig.EMPTY)
+        kust, resmap, config = self.target(root, ResMap(), None, tconfig.EMPTY, first)
         names.add_hashes(resmap)
         names.fix_references(resmap, config.name_reference)
         if "managedByLabel" in options:
@@ -68,7 +69,12 @@ class Builder:
         return f"configuredIn: {where}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
 
     def target(
-        self, root: Path, resmap: ResMap, component: bool | None, config: TransformerConfig
+        self,
+        root: Path,
+        resmap: ResMap,
+        component: bool | None,
+        config: TransformerConfig,
+        loaded: Kustomization | None = None,
     ) -> tuple[Kustomization, ResMap, TransformerConfig]:
         """Build ``root`` into ``resmap``: a Component when ``component``, a Kustomization when
         not, either at the top (None). ``config`` is the transformer configuration so far."""
@@ -77,7 +83,7 @@ class Builder:
             raise RenderError(f"cycle detected: {root} includes itself", str(root))
         self.stack.append(root)
         try:
-            kust = load(self.view, self.cache, root)
+            kust = loaded or load(self.view, self.cache, root)
             if component and not kust.is_component:
                 raise RenderError(
                     f"expected kind 'Component' for path '{root}' but got '{kust.data.get('kind') or 'Kustomization'}'",

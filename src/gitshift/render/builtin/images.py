@@ -91,9 +91,23 @@ def set_image(resmap: ResMap, entry: Any, fspecs: tuple[FieldSpec, ...], where: 
         if isinstance(parent.get(key), str):
             parent[key] = rule.rewrite(parent[key])
 
+    lookups = _lookups(fspecs)
     for res in resmap:
         _walk(res.obj, rule)
-        fieldspec.apply(res, [FieldSpec(fs.path, fs.kind, fs.group, fs.version) for fs in fspecs], put)
+        fieldspec.apply(res, lookups, put)
+
+
+_LOOKUPS: dict[tuple[FieldSpec, ...], tuple[FieldSpec, ...]] = {}
+
+
+def _lookups(fspecs: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
+    """The specs without ``create``: kustomize's image filter never makes a field."""
+    hit = _LOOKUPS.get(fspecs)
+    if hit is None:
+        if len(_LOOKUPS) > 256:
+            _LOOKUPS.clear()
+        hit = _LOOKUPS[fspecs] = tuple(FieldSpec(fs.path, fs.kind, fs.group, fs.version) for fs in fspecs)
+    return hit
 
 
 def set_replicas(kust: Kustomization, resmap: ResMap, fspecs: tuple[FieldSpec, ...] = REPLICAS) -> None:

@@ -127,7 +127,18 @@ class Resource:
         return NOT_A_NAMESPACE if self.cluster_scoped else effective_namespace(self.namespace)
 
     def cur_id(self) -> Id:
-        return (self.group, self.version, self.kind, self.eff_ns(), self.name)
+        obj = self.obj
+        api = str(obj.get("apiVersion") or "")
+        kind = str(obj.get("kind") or "")
+        group, slash, version = api.partition("/")
+        if not slash:
+            group, version = "", api
+        meta = obj.get("metadata")
+        if not isinstance(meta, dict):
+            meta = {}
+        ns = str(meta.get("namespace") or "")
+        eff = NOT_A_NAMESPACE if (api, kind) in CLUSTER_SCOPED else ("default" if ns in ("", "default") else ns)
+        return (group, version, kind, eff, str(meta.get("name") or ""))
 
     def prev_ids(self) -> list[Id]:
         group, version = self.group, self.version
@@ -183,8 +194,9 @@ class ResMap:
     def append(self, res: Resource) -> None:
         """Add ``res``; an id already present is an error, as in Kustomize."""
         rid = res.cur_id()
+        name = rid[4]
         for other in self.items:
-            if other.cur_id() == rid:
+            if other.name == name and other.cur_id() == rid:
                 raise RenderError(
                     f"may not add resource with an already registered id: {res.describe()}",
                     res.origin,
