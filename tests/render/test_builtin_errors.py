@@ -23,7 +23,6 @@ CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n"
             "transformers",
             "transformers:\n- |\n  apiVersion: builtin\n  kind: HashTransformer\n  metadata:\n    name: t\n",
         ),
-        ("vars", "vars:\n- name: X\n  objref: {kind: ConfigMap, name: cm, apiVersion: v1}\n"),
         ("openapi", "openapi:\n  path: schema.json\n"),
         ("crds", "crds:\n- crd.json\n"),
         ("buildMetadata", "buildMetadata: [transformerAnnotations]\n"),

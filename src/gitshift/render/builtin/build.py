@@ -8,7 +8,17 @@ from typing import Any
 
 from gitshift.errors import RenderError
 from gitshift.files import FileView
-from gitshift.render.builtin import generators, images, labels, names, patches, plugins, replacements, tconfig
+from gitshift.render.builtin import (
+    generators,
+    images,
+    labels,
+    names,
+    patches,
+    plugins,
+    replacements,
+    tconfig,
+    variables,
+)
 from gitshift.render.builtin.fieldspec import FieldSpec
 from gitshift.render.builtin.kustomization import Kustomization, load
 from gitshift.render.builtin.resource import ResMap, Resource
@@ -48,6 +58,7 @@ class Builder:
         kust, resmap, config = self.target(root, ResMap(), None, tconfig.EMPTY, first)
         names.add_hashes(resmap)
         names.fix_references(resmap, config.name_reference)
+        variables.resolve(resmap, config.get("varReference"))
         if "managedByLabel" in options:
             labels.set_pairs(resmap, {MANAGED_BY: MANAGED_BY_VALUE}, (FieldSpec("metadata/labels", create=True),))
         return kust, resmap
@@ -115,6 +126,7 @@ class Builder:
             path = self.entry_path(kust, str(entry), "components")
             _, _, config = self.target(path, resmap, True, config)
         self._transform(kust, resmap, config)
+        variables.merge(resmap, kust.list("vars"), str(kust.file))
         return config
 
     def _transform(self, kust: Kustomization, resmap: ResMap, config: TransformerConfig) -> None:

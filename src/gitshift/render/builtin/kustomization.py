@@ -44,6 +44,7 @@ SUPPORTED = frozenset(
         "transformers",
         "buildMetadata",
         "configurations",
+        "vars",
     }
 )
 UNSUPPORTED = frozenset(
@@ -53,7 +54,6 @@ UNSUPPORTED = frozenset(
         "helmChartInflationGenerator",
         "validators",
         "openapi",
-        "vars",
         "crds",
     }
 )

@@ -76,6 +76,7 @@ class Resource:
     behavior: str = "create"
     allow_name_change: bool = False
     allow_kind_change: bool = False
+    var_names: list[str] = field(default_factory=list)  # the vars whose objref names this object
 
     @property
     def kind(self) -> str:
@@ -154,6 +155,7 @@ class Resource:
         """Take over the ids, prefixes and suffixes ``other`` carried."""
         self.prev = list(other.prev)
         self.prefixes, self.suffixes = list(other.prefixes), list(other.suffixes)
+        self.var_names = list(other.var_names)
 
     def id_str(self) -> str:
         """The current id as Kustomize prints it (the namespace as written)."""
@@ -184,6 +186,7 @@ class ResMap:
 
     def __init__(self) -> None:
         self.items: list[Resource] = []
+        self.variables: list[dict[str, Any]] = []  # the ``vars`` gathered so far
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(list(self.items))
@@ -206,6 +209,10 @@ class ResMap:
     def extend(self, other: ResMap) -> None:
         for res in other.items:
             self.append(res)
+        for var in other.variables:
+            if any(v.get("name") == var.get("name") for v in self.variables):
+                raise RenderError(f"var '{var.get('name')}' already encountered", "")
+            self.variables.append(var)
 
     def by_any_id(self, rid: Id) -> list[Resource]:
         """Resources whose current or any earlier id equals ``rid``."""

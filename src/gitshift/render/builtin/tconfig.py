@@ -15,7 +15,7 @@ from typing import Any
 
 from gitshift.errors import RenderError
 from gitshift.files import FileView
-from gitshift.render.builtin import fieldspec, names, ordering, schema
+from gitshift.render.builtin import fieldspec, names, ordering, schema, variables
 from gitshift.render.builtin.fieldspec import FieldSpec
 from gitshift.render.builtin.names import BackReference, Gvk
 from gitshift.render.builtin.yamlio import read_bytes
@@ -129,6 +129,7 @@ DEFAULT = replace(
         "commonAnnotations": tuple(sorted(fieldspec.COMMON_ANNOTATIONS, key=_fs_key)),
         "images": fieldspec.IMAGES,
         "replicas": tuple(sorted(fieldspec.REPLICAS, key=_fs_key)),
+        "varReference": tuple(sorted(variables.VAR_REFERENCE, key=_fs_key)),
     },
     name_reference=tuple(
         sorted(names.DEFAULT_NAME_REFERENCES, key=lambda r: _gvk_key(r.target.group, r.target.version, r.target.kind))
