@@ -20,7 +20,7 @@ KUBECTL = shutil.which("kubectl")
 
 def case_dirs() -> list[Path]:
     """Every corpus case, sorted by name."""
-    return sorted(p for p in CORPUS.iterdir() if p.is_dir())
+    return sorted(p for p in CORPUS.glob("*/*") if p.is_dir())
 
 
 def build_root(case: Path) -> Path:

@@ -18,13 +18,14 @@ CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n"
     ("field", "text"),
     [
         ("helmCharts", "helmCharts:\n- name: redis\n  repo: https://charts.example.com\n"),
-        ("generators", "generators:\n- gen.yaml\n"),
-        ("transformers", "transformers:\n- t.yaml\n"),
-        ("vars", "vars:\n- name: X\n  objref: {kind: ConfigMap, name: cm, apiVersion: v1}\n"),
+        ("generators", "generators:\n- |\n  apiVersion: example.com/v1\n  kind: Exec\n  metadata:\n    name: g\n"),
+        (
+            "transformers",
+            "transformers:\n- |\n  apiVersion: builtin\n  kind: HashTransformer\n  metadata:\n    name: t\n",
+        ),
         ("openapi", "openapi:\n  path: schema.json\n"),
         ("crds", "crds:\n- crd.json\n"),
-        ("configurations", "configurations:\n- conf.yaml\n"),
-        ("buildMetadata", "buildMetadata: [originAnnotations]\n"),
+        ("buildMetadata", "buildMetadata: [transformerAnnotations]\n"),
         ("validators", "validators:\n- v.yaml\n"),
     ],
 )

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from gitshift.files import FileView
-from gitshift.render.builtin import emit, ordering
+from gitshift.render.builtin import emit, ordering, scalars
 from gitshift.render.builtin.build import Builder
 from gitshift.render.builtin.yamlio import FileCache
 
@@ -17,8 +17,14 @@ __all__ = ["BuiltinRenderer"]
 def _tidy(obj: dict[str, Any]) -> dict[str, Any]:
     """Drop an empty ``metadata.annotations``, as Kustomize does when it strips its own."""
     meta = obj.get("metadata")
-    if isinstance(meta, dict) and "annotations" in meta and not meta["annotations"]:
-        del meta["annotations"]
+    if isinstance(meta, dict) and "annotations" in meta:
+        annotations = meta["annotations"]
+        if not annotations:
+            del meta["annotations"]
+        elif isinstance(annotations, dict):
+            for key, value in annotations.items():
+                if type(value) is not str:
+                    annotations[key] = scalars.text(value)
     return obj
 
 
@@ -36,8 +42,14 @@ class BuiltinRenderer:
         builder = Builder(view or FileView(), self._cache)
         kust, resmap = builder.top(Path(os.path.abspath(path)))  # keep symlinks
         resources = list(resmap)
-        if (kust.get("sortOptions", {}) or {}).get("order") != "fifo":
-            resources = ordering.legacy(resources)
+        sort = kust.get("sortOptions", {})
+        if sort.get("order") != "fifo":
+            legacy = sort.get("legacySortOptions")
+            if legacy is not None:
+                first, last = legacy.get("orderFirst") or [], legacy.get("orderLast") or []
+                resources = ordering.legacy(resources, first, last)
+            else:
+                resources = ordering.legacy(resources)
         return [_tidy(r.obj) for r in resources]
 
     def render_text(self, path: Path, view: FileView | None = None) -> str:

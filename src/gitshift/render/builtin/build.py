@@ -8,11 +8,26 @@ from typing import Any
 
 from gitshift.errors import RenderError
 from gitshift.files import FileView
-from gitshift.render.builtin import generators, images, labels, names, patches, replacements
+from gitshift.render.builtin import (
+    generators,
+    images,
+    labels,
+    names,
+    patches,
+    plugins,
+    replacements,
+    tconfig,
+    variables,
+)
+from gitshift.render.builtin.fieldspec import FieldSpec
 from gitshift.render.builtin.kustomization import Kustomization, load
 from gitshift.render.builtin.resource import ResMap, Resource
+from gitshift.render.builtin.tconfig import TransformerConfig
 from gitshift.render.builtin.yamlio import FileCache
 
+ORIGIN = "config.kubernetes.io/origin"
+MANAGED_BY = "app.kubernetes.io/managed-by"
+MANAGED_BY_VALUE = "kustomize-(devel)"  # what kubectl's built-in kustomize writes
 _REMOTE = ("://", "git@", "github.com/", "gitlab.com/", "bitbucket.org/")
 
 
@@ -32,53 +47,105 @@ class Builder:
         self.view = view
         self.cache = cache
         self.stack: list[Path] = []
+        self.origin_root: Path | None = None  # set when origin annotations are wanted
 
     def top(self, root: Path) -> tuple[Kustomization, ResMap]:
-        """The fully built overlay at ``root`` (hashes added, references fixed)."""
-        kust, resmap = self.target(root, ResMap(), component=False)
+        """The fully built overlay at ``root`` (hashes added, references fixed, build metadata)."""
+        first = load(self.view, self.cache, Path(os.path.abspath(root)))
+        options = first.list("buildMetadata")
+        if "originAnnotations" in options:
+            self.origin_root = Path(os.path.abspath(root))
+        kust, resmap, config = self.target(root, ResMap(), None, tconfig.EMPTY, first)
         names.add_hashes(resmap)
-        names.fix_references(resmap)
+        names.fix_references(resmap, config.name_reference)
+        variables.resolve(resmap, config.get("varReference"))
+        if "managedByLabel" in options:
+            labels.set_pairs(resmap, {MANAGED_BY: MANAGED_BY_VALUE}, (FieldSpec("metadata/labels", create=True),))
         return kust, resmap
 
-    def target(self, root: Path, resmap: ResMap, component: bool) -> tuple[Kustomization, ResMap]:
+    def annotate_origin(self, res: Resource, origin: str) -> None:
+        """Record where ``res`` came from, as kustomize's originAnnotations option does."""
+        res.meta.setdefault("annotations", {})
+        if not isinstance(res.meta["annotations"], dict):
+            res.meta["annotations"] = {}
+        res.meta["annotations"][ORIGIN] = origin
+
+    def origin_of_file(self, path: Path) -> str:
+        assert self.origin_root is not None
+        return f"path: {os.path.relpath(path, self.origin_root)}\n"
+
+    def origin_of_generator(self, kust: Kustomization, kind: str) -> str:
+        assert self.origin_root is not None
+        where = os.path.relpath(kust.file, self.origin_root)
+        return f"configuredIn: {where}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
+
+    def target(
+        self,
+        root: Path,
+        resmap: ResMap,
+        component: bool | None,
+        config: TransformerConfig,
+        loaded: Kustomization | None = None,
+    ) -> tuple[Kustomization, ResMap, TransformerConfig]:
+        """Build ``root`` into ``resmap``: a Component when ``component``, a Kustomization when
+        not, either at the top (None). ``config`` is the transformer configuration so far."""
         root = Path(os.path.abspath(root))  # keep symlinks
         if root in self.stack:
             raise RenderError(f"cycle detected: {root} includes itself", str(root))
         self.stack.append(root)
         try:
-            kust = load(self.view, self.cache, root)
-            if kust.is_component != component:
-                what = "a Component" if kust.is_component else "a Kustomization"
-                where = "components" if not component else "resources"
-                raise RenderError(f"{root} is {what}, which may not be listed in `{where}`", str(kust.file))
-            self._accumulate(kust, resmap)
-            return kust, resmap
+            kust = loaded or load(self.view, self.cache, root)
+            if component and not kust.is_component:
+                raise RenderError(
+                    f"expected kind 'Component' for path '{root}' but got '{kust.data.get('kind') or 'Kustomization'}'",
+                    str(kust.file),
+                )
+            if component is False and kust.is_component:
+                raise RenderError(f"expected kind != 'Component' for path '{root}'", str(kust.file))
+            config = self._accumulate(kust, resmap, config)
+            return kust, resmap, config
         finally:
             self.stack.pop()
 
-    def _accumulate(self, kust: Kustomization, resmap: ResMap) -> None:
+    def _accumulate(self, kust: Kustomization, resmap: ResMap, config: TransformerConfig) -> TransformerConfig:
         for entry in kust.list("resources") + kust.list("bases"):
-            self._resource(kust, str(entry), resmap)
+            config = config.merge(self._resource(kust, str(entry), resmap))
+        own = tconfig.DEFAULT
+        for entry in kust.list("configurations"):
+            path = kust.local(str(entry))
+            own = own.merge(tconfig.load(self.view, path, str(kust.file)))
+        config = config.merge(own)
         for kind, field in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
             for args in kust.list(field):
-                generators.absorb(resmap, generators.generate(kust, self.view, args, kind), str(kust.file))
+                res = generators.generate(kust, self.view, args, kind)
+                if self.origin_root is not None:
+                    self.annotate_origin(res, self.origin_of_generator(kust, f"{kind}Generator"))
+                generators.absorb(resmap, res, str(kust.file))
+        plugins.run_generators(self, kust, resmap)
         for entry in kust.list("components"):
-            path = self._dir_entry(kust, str(entry), "components")
-            self.target(path, resmap, component=True)
-        self._transform(kust, resmap)
+            path = self.entry_path(kust, str(entry), "components")
+            _, _, config = self.target(path, resmap, True, config)
+        self._transform(kust, resmap, config)
+        variables.merge(resmap, kust.list("vars"), str(kust.file))
+        return config
 
-    def _transform(self, kust: Kustomization, resmap: ResMap) -> None:
+    def _transform(self, kust: Kustomization, resmap: ResMap, config: TransformerConfig) -> None:
         patches.apply_patches(kust, self.view, self.cache, resmap)
         if kust.get("namespace"):
-            names.set_namespace(resmap, str(kust.get("namespace")))
-        names.add_prefix_suffix(resmap, str(kust.get("namePrefix", "")), str(kust.get("nameSuffix", "")))
-        labels.apply(kust, resmap)
+            names.set_namespace(resmap, str(kust.get("namespace")), config.get("namespace"), where=str(kust.file))
+        if kust.get("namePrefix"):
+            names.add_prefix(resmap, str(kust.get("namePrefix")), config.get("namePrefix"))
+        if kust.get("nameSuffix"):
+            names.add_suffix(resmap, str(kust.get("nameSuffix")), config.get("nameSuffix"))
+        labels.apply(kust, resmap, config)
         patches.apply_json6902(kust, self.view, resmap)
-        images.set_replicas(kust, resmap)
-        images.set_images(kust, resmap)
+        images.set_replicas(kust, resmap, config.get("replicas"))
+        images.set_images(kust, resmap, config.get("images"))
         replacements.apply(kust, self.view, self.cache, resmap)
+        plugins.run_transformers(self, kust, resmap)
 
-    def _dir_entry(self, kust: Kustomization, entry: str, field: str) -> Path:
+    def entry_path(self, kust: Kustomization, entry: str, field: str) -> Path:
+        """The path a ``resources``-like entry names; remote entries are refused."""
         if any(marker in entry for marker in _REMOTE):
             raise kust.unsupported(f"remote {field} ({entry})")
         path = Path(os.path.normpath(kust.root / entry))
@@ -86,16 +153,21 @@ class Builder:
             raise RenderError(f"accumulating {field}: '{path}' does not exist", str(kust.file))
         return path
 
-    def _resource(self, kust: Kustomization, entry: str, resmap: ResMap) -> None:
-        path = self._dir_entry(kust, entry, "resources")
+    def _resource(self, kust: Kustomization, entry: str, resmap: ResMap) -> TransformerConfig:
+        """Add what ``entry`` holds; a kustomization's transformer configuration is returned."""
+        path = self.entry_path(kust, entry, "resources")
         if self.view.is_dir(path):
-            _, sub = self.target(path, ResMap(), component=False)
+            _, sub, config = self.target(path, ResMap(), False, tconfig.EMPTY)
             resmap.extend(sub)
-            return
+            return config
         kust.local(entry)
         for doc in self.cache.documents(self.view, path):
             for obj in _expand(doc, path):
-                resmap.append(Resource(clone(obj), str(path)))
+                res = Resource(clone(obj), str(path))
+                if self.origin_root is not None:
+                    self.annotate_origin(res, self.origin_of_file(path))
+                resmap.append(res)
+        return tconfig.EMPTY
 
 
 def _expand(doc: Any, path: Path) -> list[dict[str, Any]]:

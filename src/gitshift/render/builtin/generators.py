@@ -113,13 +113,15 @@ def _pairs(kust: Kustomization, view: FileView, args: dict[str, Any]) -> list[tu
     return pairs
 
 
-def generate(kust: Kustomization, view: FileView, args: dict[str, Any], kind: str) -> Resource:
-    """One generated ConfigMap or Secret from its generator entry."""
+def generate(
+    kust: Kustomization, view: FileView, args: dict[str, Any], kind: str, global_options: bool = True
+) -> Resource:
+    """One generated ConfigMap or Secret from its generator entry (a plugin's takes no generatorOptions)."""
     name = args.get("name")
     if not name:
         raise RenderError(f"a {kind} generator needs a name", str(kust.file))
     options = dict(args.get("options") or {})
-    glob = kust.get("generatorOptions", {})
+    glob = kust.get("generatorOptions", {}) if global_options else {}
     labels = {**(options.get("labels") or {}), **(glob.get("labels") or {})}
     annotations = {**(options.get("annotations") or {}), **(glob.get("annotations") or {})}
     data: dict[str, str] = {}
@@ -163,7 +165,7 @@ def absorb(resmap: Any, res: Resource, where: str) -> None:
     if res.behavior == "create":
         resmap.append(res)
         return
-    matches = [r for r in resmap if r.any_id_matches(res.group, res.kind, res.namespace, res.name)]
+    matches = resmap.by_any_id(res.cur_id())
     if len(matches) != 1:
         raise RenderError(f"id {res.kind}/{res.name} does not exist; cannot merge or replace", where)
     old = matches[0]
@@ -177,12 +179,13 @@ def absorb(resmap: Any, res: Resource, where: str) -> None:
         for key in ("labels", "annotations"):
             if not res.meta[key]:
                 del res.meta[key]
+    origin = old.annotations().get("config.kubernetes.io/origin")
+    if origin is not None:
+        res.meta.setdefault("annotations", {})["config.kubernetes.io/origin"] = origin
     res.obj["metadata"] = {**old.meta, **{k: v for k, v in res.meta.items() if k != "name"}}
     res.obj["metadata"]["name"] = old.name
     if old.namespace:
         res.obj["metadata"]["namespace"] = old.namespace
-    res.org_name, res.org_ns = old.org_name, old.org_ns
-    res.names = list(old.names)
-    res.prefixes, res.suffixes = list(old.prefixes), list(old.suffixes)
+    res.copy_build_state(old)
     res.hash_suffix = old.hash_suffix and res.hash_suffix
     resmap.replace(old, res)

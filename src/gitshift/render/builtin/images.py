@@ -7,7 +7,7 @@ from typing import Any
 
 from gitshift.errors import RenderError
 from gitshift.render.builtin import fieldspec
-from gitshift.render.builtin.fieldspec import REPLICAS
+from gitshift.render.builtin.fieldspec import REPLICAS, FieldSpec
 from gitshift.render.builtin.kustomization import Kustomization
 from gitshift.render.builtin.resource import ResMap
 
@@ -34,17 +34,18 @@ def split(image: str) -> tuple[str, str, str]:
 
 
 class _Rule:
-    def __init__(self, kust: Kustomization, entry: Any) -> None:
+    def __init__(self, where: str, entry: Any) -> None:
         if not isinstance(entry, dict) or not entry.get("name"):
-            raise RenderError("each `images` entry needs a name", str(kust.file))
+            raise RenderError("each `images` entry needs a name", where)
         self.name = str(entry["name"])
         self.new_name = str(entry.get("newName") or "")
         self.new_tag = "" if entry.get("newTag") is None else str(entry["newTag"])
         self.digest = str(entry.get("digest") or "")
+        self.tag_suffix = str(entry.get("tagSuffix") or "")
         try:
             self.pattern = re.compile("^" + self.name + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z")
         except re.error as exc:
-            raise RenderError(f"invalid image name {self.name!r}: {exc}", str(kust.file)) from exc
+            raise RenderError(f"invalid image name {self.name!r}: {exc}", where) from exc
 
     def rewrite(self, image: str) -> str:
         if not self.pattern.match(image):
@@ -58,6 +59,8 @@ class _Rule:
             tag, digest = self.new_tag, ""
         elif self.digest:
             tag, digest = "", self.digest
+        elif self.tag_suffix:
+            tag, digest = tag + self.tag_suffix, ""
         return name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
 
 
@@ -74,33 +77,62 @@ def _walk(node: Any, rule: _Rule) -> None:
             _walk(item, rule)
 
 
-def set_images(kust: Kustomization, resmap: ResMap) -> None:
+def set_images(kust: Kustomization, resmap: ResMap, fspecs: tuple[FieldSpec, ...] = ()) -> None:
     """Each ``images`` entry in order, over every containers/initContainers list of every object."""
     for entry in kust.list("images"):
-        rule = _Rule(kust, entry)
-        for res in resmap:
-            _walk(res.obj, rule)
+        set_image(resmap, entry, fspecs, str(kust.file))
 
 
-def set_replicas(kust: Kustomization, resmap: ResMap) -> None:
+def set_image(resmap: ResMap, entry: Any, fspecs: tuple[FieldSpec, ...], where: str) -> None:
+    """One image rule: every containers/initContainers list, then the image fields ``fspecs`` name."""
+    rule = _Rule(where, entry)
+
+    def put(parent: dict[str, Any], key: str) -> None:
+        if isinstance(parent.get(key), str):
+            parent[key] = rule.rewrite(parent[key])
+
+    lookups = _lookups(fspecs)
+    for res in resmap:
+        _walk(res.obj, rule)
+        fieldspec.apply(res, lookups, put)
+
+
+_LOOKUPS: dict[tuple[FieldSpec, ...], tuple[FieldSpec, ...]] = {}
+
+
+def _lookups(fspecs: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
+    """The specs without ``create``: kustomize's image filter never makes a field."""
+    hit = _LOOKUPS.get(fspecs)
+    if hit is None:
+        if len(_LOOKUPS) > 256:
+            _LOOKUPS.clear()
+        hit = _LOOKUPS[fspecs] = tuple(FieldSpec(fs.path, fs.kind, fs.group, fs.version) for fs in fspecs)
+    return hit
+
+
+def set_replicas(kust: Kustomization, resmap: ResMap, fspecs: tuple[FieldSpec, ...] = REPLICAS) -> None:
     """Each ``replicas`` entry; a name no scalable object has is an error, as in Kustomize."""
     for entry in kust.list("replicas"):
-        name, count = (entry or {}).get("name"), (entry or {}).get("count")
-        if not isinstance(count, int) or isinstance(count, bool):
-            raise RenderError(f"replicas count for {name!r} must be an integer", str(kust.file))
-        found = False
-        for fs in REPLICAS:
-            for res in resmap:
-                if fs.selects(res) and any(n == name for n, _ in res.names):
-                    found = True
+        set_replica(resmap, entry, fspecs, str(kust.file))
 
-                    def put(parent: dict[str, Any], key: str, count: int = count) -> None:
-                        parent[key] = count
 
-                    fieldspec.visit(res.obj, fs.parts(), True, put)
-        if not found:
-            raise RenderError(
-                f"resource with name {name} does not match a config with the following GVK "
-                "[Deployment ReplicationController ReplicaSet StatefulSet]",
-                str(kust.file),
-            )
+def set_replica(resmap: ResMap, entry: Any, fspecs: tuple[FieldSpec, ...], where: str) -> None:
+    """One replica count, into the fields ``fspecs`` name of the objects that held its name."""
+    name, count = (entry or {}).get("name"), (entry or {}).get("count")
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise RenderError(f"replicas count for {name!r} must be an integer", where)
+    found = False
+    for fs in fspecs:
+        for res in resmap:
+            if any(n == name and fs.selects_gvk(g, v, k) for g, v, k, _, n in res.all_ids()):
+                found = True
+
+                def put(parent: dict[str, Any], key: str, count: int = count) -> None:
+                    parent[key] = count
+
+                fieldspec.visit(res.obj, fs.steps, fs.create, put)
+    if not found:
+        kinds = " ".join(f"{fs.kind or '[noKind]'}.{fs.version or '[noVer]'}.{fs.group or '[noGrp]'}" for fs in fspecs)
+        raise RenderError(
+            f"resource with name {name} does not match a config with the following GVK [{kinds}]", where
+        )

@@ -1,4 +1,11 @@
-"""JSON 6902 patches (add, remove, replace, move, copy, test) over plain objects."""
+"""JSON 6902 patches as Kustomize applies them (evanphx/json-patch v4).
+
+Its rules differ from RFC 6902 and from the ``jsonpatch`` library in ways a patch can
+see: ``replace`` (and ``test`` against null) of a missing key succeeds, negative array
+indices count from the end, and a missing parent is an error for every operation.
+Kustomize's objects always carry ``metadata.annotations`` while patches run (its
+build annotations live there), so a patch may add into it when the file has none.
+"""
 
 from __future__ import annotations
 
@@ -10,109 +17,136 @@ class PatchError(Exception):
     """An operation does not apply to the document."""
 
 
-def _pointer(path: Any) -> list[str]:
-    if not isinstance(path, str) or (path and not path.startswith("/")):
-        raise PatchError(f"invalid JSON pointer {path!r}")
-    if path == "":
-        return []
-    return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
+def _decode(part: str) -> str:
+    return part.replace("~1", "/").replace("~0", "~")
 
 
-def _index(container: list[Any], token: str, allow_end: bool) -> int:
-    if token == "-" and allow_end:
-        return len(container)
-    if not token.isdigit() or (len(token) > 1 and token.startswith("0")):
-        raise PatchError(f"invalid array index {token!r}")
-    idx = int(token)
-    if idx > len(container) or (idx == len(container) and not allow_end):
-        raise PatchError(f"array index {idx} out of range")
+def _find(doc: Any, path: str) -> tuple[Any, str] | None:
+    """The container holding the last token of ``path``, and that token (evanphx findObject)."""
+    split = path.split("/")
+    if len(split) < 2:
+        return None
+    node = doc
+    for part in split[1:-1]:
+        child = _get(node, _decode(part))
+        if not isinstance(child, (dict, list)):
+            return None
+        node = child
+    return node, _decode(split[-1])
+
+
+def _index(key: str, size: int, allow_end: bool) -> int:
+    try:
+        idx = int(key)
+    except ValueError as exc:
+        raise PatchError(f"value was not a proper array index: '{key}'") from exc
+    if idx < 0:
+        if idx < -size:
+            raise PatchError(f"Unable to access invalid index: {idx}")
+        idx += size
+    if idx > size or (idx == size and not allow_end):
+        raise PatchError(f"Unable to access invalid index: {idx}")
     return idx
 
 
-def _parent(doc: Any, tokens: list[str]) -> Any:
-    cur = doc
-    for token in tokens[:-1]:
-        if isinstance(cur, dict):
-            if token not in cur:
-                raise PatchError(f"missing key {token!r}")
-            cur = cur[token]
-        elif isinstance(cur, list):
-            cur = cur[_index(cur, token, False)]
-        else:
-            raise PatchError(f"cannot descend into {token!r}")
-    return cur
+def _get(node: Any, key: str) -> Any:
+    if isinstance(node, dict):
+        return node.get(key)
+    if isinstance(node, list):
+        try:
+            return node[_index(key, len(node), False)]
+        except PatchError:
+            return None
+    return None
 
 
-def _get(doc: Any, path: Any) -> Any:
-    tokens = _pointer(path)
-    if not tokens:
-        return doc
-    parent = _parent(doc, tokens)
-    last = tokens[-1]
-    if isinstance(parent, dict):
-        if last not in parent:
-            raise PatchError(f"missing key {last!r}")
-        return parent[last]
-    if isinstance(parent, list):
-        return parent[_index(parent, last, False)]
-    raise PatchError(f"cannot read {path!r}")
+def _add(node: Any, key: str, value: Any, path: str) -> None:
+    if isinstance(node, dict):
+        node[key] = value
+        return
+    if key == "-":
+        node.append(value)
+        return
+    try:
+        idx = int(key)
+    except ValueError as exc:
+        raise PatchError(f"error in add for path: '{path}': value was not a proper array index: '{key}'") from exc
+    size = len(node) + 1
+    if idx >= size or idx < -size:
+        raise PatchError(f"error in add for path: '{path}': Unable to access invalid index: {idx}")
+    node.insert(idx + size if idx < 0 else idx, value)
 
 
-def _add(doc: Any, path: Any, value: Any) -> Any:
-    tokens = _pointer(path)
-    if not tokens:
-        return value
-    parent = _parent(doc, tokens)
-    last = tokens[-1]
-    if isinstance(parent, dict):
-        parent[last] = value
-    elif isinstance(parent, list):
-        parent.insert(_index(parent, last, True), value)
-    else:
-        raise PatchError(f"cannot add at {path!r}")
-    return doc
+def _remove(node: Any, key: str, path: str, what: str = "remove") -> Any:
+    if isinstance(node, dict):
+        if key not in node:
+            raise PatchError(
+                f"error in {what} for path: '{path}': Unable to remove nonexistent key: {key}: missing value"
+            )
+        return node.pop(key)
+    try:
+        return node.pop(_index(key, len(node), False))
+    except PatchError as exc:
+        raise PatchError(f"error in {what} for path: '{path}': {exc}") from exc
 
 
-def _remove(doc: Any, path: Any) -> Any:
-    tokens = _pointer(path)
-    if not tokens:
-        raise PatchError("cannot remove the whole document")
-    parent = _parent(doc, tokens)
-    last = tokens[-1]
-    if isinstance(parent, dict):
-        if last not in parent:
-            raise PatchError(f"missing key {last!r}")
-        del parent[last]
-    elif isinstance(parent, list):
-        del parent[_index(parent, last, False)]
-    else:
-        raise PatchError(f"cannot remove {path!r}")
-    return doc
+def _target(doc: Any, op: dict[str, Any], field: str, what: str) -> tuple[Any, str, str]:
+    path = op.get(field)
+    if not isinstance(path, str):
+        raise PatchError(f"{what} operation failed to decode {field}")
+    found = _find(doc, path)
+    if found is None:
+        where = "destination path" if what in ("move", "copy") and field == "path" else (
+            "from path" if field == "from" else "path"
+        )
+        raise PatchError(f"{what} operation does not apply: doc is missing {where}: {path}: missing value")
+    return found[0], found[1], path
 
 
 def apply(doc: Any, ops: list[Any]) -> Any:
-    """``doc`` after ``ops`` (changed in place where possible); PatchError if one fails."""
+    """``doc`` after ``ops`` (changed in place); PatchError if one fails."""
     for op in ops:
-        if not isinstance(op, dict) or "op" not in op or "path" not in op:
+        if not isinstance(op, dict):
             raise PatchError(f"malformed operation {op!r}")
-        kind, path = op["op"], op["path"]
-        if kind in ("add", "replace", "test") and "value" not in op:
-            raise PatchError(f"operation {kind} at {path} has no value")
+        kind = op.get("op")
         if kind == "add":
-            doc = _add(doc, path, copy.deepcopy(op["value"]))
+            node, key, path = _target(doc, op, "path", "add")
+            _add(node, key, copy.deepcopy(op.get("value")), path)
         elif kind == "remove":
-            doc = _remove(doc, path)
+            node, key, path = _target(doc, op, "path", "remove")
+            _remove(node, key, path)
         elif kind == "replace":
-            _get(doc, path)
-            doc = _add(_remove(doc, path), path, copy.deepcopy(op["value"])) if _pointer(path) else op["value"]
+            if op.get("path") == "":
+                if not isinstance(op.get("value"), (dict, list)):
+                    raise PatchError("replace operation value must be object or array")
+                doc = copy.deepcopy(op["value"])
+                continue
+            node, key, path = _target(doc, op, "path", "replace")
+            if isinstance(node, dict):
+                node[key] = copy.deepcopy(op.get("value"))
+            else:
+                node[_index(key, len(node), False)] = copy.deepcopy(op.get("value"))
         elif kind == "move":
-            value = _get(doc, op.get("from"))
-            doc = _add(_remove(doc, op.get("from")), path, value)
+            node, key, source = _target(doc, op, "from", "move")
+            value = _remove(node, key, source, "move")
+            node, key, path = _target(doc, op, "path", "move")
+            _add(node, key, value, path)
         elif kind == "copy":
-            doc = _add(doc, path, copy.deepcopy(_get(doc, op.get("from"))))
+            node, key, _ = _target(doc, op, "from", "copy")
+            value = _get(node, key)
+            node, key, path = _target(doc, op, "path", "copy")
+            _add(node, key, copy.deepcopy(value), path)
         elif kind == "test":
-            if _get(doc, path) != op["value"]:
-                raise PatchError(f"test failed at {path}")
+            path = str(op.get("path"))
+            if path == "":
+                actual = doc
+            else:
+                found = _find(doc, path)
+                if found is None:
+                    raise PatchError(f"test operation does not apply: is missing path: {path}")
+                actual = _get(*found)
+            if actual != op.get("value") or (actual is None and "value" in op and op["value"] is not None):
+                raise PatchError(f"testing value {path} failed: test failed")
         else:
-            raise PatchError(f"unknown operation {kind!r}")
+            raise PatchError(f"Unexpected kind: {kind}")
     return doc

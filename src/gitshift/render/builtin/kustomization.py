@@ -9,7 +9,8 @@ from typing import Any
 
 from gitshift.errors import RenderError, UnsupportedError
 from gitshift.files import FileView
-from gitshift.render.builtin.yamlio import FileCache
+from gitshift.render.builtin import schema
+from gitshift.render.builtin.yamlio import FileCache, read_bytes
 
 FILENAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 HINT = "use `--engine kustomize`"
@@ -38,6 +39,12 @@ SUPPORTED = frozenset(
         "generatorOptions",
         "replacements",
         "sortOptions",
+        "imageTags",
+        "generators",
+        "transformers",
+        "buildMetadata",
+        "configurations",
+        "vars",
     }
 )
 UNSUPPORTED = frozenset(
@@ -45,15 +52,9 @@ UNSUPPORTED = frozenset(
         "helmCharts",
         "helmGlobals",
         "helmChartInflationGenerator",
-        "generators",
-        "transformers",
         "validators",
         "openapi",
-        "vars",
         "crds",
-        "configurations",
-        "buildMetadata",
-        "imageTags",
     }
 )
 
@@ -76,6 +77,8 @@ class Kustomization:
 
     def list(self, key: str) -> list[Any]:
         value = self.data.get(key)
+        if key == "images":
+            return [*(value or []), *(self.data.get("imageTags") or [])]
         if value is None:
             return []
         if not isinstance(value, list):
@@ -106,35 +109,51 @@ def find(view: FileView, root: Path) -> Path:
     return found[0]
 
 
+_PARSED: dict[tuple[str, tuple[object, ...]], dict[str, Any]] = {}
+_PARSED_MAX = 4096
+
+
+def _decoded(view: FileView, file: Path) -> dict[str, Any]:
+    """The kustomization's data, decoded as Kustomize decodes it (cached while unedited)."""
+    ident = view.cache_key(file)
+    key = (os.path.abspath(file), ident) if ident is not None else None
+    if key is not None and key in _PARSED:
+        return _PARSED[key]
+    docs = schema.parse11(read_bytes(view, file), str(file))
+    if len(docs) > 1:
+        raise RenderError("a kustomization must be one YAML document", str(file))
+    data = schema.decode_kustomization(docs[0] if docs else {}, str(file))
+    if key is not None:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = data
+    return data
+
+
 def load(view: FileView, cache: FileCache, root: Path) -> Kustomization:
     """Read and check the kustomization in ``root``."""
     file = find(view, root)
-    docs = cache.documents(view, file)
-    if len(docs) != 1 or not isinstance(docs[0], dict):
-        raise RenderError("a kustomization must be one YAML mapping", str(file))
-    kust = Kustomization(root, file, docs[0])
+    kust = Kustomization(root, file, _decoded(view, file))
     _check(kust)
     return kust
 
 
 def _check(kust: Kustomization) -> None:
     kind = kust.data.get("kind")
-    if kind not in (None, "Kustomization", "Component"):
+    if kind not in (None, "", "Kustomization", "Component"):
         raise RenderError(f"unknown kustomization kind {kind!r}", str(kust.file))
     for key, value in kust.data.items():
-        if key in UNSUPPORTED:
-            if value in (None, [], {}):
-                continue
+        if key in UNSUPPORTED and value not in (None, [], {}):
             raise kust.unsupported(f"the `{key}` field")
-        if key not in SUPPORTED:
-            raise RenderError(f"invalid Kustomization: unknown field {key!r}", str(kust.file))
-    for image in kust.list("images"):
-        extra = set(image or {}) - {"name", "newName", "newTag", "digest"}
-        if extra:
-            raise kust.unsupported(f"`images[].{sorted(extra)[0]}`")
-    for patch in kust.list("patches"):
-        if isinstance(patch, dict) and patch.get("options"):
-            raise kust.unsupported("`patches[].options`")
-    sort = kust.get("sortOptions", {})
-    if sort and (sort.get("order") not in ("legacy", "fifo") or "legacySortOptions" in sort):
-        raise kust.unsupported("this `sortOptions` setting")
+    if "transformerAnnotations" in kust.list("buildMetadata"):
+        raise kust.unsupported("`buildMetadata: [transformerAnnotations]`")
+    sort = kust.data.get("sortOptions")
+    if sort is not None:
+        order = sort.get("order")
+        if order not in ("legacy", "fifo"):
+            raise RenderError("the field 'sortOptions.order' must be one of [fifo, legacy]", str(kust.file))
+        if order == "fifo" and sort.get("legacySortOptions") is not None:
+            raise RenderError(
+                "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'",
+                str(kust.file),
+            )

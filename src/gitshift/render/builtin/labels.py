@@ -6,14 +6,10 @@ from typing import Any
 
 from gitshift.errors import RenderError
 from gitshift.render.builtin import fieldspec
-from gitshift.render.builtin.fieldspec import (
-    COMMON_ANNOTATIONS,
-    COMMON_LABELS,
-    TEMPLATE_LABELS,
-    FieldSpec,
-)
+from gitshift.render.builtin.fieldspec import FieldSpec, from_config
 from gitshift.render.builtin.kustomization import Kustomization
 from gitshift.render.builtin.resource import ResMap
+from gitshift.render.builtin.tconfig import TransformerConfig, merge_specs
 
 
 def _as_strings(kust: Kustomization, field: str, pairs: Any) -> dict[str, str]:
@@ -35,6 +31,11 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
+def set_pairs(resmap: ResMap, pairs: dict[str, str], fspecs: tuple[FieldSpec, ...]) -> None:
+    """Put ``pairs`` into the label or annotation maps the specs name (made where they allow)."""
+    _set_all(resmap, pairs, fspecs)
+
+
 def _set_all(resmap: ResMap, pairs: dict[str, str], fspecs: tuple[FieldSpec, ...]) -> None:
     if not pairs:
         return
@@ -49,35 +50,27 @@ def _set_all(resmap: ResMap, pairs: dict[str, str], fspecs: tuple[FieldSpec, ...
         fieldspec.apply(res, fspecs, put)
 
 
-def _label_specs(kust: Kustomization, entry: dict[str, Any]) -> tuple[FieldSpec, ...]:
-    extra = tuple(
-        FieldSpec(
-            str(fs.get("path", "")),
-            str(fs.get("kind") or ""),
-            fs.get("group"),
-            str(fs.get("version") or ""),
-            bool(fs.get("create")),
-        )
-        for fs in entry.get("fields") or []
-    )
+def _label_specs(kust: Kustomization, entry: dict[str, Any], config: TransformerConfig) -> tuple[FieldSpec, ...]:
+    where = str(kust.file)
+    specs = merge_specs(from_config(entry.get("fields"), where), config.get("labels"), "labels")
     if entry.get("includeSelectors"):
-        return extra + COMMON_LABELS
-    base: tuple[FieldSpec, ...] = (FieldSpec("metadata/labels", create=True),)
+        return merge_specs(specs, config.get("commonLabels"), "labels")
     if entry.get("includeTemplates"):
-        base += TEMPLATE_LABELS
-    return extra + base
+        specs = merge_specs(specs, config.get("templateLabels"), "labels")
+    return merge_specs(specs, (FieldSpec("metadata/labels", create=True),), "labels")
 
 
-def apply(kust: Kustomization, resmap: ResMap) -> None:
+def apply(kust: Kustomization, resmap: ResMap, config: TransformerConfig) -> None:
     """The label transformers (each ``labels`` entry, then ``commonLabels``), then annotations."""
     for entry in kust.list("labels"):
         if not isinstance(entry, dict):
             raise RenderError("`labels` entries must be mappings", str(kust.file))
         pairs = _as_strings(kust, "labels.pairs", entry.get("pairs") or {})
-        _set_all(resmap, pairs, _label_specs(kust, entry))
-    _set_all(resmap, _as_strings(kust, "commonLabels", kust.get("commonLabels", {})), COMMON_LABELS)
+        if pairs:
+            _set_all(resmap, pairs, _label_specs(kust, entry, config))
+    _set_all(resmap, _as_strings(kust, "commonLabels", kust.get("commonLabels", {})), config.get("commonLabels"))
     _set_all(
         resmap,
         _as_strings(kust, "commonAnnotations", kust.get("commonAnnotations", {})),
-        COMMON_ANNOTATIONS,
+        config.get("commonAnnotations"),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from gitshift.render.builtin.scalars import is_null
+
 Path_ = tuple[str, ...]
 
 BUILTIN_GROUPS = frozenset(
@@ -98,7 +100,7 @@ def strip_directives(value: Any) -> Any:
         for k, v in value.items():
             if isinstance(k, str) and k.startswith("$"):
                 continue
-            if v is None:
+            if is_null(v):
                 continue
             v = strip_directives(v)
             if v is not DELETE:
@@ -126,7 +128,7 @@ def merge(dest: Any, patch: Any, schema: Schema, path: Path_ = ()) -> Any:
         for key, value in patch.items():
             if isinstance(key, str) and key.startswith("$"):
                 continue
-            if value is None:
+            if is_null(value):
                 out.pop(key, None)
                 continue
             merged = merge(dest.get(key), value, schema, (*path, str(key)))
@@ -162,20 +164,53 @@ def _merge_list(dest: list[Any], patch: list[Any], key: Key, schema: Schema, pat
         replaced: list[Any] = strip_directives([p for p in patch if not _is_directive(p)])
         return replaced
     by_key = {_key_of(d, key): d for d in dest if isinstance(d, dict)}
-    seen = set()
-    out: list[Any] = []
+    merged: dict[Any, Any] = {}
+    added: list[Any] = []
     for item in patch:
         if not isinstance(item, dict) or _is_directive(item):
             continue
         k = _key_of(item, key)
-        if k not in by_key and _shadowed(item, key, by_key):
-            # Kustomize v5.5 drops a patch element that leaves out part of a
-            # composite key (a port without protocol) when the base has one
-            # with the same leading key; observed with kubectl kustomize.
+        if k in by_key:
+            merged[k] = merge(by_key[k], item, schema, path)
             continue
-        seen.add(k)
-        merged = merge(by_key.get(k), item, schema, path) if k in by_key else strip_directives(item)
-        if merged is not DELETE:
-            out.append(merged)
-    out.extend(d for d in dest if not (isinstance(d, dict) and _key_of(d, key) in seen))
+        if _shadowed(item, key, by_key):
+            # Kustomize v5.5 (kyaml) drops a patch element that leaves out part of a
+            # composite key (a port without protocol) when the base has one with the
+            # same leading key; observed with kubectl kustomize.
+            continue
+        new = strip_directives(item)
+        if new is not DELETE:
+            added.append((k, new))
+    kept = [d if not isinstance(d, dict) else merged.get(_key_of(d, key), d) for d in dest]
+    kept = [d for d in kept if d is not DELETE]
+    items = [i for i in (*dest, *patch) if isinstance(i, dict)]
+    if isinstance(key, str) or not any(i.get(k) not in (None, "") for i in items for k in key[1:]):
+        # One merge key (or no element uses the others): the patch's elements in its order, then the rest of the base.
+        ordered = [x for x in _patch_order(patch, key, merged, dict(added)) if x is not DELETE]
+        rest = [d for d in dest if not (isinstance(d, dict) and _key_of(d, key) in merged)]
+        return ordered + rest
+    # A composite key (port and protocol): kyaml puts the new elements first, then
+    # every element of the base, in the base's order; a base element that lacks part
+    # of the key also takes the place of new elements sharing its leading key.
+    for d in dest:
+        if isinstance(d, dict) and d.get(key[0]) is not None and any(d.get(k) is None for k in key[1:]):
+            added = [(k, v) for k, v in added if k[0] != d.get(key[0])]
+    return [v for _, v in added] + kept
+
+
+def _patch_order(patch: list[Any], key: Key, merged: dict[Any, Any], added: dict[Any, Any]) -> list[Any]:
+    out = []
+    seen = set()
+    for item in patch:
+        if not isinstance(item, dict) or _is_directive(item):
+            continue
+        k = _key_of(item, key)
+        if k in seen:
+            continue
+        if k in merged:
+            seen.add(k)
+            out.append(merged[k])
+        elif k in added:
+            seen.add(k)
+            out.append(added[k])
     return out

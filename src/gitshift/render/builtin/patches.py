@@ -11,7 +11,7 @@ from gitshift.files import FileView
 from gitshift.render.builtin import json6902
 from gitshift.render.builtin.kustomization import Kustomization
 from gitshift.render.builtin.merge import DELETE, Schema, merge
-from gitshift.render.builtin.resource import ResMap, Resource, split_api_version
+from gitshift.render.builtin.resource import ResMap, Resource, id_text
 from gitshift.render.builtin.yamlio import FileCache, parse_documents
 
 
@@ -47,21 +47,31 @@ def _selector_matches(selector: str, labels: dict[str, Any]) -> bool:
     return True
 
 
+def _selector_regex(target: dict[str, Any], key: str) -> re.Pattern[str] | None:
+    value = target.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        return _regex(str(value))
+    except re.error as exc:
+        raise RenderError(f"invalid {key} pattern {value!r} in a target: {exc}", "") from exc
+
+
 def select(resmap: ResMap, target: dict[str, Any]) -> list[Resource]:
-    """The resources a patch or replacement ``target`` selects."""
-    name = _regex(str(target["name"])) if target.get("name") else None
-    ns = _regex(str(target["namespace"])) if target.get("namespace") else None
+    """The resources a patch or replacement ``target`` selects (Kustomize's ResMap.Select)."""
+    if not isinstance(target, dict):
+        raise RenderError("a target must be a mapping", "")
+    name = _selector_regex(target, "name")
+    ns = _selector_regex(target, "namespace")
+    gvk = [(k, _selector_regex(target, k)) for k in ("group", "version", "kind")]
     out = []
     for res in resmap:
-        if target.get("kind") and target["kind"] != res.kind:
+        org = res.org_id()
+        if ns and not (ns.match(org[3]) or ns.match(res.eff_ns())):
             continue
-        if target.get("group") and target["group"] != res.group:
+        if name and not (name.match(org[4]) or name.match(res.name)):
             continue
-        if target.get("version") and target["version"] != res.version:
-            continue
-        if name and not (name.match(res.org_name) or name.match(res.name)):
-            continue
-        if ns and not (ns.match(res.eff_ns(res.org_ns)) or ns.match(res.eff_ns(res.namespace))):
+        if any(rx and not rx.match(getattr(res, k)) for k, rx in gvk):
             continue
         if target.get("labelSelector") and not _selector_matches(target["labelSelector"], res.labels()):
             continue
@@ -85,18 +95,35 @@ def _load_text(kust: Kustomization, view: FileView, entry: dict[str, Any], field
         raise RenderError(f"patch file not found: {path}", str(kust.file)) from exc
 
 
-def _apply_smp(res: Resource, patch: dict[str, Any], resmap: ResMap, where: str) -> None:
+def _apply_smp(res: Resource, patch: dict[str, Any], resmap: ResMap, options: dict[str, Any]) -> None:
+    """Merge ``patch`` into ``res``; its name, namespace and kind stay unless the options allow."""
+    name_change, kind_change = bool(options.get("allowNameChange")), bool(options.get("allowKindChange"))
+    name, ns, kind = res.meta.get("name"), res.meta.get("namespace"), res.obj.get("kind")
+    if name_change or kind_change:
+        res.store_previous_id()
     result = merge(res.obj, patch, Schema(res.group, res.kind))
-    if result is DELETE:
+    if result is DELETE or not result:
         resmap.remove(res)
         return
     res.obj.clear()
     res.obj.update(result)
+    if not kind_change:
+        res.obj["kind"] = kind
+    if not name_change:
+        res.meta["name"] = name
+    if ns is None:
+        res.meta.pop("namespace", None)
+    else:
+        res.meta["namespace"] = ns
 
 
 def _apply_json(res: Resource, ops: list[Any], where: str) -> None:
+    meta = res.meta
+    had_annotations = isinstance(meta.get("annotations"), dict)
+    if not had_annotations and "annotations" not in meta:
+        meta["annotations"] = {}  # Kustomize's build annotations are always there
     try:
-        result = json6902.apply(res.obj, copy.deepcopy(ops))
+        result = json6902.apply(res.obj, ops)
     except json6902.PatchError as exc:
         raise RenderError(f"JSON patch failed on {res.describe()}: {exc}", where) from exc
     if not isinstance(result, dict):
@@ -104,45 +131,51 @@ def _apply_json(res: Resource, ops: list[Any], where: str) -> None:
     if result is not res.obj:
         res.obj.clear()
         res.obj.update(result)
+    meta = res.meta
+    if not had_annotations and meta.get("annotations") == {}:
+        del meta["annotations"]
 
 
 def _by_own_id(resmap: ResMap, patch: dict[str, Any], where: str) -> Resource:
-    meta = patch.get("metadata") or {}
-    group, _ = split_api_version(str(patch.get("apiVersion") or ""))
-    kind, name, ns = (
-        str(patch.get("kind") or ""),
-        str(meta.get("name") or ""),
-        str(meta.get("namespace") or ""),
-    )
-    found = [r for r in resmap if r.any_id_matches(group, kind, ns, name)]
+    probe = Resource(patch, where)
+    found = resmap.by_any_id(probe.cur_id())
     if len(found) != 1:
-        what = "no resource matches" if not found else "multiple resources match"
-        raise RenderError(f"{what} strategic merge patch {kind}/{name}", where)
+        what = "no matches" if not found else "multiple matches"
+        raise RenderError(
+            f"no resource matches strategic merge patch \"{id_text(probe.cur_id())}\": "
+            f"{what} for Id {id_text(probe.cur_id())}",
+            where,
+        )
     return found[0]
 
 
-def _apply_entry(resmap: ResMap, text: str, where: str, target: dict[str, Any] | None) -> None:
+def _apply_entry(
+    resmap: ResMap, text: str, where: str, target: dict[str, Any] | None, options: dict[str, Any]
+) -> None:
     docs = parse_documents(text, where)
     if len(docs) == 1 and isinstance(docs[0], list):
         if target is None:
-            raise RenderError("a JSON 6902 patch needs a target", where)
+            raise RenderError("must specify a target for JSON patch", where)
         for res in select(resmap, target):
+            res.store_previous_id()
             _apply_json(res, docs[0], where)
         return
     for doc in docs:
         if not isinstance(doc, dict):
             raise RenderError("a strategic merge patch must be a YAML mapping", where)
-        targets = select(resmap, target) if target else [_by_own_id(resmap, doc, where)]
-        for res in targets:
-            patch = doc
-            if target:
-                patch = copy.deepcopy(doc)
-                if isinstance(patch.get("metadata"), dict):
-                    patch["metadata"].pop("name", None)
-                    patch["metadata"].pop("namespace", None)
-                patch.pop("kind", None)
-                patch.pop("apiVersion", None)
-            _apply_smp(res, patch, resmap, where)
+    if target is not None and len(docs) > 1:
+        raise RenderError(
+            "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field",
+            where,
+        )
+    for doc in docs:
+        if target is None:
+            _apply_smp(_by_own_id(resmap, doc, where), doc, resmap, options)
+            continue
+        for res in select(resmap, target):
+            patch = copy.deepcopy(doc)
+            patch["apiVersion"] = res.api_version
+            _apply_smp(res, patch, resmap, options)
 
 
 def apply_patches(kust: Kustomization, view: FileView, cache: FileCache, resmap: ResMap) -> None:
@@ -156,12 +189,20 @@ def apply_patches(kust: Kustomization, view: FileView, cache: FileCache, resmap:
             text, where = view.read_text(path), str(path)
         else:
             where = str(kust.file)
-        _apply_entry(resmap, text, where, None)
+        _apply_entry(resmap, text, where, None, {})
     for entry in kust.list("patches"):
-        if not isinstance(entry, dict):
-            raise RenderError("`patches` entries must be mappings", str(kust.file))
-        text, where = _load_text(kust, view, entry, "patches")
-        _apply_entry(resmap, text, where, entry.get("target"))
+        apply_entry(kust, view, resmap, entry)
+
+
+def apply_entry(kust: Kustomization, view: FileView, resmap: ResMap, entry: Any) -> None:
+    """One ``patches`` entry (or a PatchTransformer's configuration)."""
+    if not isinstance(entry, dict):
+        raise RenderError("`patches` entries must be mappings", str(kust.file))
+    text, where = _load_text(kust, view, entry, "patches")
+    options = entry.get("options") or {}
+    if not isinstance(options, dict):
+        raise RenderError("`patches[].options` must be a mapping", str(kust.file))
+    _apply_entry(resmap, text, where, entry.get("target"), options)
 
 
 def apply_json6902(kust: Kustomization, view: FileView, resmap: ResMap) -> None:
@@ -174,4 +215,5 @@ def apply_json6902(kust: Kustomization, view: FileView, resmap: ResMap) -> None:
         if len(ops) != 1 or not isinstance(ops[0], list):
             raise RenderError("a JSON 6902 patch must be a list of operations", where)
         for res in select(resmap, entry["target"]):
+            res.store_previous_id()
             _apply_json(res, ops[0], where)

@@ -10,65 +10,73 @@ from gitshift.errors import RenderError
 
 Obj = dict[str, Any]
 
-# Kinds Kustomize treats as cluster-scoped (no namespace set, none compared).
-CLUSTER_SCOPED = frozenset(
-    {
-        "APIService",
-        "CertificateSigningRequest",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "ComponentStatus",
-        "CSIDriver",
-        "CSINode",
-        "CustomResourceDefinition",
-        "FlowSchema",
-        "IngressClass",
-        "MutatingWebhookConfiguration",
-        "Namespace",
-        "Node",
-        "PersistentVolume",
-        "PodSecurityPolicy",
-        "PriorityClass",
-        "PriorityLevelConfiguration",
-        "RuntimeClass",
-        "SelfSubjectAccessReview",
-        "SelfSubjectRulesReview",
-        "StorageClass",
-        "SubjectAccessReview",
-        "TokenReview",
-        "ValidatingAdmissionPolicy",
-        "ValidatingAdmissionPolicyBinding",
-        "ValidatingWebhookConfiguration",
-        "VolumeAttachment",
-    }
-)
+# (apiVersion, kind) pairs Kustomize knows to be cluster-scoped: its built-in schema's list.
+# Any other object, a Namespace of another group included, is namespaced for Kustomize.
+_CLUSTER_SCOPED_TEXT = """
+admissionregistration.k8s.io/v1 v1beta1: MutatingWebhookConfiguration ValidatingWebhookConfiguration
+apiextensions.k8s.io/v1 v1beta1: CustomResourceDefinition
+apiregistration.k8s.io/v1 v1beta1: APIService
+certificates.k8s.io/v1 v1beta1: CertificateSigningRequest
+flowcontrol.apiserver.k8s.io/v1beta1: FlowSchema PriorityLevelConfiguration
+networking.k8s.io/v1 v1beta1: IngressClass
+node.k8s.io/v1 v1beta1: RuntimeClass
+policy/v1beta1: PodSecurityPolicy
+rbac.authorization.k8s.io/v1 v1beta1: ClusterRole ClusterRoleBinding
+scheduling.k8s.io/v1 v1beta1: PriorityClass
+storage.k8s.io/v1 v1beta1: CSIDriver CSINode StorageClass VolumeAttachment
+v1: ComponentStatus Namespace Node NodeProxyOptions PersistentVolume
+"""
+
+
+def _cluster_scoped() -> frozenset[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+    for line in _CLUSTER_SCOPED_TEXT.strip().splitlines():
+        versions, _, kinds = line.partition(":")
+        first, *more = versions.split()
+        group = first.rpartition("/")[0]
+        for version in [first.rpartition("/")[2], *more]:
+            api = f"{group}/{version}" if group else version
+            out.update((api, kind) for kind in kinds.split())
+    return frozenset(out)
+
+
+CLUSTER_SCOPED = _cluster_scoped()
+NOT_A_NAMESPACE = "~X"  # the namespace Kustomize gives cluster-scoped ids
+
+# An id as Kustomize compares them: group, version, kind, effective namespace, name.
+Id = tuple[str, str, str, str, str]
 
 
 def split_api_version(api: str) -> tuple[str, str]:
     """``apps/v1`` -> (``apps``, ``v1``); ``v1`` -> (``""``, ``v1``)."""
-    group, _, version = api.rpartition("/")
-    return group, version
+    group, slash, version = api.partition("/")
+    return (group, version) if slash else ("", api)
+
+
+def effective_namespace(ns: str) -> str:
+    return "default" if ns in ("", "default") else ns
 
 
 @dataclass
 class Resource:
-    """One object plus what Kustomize remembers about it while building."""
+    """One object plus what Kustomize remembers about it while building.
+
+    ``prev`` holds every id the object had before a rename, oldest first, as
+    (kind, effective namespace, name); ``prefixes``/``suffixes`` the name
+    prefixes and suffixes added so far, innermost first.
+    """
 
     obj: Obj
     origin: str
-    org_name: str = ""
-    org_ns: str = ""
-    names: list[tuple[str, str]] = field(default_factory=list)  # every (name, namespace) held
+    prev: list[tuple[str, str, str]] = field(default_factory=list)
     prefixes: list[str] = field(default_factory=list)
     suffixes: list[str] = field(default_factory=list)
     generated: bool = False
     hash_suffix: bool = False
     behavior: str = "create"
-
-    def __post_init__(self) -> None:
-        if not self.names:
-            self.org_name, self.org_ns = self.name, self.namespace
-            self.names.append((self.name, self.namespace))
+    allow_name_change: bool = False
+    allow_kind_change: bool = False
+    var_names: list[str] = field(default_factory=list)  # the vars whose objref names this object
 
     @property
     def kind(self) -> str:
@@ -103,41 +111,55 @@ class Resource:
 
     @property
     def cluster_scoped(self) -> bool:
-        return self.kind in CLUSTER_SCOPED
+        return (self.api_version, self.kind) in CLUSTER_SCOPED
 
     def set_name(self, name: str) -> None:
-        """Rename, remembering the name held before."""
         self.meta["name"] = name
-        self._remember()
 
     def set_namespace(self, namespace: str) -> None:
-        """Move to ``namespace``, remembering where it was."""
         self.meta["namespace"] = namespace
-        self._remember()
 
-    def _remember(self) -> None:
-        now = (self.name, self.namespace)
-        if now not in self.names:
-            self.names.append(now)
+    def store_previous_id(self) -> None:
+        """Remember the current id before a rename (Kustomize's StorePreviousId)."""
+        self.prev.append((self.kind, self.eff_ns(), self.name))
 
-    def id(self) -> tuple[str, str, str, str]:
-        """The current id: group, kind, effective namespace, name."""
-        return (self.group, self.kind, self.eff_ns(self.namespace), self.name)
+    def eff_ns(self) -> str:
+        """The current namespace as Kustomize compares it."""
+        return NOT_A_NAMESPACE if self.cluster_scoped else effective_namespace(self.namespace)
 
-    def org_id(self) -> tuple[str, str, str, str]:
-        return (self.group, self.kind, self.eff_ns(self.org_ns), self.org_name)
+    def cur_id(self) -> Id:
+        obj = self.obj
+        api = str(obj.get("apiVersion") or "")
+        kind = str(obj.get("kind") or "")
+        group, slash, version = api.partition("/")
+        if not slash:
+            group, version = "", api
+        meta = obj.get("metadata")
+        if not isinstance(meta, dict):
+            meta = {}
+        ns = str(meta.get("namespace") or "")
+        eff = NOT_A_NAMESPACE if (api, kind) in CLUSTER_SCOPED else ("default" if ns in ("", "default") else ns)
+        return (group, version, kind, eff, str(meta.get("name") or ""))
 
-    def eff_ns(self, ns: str) -> str:
-        if self.cluster_scoped:
-            return ""
-        return ns or "default"
+    def prev_ids(self) -> list[Id]:
+        group, version = self.group, self.version
+        return [(group, version, k, effective_namespace(ns), n) for k, ns, n in self.prev]
 
-    def any_id_matches(self, group: str, kind: str, ns: str, name: str) -> bool:
-        """Whether the current or any earlier id equals the given one (group ignored when empty)."""
-        if kind != self.kind or (group and group != self.group):
-            return False
-        want = self.eff_ns(ns)
-        return any(n == name and self.eff_ns(s) == want for n, s in self.names)
+    def org_id(self) -> Id:
+        return self.prev_ids()[0] if self.prev else self.cur_id()
+
+    def all_ids(self) -> list[Id]:
+        return [*self.prev_ids(), self.cur_id()] if self.prev else [self.cur_id()]
+
+    def copy_build_state(self, other: Resource) -> None:
+        """Take over the ids, prefixes and suffixes ``other`` carried."""
+        self.prev = list(other.prev)
+        self.prefixes, self.suffixes = list(other.prefixes), list(other.suffixes)
+        self.var_names = list(other.var_names)
+
+    def id_str(self) -> str:
+        """The current id as Kustomize prints it (the namespace as written)."""
+        return id_text((self.group, self.version, self.kind, self.namespace, self.name))
 
     def describe(self) -> str:
         ns = f"{self.namespace}/" if self.namespace else ""
@@ -152,11 +174,19 @@ class Resource:
         return ann if isinstance(ann, dict) else {}
 
 
+def id_text(rid: Id) -> str:
+    """An id as Kustomize prints it: ``Kind.version.group/name.namespace``."""
+    group, version, kind, ns, name = rid
+    ns = "[noNs]" if ns in (NOT_A_NAMESPACE, "") else ns
+    return f"{kind or '[noKind]'}.{version or '[noVer]'}.{group or '[noGrp]'}/{name or '[noName]'}.{ns}"
+
+
 class ResMap:
     """Resources in the order they were added; ids must stay unique."""
 
     def __init__(self) -> None:
         self.items: list[Resource] = []
+        self.variables: list[dict[str, Any]] = []  # the ``vars`` gathered so far
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(list(self.items))
@@ -166,9 +196,10 @@ class ResMap:
 
     def append(self, res: Resource) -> None:
         """Add ``res``; an id already present is an error, as in Kustomize."""
-        rid = res.id()
+        rid = res.cur_id()
+        name = rid[4]
         for other in self.items:
-            if other.id() == rid:
+            if other.name == name and other.cur_id() == rid:
                 raise RenderError(
                     f"may not add resource with an already registered id: {res.describe()}",
                     res.origin,
@@ -178,6 +209,14 @@ class ResMap:
     def extend(self, other: ResMap) -> None:
         for res in other.items:
             self.append(res)
+        for var in other.variables:
+            if any(v.get("name") == var.get("name") for v in self.variables):
+                raise RenderError(f"var '{var.get('name')}' already encountered", "")
+            self.variables.append(var)
+
+    def by_any_id(self, rid: Id) -> list[Resource]:
+        """Resources whose current or any earlier id equals ``rid``."""
+        return [r for r in self.items if rid in r.all_ids()]
 
     def remove(self, res: Resource) -> None:
         self.items = [r for r in self.items if r is not res]

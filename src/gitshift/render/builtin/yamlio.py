@@ -12,6 +12,7 @@ import yaml
 
 from gitshift.errors import RenderError, YamlError
 from gitshift.files import FileView
+from gitshift.render.builtin.scalars import NULL_TEXT, annotations_as_text, construct_null_text
 
 _INT = re.compile(r"^[-+]?(?:0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
@@ -29,6 +30,10 @@ class Loader(yaml.CSafeLoader):
     """libyaml loader resolving plain scalars as yaml.v3 (Kustomize's parser) does."""
 
     yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012  # PyYAML reads it per class
+
+    def construct_document(self, node: Any) -> Any:
+        annotations_as_text(node)  # Kustomize keeps annotation values as written, as strings
+        return super().construct_document(node)
 
 
 def _add(tag: str, regexp: re.Pattern[str], first: str) -> None:
@@ -80,6 +85,7 @@ def _construct_timestamp(loader: Loader, node: yaml.ScalarNode) -> str:
 
 Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+Loader.add_constructor(NULL_TEXT, construct_null_text)
 
 
 def parse_documents(text: str | bytes, where: str) -> list[Any]:
