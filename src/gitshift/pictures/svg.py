@@ -15,13 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from gitshift.pictures.graph import KINDS, Edge, Graph, Node
+from gitshift.pictures.graph import ARROW, KINDS, Edge, Graph, Node
 
 FONT = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace"
 EM = 0.62  # the widest advance of common monospace fonts, in em (DejaVu and Menlo 0.602)
 TITLE, LINE, LABEL = 13, 12, 11  # font sizes
 PAD_X, PAD_Y, LEAD = 12, 8, 1.35
 GAP_Y, GAP_X, MARGIN = 28, 84, 12
+WRAP = 18  # characters of an edge label's line
 INK, MUTED, FAINT, ACCENT = "#212529", "#495057", "#adb5bd", "#d9480f"
 FILLS = {"entry": ("#edf2ff", "#4c6ef5"), "router": ("#fff9db", "#f08c00"),
          "service": ("#e6fcf5", "#0ca678"), "workload": ("#ffffff", "#495057")}
@@ -58,9 +59,26 @@ def _box(node: Node) -> _Box:
     return _Box(node, w, h)
 
 
+def wrap(line: str, limit: int = WRAP) -> list[str]:
+    """``line`` in lines of at most ``limit`` characters where it can be: after ``→``, then at spaces."""
+    if len(line) <= limit:
+        return [line]
+    head, arrow, tail = line.partition(ARROW)
+    if arrow:
+        return wrap(head + ARROW.rstrip(), limit) + wrap(tail, limit)
+    out: list[str] = []
+    for word in line.split(" "):
+        if out and len(out[-1]) + 1 + len(word) <= limit:
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    return out
+
+
 def _label(edge: Edge) -> list[str]:
-    """The lines of an edge's label; a removed edge says so."""
-    return ["before", *edge.label] if edge.state == "removed" else list(edge.label)
+    """The lines of an edge's label, wrapped to keep the columns close; a removed edge says so."""
+    lines = ["before", *edge.label] if edge.state == "removed" else list(edge.label)
+    return [part for line in lines for part in wrap(line)]
 
 
 def _label_size(edge: Edge) -> tuple[float, float]:

@@ -174,14 +174,15 @@ def _bluegreen(rendered: Rendered, env: EnvConfig) -> Graph:
     _service(b, active, _selector(active, s.color_label))
     if preview is not None:
         b.link(b.add(Node(TESTERS, "entry", "testers")), _service(b, preview, _selector(preview, s.color_label)))
-    for svc in (active, preview):
-        if svc is not None:
-            _selected(b, rendered, svc, env)
+    served = [w for svc in (active, preview) if svc is not None for w in rendered.workloads_selected_by(svc)]
     for color, name in s.colors.items():
         w = rendered.find(RELEASE_KINDS, name) or next(
             (w for w in app_workloads(rendered, env) if str(pod_labels(w).get(s.color_label)) == color), None)
-        if w is not None:
-            _workload(b, w, env)
+        if w is not None and w not in served:  # the old color after a promote: kept for a rollback
+            _workload(b, w, env, [Fact("traffic", "no traffic", row=1)])
+    for svc in (active, preview):
+        if svc is not None:
+            _selected(b, rendered, svc, env)
     color = _selector(active, s.color_label).get(s.color_label, "-")
     return b.graph(f"{env.app}/{env.name} · bluegreen · active {color}")
 
