@@ -10,12 +10,17 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from tests.conftest import PROJECT
 from tests.pictures.conftest import HOSTILE, SHIFTS, Chromium, Shifted, hostile_tree, views
 
+from gitshift.comments.parse import Command
+from gitshift.comments.replies import success
 from gitshift.pictures import mermaid
 from gitshift.pictures.graph import Graph, clean, compare
 from gitshift.pictures.traffic import graph
@@ -120,6 +125,59 @@ def test_text(raw: str, escaped: str) -> None:
     assert mermaid.text(raw) == escaped
 
 
+# --- in pull request bodies, comment replies and -o json ------------------------------------------
+
+PR_SHIFTS = [
+    ("set-image", "web", ":1.1.0", "--env", "staging"),
+    ("bluegreen", "deploy", "web", "--env", "production", "--image", ":1.1.0"),
+    ("canary", "deploy", "web", "--env", "production-canary", "--image", ":2.0.0", "--cookie", "beta"),
+    ("canary", "deploy", "web", "--env", "production-istio", "--image", ":2.0.0", "--header", "X-Canary=always"),
+    ("canary", "deploy", "web", "--env", "production-gateway", "--image", ":2.0.0", "--weight", "25"),
+    ("canary", "deploy", "web", "--env", "production-replicas", "--image", ":2.0.0"),
+]
+BLOCK = re.compile(r"\n```mermaid\n(.*?)```\n", re.S)
+
+
+def pr_pictures(repo: Path, cli_run: Callable[..., Result]) -> list[str]:
+    """The Mermaid block of the pull request each of ``PR_SHIFTS`` would open (``--pr-preview``), checked
+    against the ``picture`` of its ``-o json`` result."""
+    out = []
+    for args in PR_SHIFTS:
+        data = json.loads(cli_run(repo, "-o", "json", *args, "--dry-run").stdout)
+        preview = cli_run(repo, *args, "--push", "--pr-preview")
+        assert preview.exit_code == 0, preview.output
+        (block,) = BLOCK.findall(preview.stdout)
+        assert block == data["picture"]
+        assert preview.stdout.index("**Traffic after this shift**") < preview.stdout.index("**Safety checks**")
+        out.append(block)
+    return out
+
+
+def test_pull_request_bodies_carry_the_picture(example_repo: Path, cli_run: Callable[..., Result]) -> None:
+    for block in pr_pictures(example_repo, cli_run):
+        parsed = parse(block)
+        assert any(cls == "changed" for _, _, cls in parsed.nodes.values())
+
+
+def test_comment_replies_carry_the_picture(shifted: dict[str, Shifted]) -> None:
+    from gitshift.result import Result as ShiftResult
+
+    s = shifted["nginx-scale"]
+    source = mermaid.shift_picture(s.before, s.after, s.env)
+    summary = "canary web/production-canary: weight 10 → 25"
+    result = ShiftResult("web", "production-canary", "canary.scale", True, summary, commit="a" * 40,
+                         branch="gitshift/web/production-canary/canary.scale", picture=source)
+    text = success("carol", Command("canary.scale", "/gitshift canary scale 25", weight=25), result,
+                   s.env.overlay, None, "/gitshift", 65536, same_pr=True)
+    assert BLOCK.findall(text) == [source]
+    assert "10 % → 25 %" in source
+
+
+def test_a_shift_without_change_has_no_picture(example_repo: Path, cli_run: Callable[..., Result]) -> None:
+    data = json.loads(cli_run(example_repo, "-o", "json", "set-image", "web", ":1.0.0", "--env", "staging").stdout)
+    assert data["changed"] is False and data["picture"] is None
+
+
 # --- rendered by mermaid itself, in headless Chromium --------------------------------------------
 
 HARNESS = """<!doctype html><html><head><meta charset="utf-8"></head><body><pre id="out">pending</pre>
@@ -173,9 +231,26 @@ def test_mermaid_draws_every_picture(chromium: Chromium, mermaid_js: Path, shift
         assert got["unsafe"] == 0
 
 
+def test_mermaid_draws_the_pictures_of_pull_request_bodies(chromium: Chromium, mermaid_js: Path, example_repo: Path,
+                                                           cli_run: Callable[..., Result], tmp_path: Path) -> None:
+    blocks = pr_pictures(example_repo, cli_run)
+    results = render_in_chromium(chromium, mermaid_js, blocks, tmp_path)
+    for block, got in zip(blocks, results, strict=True):
+        assert got["ok"] is True, (block, got.get("error"))
+        parsed = parse(block)
+        assert len(got["nodes"]) == len(parsed.nodes) and got["edges"] == len(parsed.edges)  # type: ignore[arg-type]
+
+
 def test_mermaid_refuses_a_broken_picture(chromium: Chromium, mermaid_js: Path, shifted: dict[str, Shifted],
                                           tmp_path: Path) -> None:
     """The check can fail: a label whose quote was not escaped is a parse error."""
     source = mermaid.flowchart(shift_picture(shifted["nginx-deploy"])).replace("Service web", 'Service "web', 1)
     (got,) = render_in_chromium(chromium, mermaid_js, [source], tmp_path)
     assert got["ok"] is False and "Parse error" in str(got["error"])
+
+
+def test_the_readme_shows_the_picture_gitshift_draws(shifted: dict[str, Shifted]) -> None:
+    readme = (PROJECT / "README.md").read_text()
+    section = readme[readme.index("<!-- pictures:start -->"):readme.index("<!-- pictures:end -->")]
+    s = shifted["nginx-scale"]  # canary scale --next on the example tree: 10 -> 25 %
+    assert BLOCK.findall(section) == [mermaid.shift_picture(s.before, s.after, s.env)]

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from tests.conftest import git
+from tests.conftest import PROJECT, git
 from tests.pictures.conftest import HOSTILE, Chromium, hostile_tree, load, views
 
 from gitshift.config import ForgeConfig
@@ -269,3 +269,46 @@ def test_the_probe_sees_an_overflow(chromium: Chromium, example_repo: Path, tmp_
     measured = probe(chromium, files, tmp_path / "probe", 1200)
     problems = measured["problems"]
     assert any(re.search(r"ul.workloads content \d+x\d+ > box", p) for p in problems), problems
+
+
+# --- from the command line, as the example workflow runs it -----------------------------------
+
+
+def test_status_html_writes_the_page(example_repo: Path, cli_run: Callable[..., Result], tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    r = cli_run(example_repo, "status", "--html", str(out))
+    assert r.exit_code == 0, r.output
+    assert r.stdout == f"status page: {out / 'index.html'}\n"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "style.css"]
+    parsed = outline((out / "index.html").read_text())
+    assert [a["data-env"] for t, a in parsed.tags if t == "article"] == [e.name for e in load(example_repo).select()]
+    assert f"at {git(example_repo, 'rev-parse', 'HEAD')[:10]}" in " ".join(parsed.text)
+    assert git(example_repo, "status", "--porcelain") == ""  # the repository is untouched
+
+
+def test_status_html_narrows_and_reports_broken_envs(example_repo: Path, cli_run: Callable[..., Result],
+                                                     tmp_path: Path) -> None:
+    (example_repo / "overlays" / "dev" / "kustomization.yaml").write_text("resources: [missing.yaml]\n")
+    r = cli_run(example_repo, "-o", "json", "status", "--env", "dev", "--html", str(tmp_path / "site"))
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["written"] == [str(tmp_path / "site" / n) for n in ("index.html", "style.css")]
+    assert [(e["app"], e["env"]) for e in data["errors"]] == [("web", "dev")]
+    assert r.stderr.startswith("gitshift: warning: web/dev: ") and "missing.yaml" in r.stderr
+    parsed = outline((tmp_path / "site" / "index.html").read_text())
+    assert [a["data-env"] for t, a in parsed.tags if t == "article"] == ["dev"]
+
+
+def test_the_example_workflow_publishes_the_page() -> None:
+    import yaml
+
+    wf = yaml.safe_load((PROJECT / "examples" / "github" / "status-page.yml").read_text())
+    assert wf[True]["push"] == {"branches": ["main"]} and wf["permissions"] == {}
+    build, deploy = wf["jobs"]["build"], wf["jobs"]["deploy"]
+    assert build["permissions"] == {"contents": "read"}
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"} and deploy["needs"] == "build"
+    checkout, shift, upload = build["steps"]
+    assert checkout["with"] == {"persist-credentials": False, "fetch-depth": 0}
+    assert shift["with"]["command"] == "status --html site" and upload["with"]["path"] == "site"
+    assert upload["uses"].startswith("actions/upload-pages-artifact@")
+    assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
