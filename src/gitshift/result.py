@@ -49,12 +49,14 @@ class Result:
     checks: tuple[str, ...] = ()
     delivery: str = "working-tree"
     pr_preview: str | None = None
+    picture: str = ""  # Mermaid source of the traffic after the shift, its changes marked
 
     def to_json(self) -> dict[str, Any]:
         """The shift object of docs/json-output.md."""
         return {"app": self.app, "env": self.env, "action": self.action, "changed": self.changed,
                 "changes": [c.to_json() for c in self.changes], "files": list(self.files),
-                "commit": self.commit, "branch": self.branch, "pr_url": self.pr_url}
+                "commit": self.commit, "branch": self.branch, "pr_url": self.pr_url,
+                "picture": self.picture or None}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from gitshift.cli import output
-from gitshift.cli.options import command_options, settings
+from gitshift.cli.options import Settings, command_options, settings
 
 
 def _revision(value: str, option: str) -> str:
@@ -21,17 +21,36 @@ def _revision(value: str, option: str) -> str:
 @click.command()
 @click.argument("app", required=False)
 @click.option("--env", "env_name", help="Only this env.")
+@click.option("--html", "html_dir", type=click.Path(file_okay=False),
+              help="Write a static status page (index.html, style.css) to DIR instead of the table.")
 @command_options
-def status(app: str | None, env_name: str | None) -> None:
+def status(app: str | None, env_name: str | None, html_dir: str | None) -> None:
     """Per app and env: strategy, images, colors, canary weight, replicas."""
     from gitshift.shift import overview as status_mod
 
     s = settings()
+    if html_dir:
+        _status_page(s, Path(html_dir), app, env_name)
+        return
     rows = status_mod.collect(s.load_config(), s.renderer(), app, env_name)
     if s.json:
         output.emit_json([r.to_json() for r in rows])
         return
     output.table([r.row() for r in rows], ["APP", "ENV", "STRATEGY", "IMAGE", "TRAFFIC", "REPLICAS"])
+
+
+def _status_page(s: Settings, out: Path, app: str | None, env_name: str | None) -> None:
+    """``status --html``: the page, with a warning for each env whose card shows an error."""
+    from gitshift.pictures import gather
+
+    written = gather.write(s.load_config(), s.renderer(), out, app, env_name)
+    for a, e, error in written.errors:
+        click.echo(f"gitshift: warning: {a}/{e}: {error}", err=True)
+    if s.json:
+        output.emit_json({"written": written.files,
+                          "errors": [{"app": a, "env": e, "error": error} for a, e, error in written.errors]})
+    elif not s.quiet:
+        click.echo(f"status page: {out / 'index.html'}")
 
 
 @click.command()

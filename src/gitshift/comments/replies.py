@@ -47,12 +47,12 @@ def success(login: str, command: Command, result: Result, overlay: str, state: S
         where = f"Opened {result.pr_url} from `{result.branch}`."
     checks: Sequence[str] = result.checks or ("no check ran",)
     parts = [
-        f"{_head(login, command)}\n\n**{result.summary}**", where, prbody.table(result),
+        f"{_head(login, command)}\n\n**{result.summary}**", where, prbody.table(result), prbody.picture(result),
         "**Safety checks**: " + " · ".join(f"✅ {c}" for c in checks),
         "**Resources changed**\n" + _per_resource(result), "{diff}",
         "**Next**: " + " · ".join(f"`{c}`" for c in prbody.next_commands(result.action, state, prefix)),
     ]
-    return prbody.with_diff("\n\n".join(parts), result, overlay, limit, CUT_NOTE)
+    return prbody.with_diff("\n\n".join(p for p in parts if p), result, overlay, limit, CUT_NOTE)
 
 
 def refusal(login: str, command: Command | None, line: str, why: str, hint: str = "") -> str:

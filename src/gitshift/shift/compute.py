@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from gitshift import checks, files, rewrite
 from gitshift import strategies as registry
 from gitshift.config import EnvConfig
-from gitshift.errors import CheckFailedError, InputError
+from gitshift.errors import CheckFailedError, GitshiftError, InputError
 from gitshift.manifests import Intent, Rendered, format_path
 from gitshift.render import Renderer
 from gitshift.result import Change, Result, State
@@ -164,5 +164,17 @@ def result(c: Computed, tree: Path, delivery: Delivery, **extra: object) -> Resu
         summary=summary(c) if c.intents else
         f"{c.request.recorded_action} {c.env.app}/{c.env.name}: already in place, nothing to do",
         changes=changes(c.intents), files=rel, diff=rendered_diff(c.before, c.after, c.env.overlay),
-        checks=tuple(c.checks), delivery=delivery.mode, **extra,  # type: ignore[arg-type]
+        checks=tuple(c.checks), delivery=delivery.mode, picture=picture(c), **extra,  # type: ignore[arg-type]
     )
+
+
+def picture(c: Computed) -> str:
+    """The Mermaid picture of the shift's traffic, before -> after; empty when nothing changed or none can be drawn."""
+    from gitshift.pictures import mermaid
+
+    if not c.intents:
+        return ""
+    try:
+        return mermaid.shift_picture(c.before, c.after, c.env)
+    except GitshiftError:  # the picture illustrates; a render it cannot read never stops a shift
+        return ""

@@ -42,6 +42,14 @@ def table(result: Result) -> str:
     return "\n".join(["| resource | field | before | after |", "|---|---|---|---|", *rows])
 
 
+def picture(result: Result) -> str:
+    """The traffic picture of the shift as a Mermaid block (its source escapes all repository text), or ""."""
+    if not result.picture:
+        return ""
+    return ("**Traffic after this shift** (what it changed in orange; dotted: no traffic, or where it went before)"
+            f"\n\n```mermaid\n{result.picture}```")
+
+
 def fold(diff: str, budget: int, overlay: str, note: str = DIFF_NOTE) -> str:
     """The diff in a folded block, cut at a line boundary to ``budget`` characters with ``note`` saying so.
 
@@ -74,6 +82,7 @@ def body(result: Result, overlay: str, trailers: Mapping[str, str], state: State
         parts.append(message.strip())
     parts += [
         table(result),
+        picture(result),
         "**Safety checks**: " + " · ".join(f"✅ {c}" for c in checks),
         "{diff}",
         "**Commit trailers**\n```\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n```",
@@ -81,4 +90,4 @@ def body(result: Result, overlay: str, trailers: Mapping[str, str], state: State
             f"- `{c}`" for c in next_commands(result.action, state, prefix)),
         "<sub>Opened by gitshift. Merge to release; Argo CD or Flux applies it.</sub>",
     ]
-    return with_diff("\n\n".join(parts), result, overlay, limit)
+    return with_diff("\n\n".join(p for p in parts if p), result, overlay, limit)
