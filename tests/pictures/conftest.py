@@ -115,8 +115,8 @@ class Chromium:
 
 @pytest.fixture
 def chromium(tmp_path: Path) -> Chromium:
-    """Headless Chromium (Debian package ``chromium``), or a skip saying it is missing."""
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    """Headless Chromium (Debian package ``chromium``; Google Chrome on hosted runners), or a skip saying it is missing."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if exe is None:
         pytest.skip("chromium is not installed (Debian: apt-get install -y chromium)")
     scratch = tmp_path / "chromium"
