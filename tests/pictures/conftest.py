@@ -115,7 +115,7 @@ class Chromium:
 
 @pytest.fixture
 def chromium(tmp_path: Path) -> Chromium:
-    """Headless Chromium (Debian package ``chromium``; Google Chrome on hosted runners), or a skip saying it is missing."""
+    """Headless Chromium (Debian ``chromium``; Google Chrome on hosted runners), or a skip saying why."""
     exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if exe is None:
         pytest.skip("chromium is not installed (Debian: apt-get install -y chromium)")
