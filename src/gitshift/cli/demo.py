@@ -87,12 +87,15 @@ def resolve_args(work: Path, args: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def example_tree() -> Path:
-    """The example tree shipped beside the package (a source checkout or an editable install)."""
-    root = Path(__file__).resolve().parents[3]
-    if all((root / name).exists() for name in EXAMPLE):
-        return root
-    raise InputError("the example tree is not installed", str(root),
-                     "run `make demo` from a clone of the gitshift repository")
+    """The example tree: the copy inside an installed wheel (setup.py puts it there), else a source checkout's."""
+    import gitshift
+
+    here = Path(gitshift.__file__).resolve().parent
+    for root in (here / "example", here.parents[1]):
+        if all((root / name).exists() for name in EXAMPLE):
+            return root
+    raise InputError("the example tree is not installed", str(here / "example"),
+                     "reinstall gitshift from its wheel, or run `make demo` in a clone of its repository")
 
 
 def _git(cwd: Path, *args: str) -> None:

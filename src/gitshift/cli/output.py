@@ -16,7 +16,13 @@ if TYPE_CHECKING:
 
 
 def emit_json(data: Any) -> None:
-    """JSON on stdout."""
+    """JSON on stdout; the object, or each object of the list, carries ``"schema"`` first."""
+    from gitshift.result import SCHEMA
+
+    def versioned(item: Any) -> Any:
+        return {"schema": SCHEMA, **item} if isinstance(item, dict) else item
+
+    data = [versioned(i) for i in data] if isinstance(data, list) else versioned(data)
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
