@@ -57,7 +57,8 @@ class Result:
         """The shift object of docs/json-output.md."""
         return {"schema": SCHEMA, "app": self.app, "env": self.env, "action": self.action, "changed": self.changed,
                 "changes": [c.to_json() for c in self.changes], "files": list(self.files),
-                "commit": self.commit, "branch": self.branch, "pr_url": self.pr_url}
+                "commit": self.commit, "branch": self.branch, "pr_url": self.pr_url,
+                "pr_preview": self.pr_preview}
 
 
 @dataclass(frozen=True)

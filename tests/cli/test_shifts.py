@@ -151,7 +151,7 @@ def test_json_shape(example_repo: Path) -> None:
     r = run(example_repo, "set-image", "web", ":1.1.0", "--env", "staging", "-o", "json")
     data = json.loads(r.stdout)
     assert set(data) == {"schema", "app", "env", "action", "changed", "changes", "files", "commit", "branch",
-                         "pr_url"}
+                         "pr_url", "pr_preview"}
     assert data["changes"] == [{
         "resource": "Deployment/hello-staging/web", "path": "spec.template.spec.containers[0].image",
         "before": f"{IMG}:1.0.0", "after": f"{IMG}:1.1.0"}]

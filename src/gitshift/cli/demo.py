@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from gitshift.cli.options import command_options, settings
+from gitshift.cli.output import examples
 from gitshift.errors import InputError
 from gitshift.process import no_git_env
 
@@ -126,7 +127,11 @@ def prepare(dest: Path | None = None) -> Path:
     return work
 
 
-@click.command()
+@click.command(epilog=examples(
+    "gitshift demo",
+    "gitshift demo --keep",
+    "gitshift demo --engine kubectl",
+))
 @click.option("--keep", is_flag=True, help="Keep the throwaway repository and print its path.")
 @command_options
 def demo(keep: bool) -> int:

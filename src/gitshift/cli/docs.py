@@ -104,7 +104,7 @@ def _help_text(text: str) -> list[str]:
     out: list[str] = []
     for para in inspect.cleandoc(text.split("\f")[0]).split("\n\n"):
         if para.startswith("\b\n"):
-            out += ["```", para[2:], "```", ""]
+            out += ["```", inspect.cleandoc(para[2:]), "```", ""]
         else:
             out += [" ".join(line.strip() for line in para.splitlines()), ""]
     return out
@@ -112,7 +112,7 @@ def _help_text(text: str) -> list[str]:
 
 def _options(cmd: click.Command, ctx: click.Context, skip: Sequence[str]) -> list[str]:
     """Arguments, then options, as a table (``skip``: parameter names listed elsewhere)."""
-    params = [p for p in cmd.get_params(ctx) if p.name not in skip]
+    params = [p for p in cmd.get_params(ctx) if p.name not in skip and not ("--help" in p.opts and "help" in skip)]
     rows = [f"| `{_cell(p.make_metavar(ctx))}` | argument{'' if p.required else ' (optional)'} |"
             for p in params if isinstance(p, click.Argument)]
     for param in params:
@@ -162,6 +162,8 @@ def commands() -> str:
             out += _subcommands(cmd, ctx)
         else:
             out += _options(cmd, ctx, (*GLOBAL_OPTIONS, "help"))
+        if cmd.epilog:
+            out += _help_text(cmd.epilog)
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -91,9 +91,8 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
     state_after = strategy.state(after, env)
     failures = checks.run(after, env, state_after.serving, intents, strategy.checks(after, env))
     if failures:
-        more = f"; {len(failures) - 1} more" if len(failures) > 1 else ""
         raise CheckFailedError("safety check failed: " + failures[0], f"{env.app}/{env.name}",
-                               hint="nothing was written" + more, failures=failures)
+                               hint="nothing was written", failures=failures)
     return Computed(env, request, intents, edits, before, after, state_before, state_after,
                     checks=checks.names(env))
 
