@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shlex
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -149,3 +150,75 @@ def test_promote_twice_keeps_the_first(example_repo: Path) -> None:
     git(example_repo, "reset", "-q", "--hard")
     r = run(example_repo, "-o", "json", "bluegreen", "promote", "web", "--env", "production")
     assert r.exit_code == 0 and json.loads(r.stdout)["changed"] is False
+
+
+BASE_AB = {
+    "gitshift.yaml": "apps:\n  web:\n    image: ghcr.io/acme/web\n    envs:\n      prod:\n"
+                     "        overlay: overlays/prod\n        strategy: canary\n",
+    "overlays/prod/kustomization.yaml": "resources:\n- ../../base\nimages:\n- name: ghcr.io/acme/web\n"
+                                        "  newTag: 1.0.0\n",
+}
+
+
+@pytest.mark.parametrize("layout", ["overlay", "base", "base-with-rule"])
+def test_canary_rollback_after_ab_removes_the_header_annotations(layout: str, repo_factory: Any) -> None:
+    """Checked with kubectl kustomize: `key: null` in a patch renders as "" there, so removal must not use it."""
+    from tests.conftest import PROJECT, render
+
+    src = PROJECT / "docs" / "examples" / "canary-nginx" / "overlays" / "prod"
+    if layout == "overlay":
+        tree = {f"overlays/prod/{p.name}": p.read_text() for p in src.iterdir()}
+        tree["gitshift.yaml"] = (src.parents[1] / "gitshift.yaml").read_text()
+    else:
+        tree = {f"base/{p.name}": p.read_text() for p in src.iterdir() if p.name != "kustomization.yaml"}
+        tree["base/kustomization.yaml"] = "resources:\n- deployments.yaml\n- services.yaml\n- ingresses.yaml\n"
+        tree.update(BASE_AB)
+        if layout == "base-with-rule":
+            tree["base/ingresses.yaml"] = tree["base/ingresses.yaml"].replace(
+                '    nginx.ingress.kubernetes.io/canary-weight: "0"\n',
+                '    nginx.ingress.kubernetes.io/canary-weight: "0"\n'
+                "    nginx.ingress.kubernetes.io/canary-by-header: X-Canary\n")
+    repo = repo_factory(tree)
+    steps = [("canary", "deploy", "web", ":2.0.0", "--header", "X-Canary=always"),
+             ("canary", "scale", "web", "--weight", "30"), ("canary", "rollback", "web")]
+    if layout == "base-with-rule":
+        steps = steps[2:]
+    for step in steps:
+        r = run(repo, *step, "--env", "prod", "--commit", "--branch", "main")
+        assert r.exit_code == 0, r.output
+    git(repo, "reset", "-q", "--hard")
+    ingress = next(o for o in render(repo / "overlays" / "prod")
+                   if o["kind"] == "Ingress" and o["metadata"]["name"] == "web-canary")
+    annotations = ingress["metadata"]["annotations"]
+    assert not [k for k in annotations if k.startswith("nginx.ingress.kubernetes.io/canary-by")], annotations
+    assert annotations["nginx.ingress.kubernetes.io/canary-weight"] == "0"
+    status = json.loads(run(repo, "-o", "json", "status").stdout)[0]
+    assert status["match"] is None and status["weight"] == 0
+
+
+def test_promote_of_the_image_already_live_does_nothing(example_repo: Path) -> None:
+    before = snapshot(example_repo)
+    for target in ("staging", "production", "production-canary", "production-replicas"):
+        r = run(example_repo, "-o", "json", "promote", "web", "--from", "dev", "--to", target, "--commit")
+        assert r.exit_code == 0, r.output
+        data = json.loads(r.stdout)
+        assert (data["changed"], data["commit"], data["action"]) == (False, None, "promote")
+        r = run(example_repo, "promote", "web", "--from", "dev", "--to", target)
+        assert "already serves ghcr.io/acme/web:1.0.0, the live image of dev; nothing to promote" in r.stdout
+    assert snapshot(example_repo) == before
+    r = run(example_repo, "-o", "json", "promote", "web", "--from", "production", "--to", "production-canary")
+    assert json.loads(r.stdout)["changed"] is False
+
+
+def test_weight_on_a_replicas_canary_says_it_was_rounded(example_repo: Path) -> None:
+    r = run(example_repo, "canary", "scale", "web", "--env", "production-replicas", "--weight", "30", "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert "weight 0 → 25 (--weight 30 rounded to 25: 1 of 4 pods)" in r.stdout
+    r = run(example_repo, "canary", "scale", "web", "--env", "production-replicas", "--weight", "50", "--dry-run")
+    assert "weight 0 → 50" in r.stdout and "rounded" not in r.stdout
+
+
+def test_revert_of_an_unknown_commit(example_repo: Path) -> None:
+    r = run(example_repo, "revert", "deadbeef")
+    assert r.exit_code == 2
+    assert "no such commit 'deadbeef'" in r.stderr and "gitshift history" in r.stderr

@@ -66,6 +66,11 @@ CASES: dict[str, Case] = {
         ("canary", "deploy", "web", "--env", "staging", "--image", ":2.0.0"), 2),
     "--pr needs a forge: section in gitshift.yaml": Case(("set-image", "web", ":1.1.0", "--env", "staging", "--pr"), 2),
     "HEAD is not a gitshift shift (no Gitshift-Action trailer)": Case(("revert", "HEAD"), 2),
+    "no such commit 'deadbeef'": Case(("revert", "deadbeef"), 2),
+    "unknown branch or ref 'nope'": Case(("history", "--branch", "nope"), 2),
+    "--pr-preview needs --commit or --push": Case(
+        ("set-image", "web", ":1.1.0", "--env", "staging", "--pr-preview"), 2),
+    "nothing is deployed to the idle color green": Case(("bluegreen", "promote", "web", "--env", "production"), 1),
     "--dry-run cannot be combined with --commit, --push or --pr": Case(
         ("set-image", "web", ":1.1.0", "--env", "staging", "--dry-run", "--commit"), 2),
     "give exactly one of --weight N and --next": Case(("canary", "scale", "web", "--env", "production-canary"), 2),

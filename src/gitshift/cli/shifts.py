@@ -222,7 +222,15 @@ def promote(app: str, source: str, target: str, **kw: Any) -> int:
     config, renderer = s.load_config(), s.renderer()
     delivery = _delivery(kw, config)
     committed = delivery.mode in ("commit", "push", "pr")
-    req = promotion.request(config, renderer, app, source, target, (delivery.base or "HEAD") if committed else None)
+    ref = (delivery.base or "HEAD") if committed else None
+    req = promotion.request(config, renderer, app, source, target, ref)
+    why = promotion.already_live(config, renderer, req, ref)
+    if why is not None:
+        from gitshift.result import Result
+
+        output.shift(Result(app=app, env=target, action="promote", changed=False, summary=why,
+                            delivery=delivery.mode), s)
+        return 0
     output.shift(shift.run(config, renderer, req, delivery), s)
     return 0
 
