@@ -3,13 +3,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint docs clean
 
-$(STAMP): pyproject.toml
-	test -d $(VENV) || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+$(STAMP): pyproject.toml setup.py
+	@test -d $(VENV) || { echo "make: creating $(VENV) with $(PY) (the first time takes about a minute)"; \
+		$(PY) -m venv $(VENV); }
+	@echo "make: upgrading pip in $(VENV)"
+	@$(BIN)/pip install --quiet --upgrade pip
+	@echo "make: installing gitshift (editable) with its test tools into $(VENV): pip install -e '.[test]'"
+	@$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+	@echo "make: $(VENV) is ready; gitshift is $(BIN)/gitshift"
 
 demo: $(STAMP)
 	$(BIN)/gitshift demo
@@ -20,10 +24,13 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+docs: $(STAMP)
+	$(BIN)/python -m gitshift.cli.docs docs
+
 lint: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info
+	rm -rf $(VENV) build dist src/*.egg-info

@@ -99,3 +99,38 @@ def run(rendered: Rendered, env: EnvConfig, serving: Sequence[str], intents: Seq
     """
     out = selectors_match(rendered) + serving_has_pods(rendered, serving) + rollout_knobs(rendered)
     return out + intent_images(intents, env) + list(own)
+
+
+# What to do about each kind of failure, matched on its text (the checks above and the strategies' own).
+_FIXES: tuple[tuple[str, str], ...] = (
+    (r"matches no Deployment/Rollout pods", "make the Service's selector match the pod labels of a Deployment "
+     "(or Rollout) of the overlay"),
+    (r"selects no pods with replicas > 0|has 0 replicas; Service .* would reach no pods",
+     "deploy to that workload first (`bluegreen deploy`, `canary deploy` give it replicas), or scale it above 0"),
+    (r"maxSurge and maxUnavailable are both 0", "give --max-surge or --max-unavailable a value above 0"),
+    (r"has no digest, and .* sets require_digest", "give the image with its digest: name:tag@sha256:<64 hex>"),
+    (r"invalid image|image reference", "use name:tag, name@sha256:<64 hex>, name:tag@sha256:<64 hex> or :tag"),
+    (r"pods should carry the label", "label each color's pod template with the color label and its color"),
+    (r"selects more than one color", "add the color label to the Service's selector"),
+    (r"none of ", "point the Service's selector at one of the colors in bluegreen.colors"),
+    (r"does not match the pods of", "make the Service's selector match the live color's pod labels"),
+    (r"has no image", "give the workload's container an image"),
+    (r"lacks the annotation", 'add nginx.ingress.kubernetes.io/canary: "true" to the canary Ingress'),
+    (r"not an integer 0-100|not all integers 0-100|sum", "make the weights integers 0-100 (route weights summing "
+     "to 100)"),
+    (r"they must be the same", "give the canary Ingress the same hosts and paths as the stable Ingress"),
+    (r"with both (the|a) stable and (the|a) canary", "route to the stable and the canary Service in one rule "
+     "(docs/preparing.md shows the layout)"),
+    (r"also selects the pods of", "label stable and canary pods apart (track: stable / track: canary) and select "
+     "on that label"),
+)
+
+
+def fix(failure: str) -> str:
+    """What to do about ``failure``, one line (docs/troubleshooting.md has the longer story)."""
+    import re
+
+    for pattern, advice in _FIXES:
+        if re.search(pattern, failure):
+            return advice
+    return "see docs/troubleshooting.md"

@@ -20,6 +20,129 @@ DEFAULT_API_URL = {"github": "https://api.github.com", "gitlab": "https://gitlab
 
 
 @dataclass(frozen=True)
+class Key:
+    """One key of ``gitshift.yaml``: the loader accepts only declared keys, and docs/configuration.md lists them.
+
+    ``path`` names the key from the top, with ``<app>``/``<env>``/``<color>`` for names the user picks and
+    ``[]`` for list items. ``default`` is as the reference shows it; ``example`` is a value that loads.
+    """
+
+    path: str
+    type: str
+    default: str
+    doc: str
+    example: Any = None
+
+
+ENV_KEY = "apps.<app>.envs.<env>"
+# Adding a key is one line here (and the code that reads it); tests/docs check the reference is regenerated.
+KEYS: tuple[Key, ...] = (
+    Key("forge", "mapping", "none", "where pull/merge requests go; without it `--pr` is refused (exit 2)"),
+    Key("forge.kind", "`github` | `gitlab`", "`github`", "the forge's API", "gitlab"),
+    Key("forge.project", "string", "required", "`owner/repo` (GitHub) or the project path (GitLab)", "acme/gitops"),
+    Key("forge.api_url", "http(s) URL", "`https://api.github.com`, `https://gitlab.com/api/v4`",
+        "the API root (GitHub Enterprise, self-hosted GitLab)", "https://ghe.example.com/api/v3"),
+    Key("forge.base", "branch", "`main`", "the branch pull requests target", "main"),
+    Key("forge.token_env", "variable name", "`GITHUB_TOKEN`, `GITLAB_TOKEN`",
+        "the environment variable holding the forge token", "GITOPS_TOKEN"),
+    Key("forge.retries", "integer 1-20", "`6`", "tries of one API call, the first included (429, 5xx, "
+        "connection errors)", 6),
+    Key("forge.timeout", "seconds 1-3600", "`120`", "the most one API call may take, retries included", 120),
+    Key("commands", "mapping", "see below", "who may run pull request comment commands"),
+    Key("commands.prefix", "string", "`/gitshift`", "what a command comment's first line starts with", "/gitshift"),
+    Key("commands.min_permission", "`none` | `read` | `triage` | `write` | `maintain` | `admin`",
+        "`write`", "the commenter's least repository permission", "maintain"),
+    Key("commands.allow_users", "list of logins", "`[]` (anyone with the permission)",
+        "if set, only these logins run anything", ["alice", "bob"]),
+    Key("commands.rules", "list of rules", "`[]`", "narrower rules; the first matching env and verb wins"),
+    Key("commands.rules[].envs", "list of env names", "`[]` (any env)", "the envs the rule applies to",
+        ["production"]),
+    Key("commands.rules[].verbs", "list of verbs", "`[]` (any verb)",
+        "trailer actions (`canary.promote`) or families (`canary`)", ["promote", "bluegreen.promote"]),
+    Key("commands.rules[].allow_users", "list of logins", "`[]` (anyone with the permission)",
+        "only these logins", ["alice"]),
+    Key("commands.rules[].min_permission", "permission", "`commands.min_permission`",
+        "the least permission for this rule", "admin"),
+    Key("apps", "mapping of app name to app", "required", "the apps and their envs (at least one)"),
+    Key("apps.<app>", "mapping", "required", "one app"),
+    Key("apps.<app>.image", "image name", "none", "the app's image name as the manifests write it",
+        "ghcr.io/acme/web"),
+    Key("apps.<app>.envs", "mapping of env name to env", "required", "the app's envs (at least one)"),
+    Key(ENV_KEY, "mapping", "required", "one env of the app"),
+    Key(f"{ENV_KEY}.overlay", "path", "required", "the env's Kustomize overlay, relative to the repository root "
+        "and inside it", "overlays/production"),
+    Key(f"{ENV_KEY}.strategy", "`recreate` | `rolling` | `bluegreen` | `canary`", "`rolling`",
+        "how the env is released", "bluegreen"),
+    Key(f"{ENV_KEY}.image", "image name", "the app's `image`", "this env's image name, where it differs",
+        "registry.example.com/web"),
+    Key(f"{ENV_KEY}.require_digest", "boolean", "`false`", "refuse shifts that set an image without a digest", True),
+    Key(f"{ENV_KEY}.bluegreen", "mapping", "the defaults below", "names a `bluegreen` env relies on"),
+    Key(f"{ENV_KEY}.bluegreen.service", "Service name", "`<app>`", "the active Service", "web"),
+    Key(f"{ENV_KEY}.bluegreen.preview_service", "Service name", "`<app>-preview`",
+        "the preview Service (unused when the overlay has none)", "web-preview"),
+    Key(f"{ENV_KEY}.bluegreen.color_label", "label key", "`color`", "the pod label that tells the colors apart",
+        "slot"),
+    Key(f"{ENV_KEY}.bluegreen.colors", "mapping of two colors to workload names",
+        "`{blue: <app>-blue, green: <app>-green}`", "the Deployment (or Rollout) of each color",
+        {"blue": "web-blue", "green": "web-green"}),
+    Key(f"{ENV_KEY}.canary", "mapping", "the defaults below", "names and steps a `canary` env relies on"),
+    Key(f"{ENV_KEY}.canary.traffic", "`nginx` | `istio` | `gateway` | `replicas`", "`nginx`",
+        "how traffic is split between stable and canary", "istio"),
+    Key(f"{ENV_KEY}.canary.stable", "name", "`<app>`", "the stable workload (and Service/Ingress for nginx)", "web"),
+    Key(f"{ENV_KEY}.canary.canary", "name", "`<app>-canary`", "the canary workload (and Service/Ingress for nginx)",
+        "web-canary"),
+    Key(f"{ENV_KEY}.canary.route", "name", "`<app>`", "the VirtualService (istio) or HTTPRoute (gateway)", "web"),
+    Key(f"{ENV_KEY}.canary.steps", "ascending list of integers 0-100", "`[10, 25, 50, 100]`",
+        "the weights `canary scale --next` walks through", [5, 20, 50, 100]),
+    Key(f"{ENV_KEY}.argocd_app", "Kubernetes name", "`<app>-<env>`", "the env's Argo CD Application (gates)",
+        "shop-prod"),
+    Key(f"{ENV_KEY}.analysis", "mapping", "the defaults below", "how `gate` and `advance` judge the env's step"),
+    Key(f"{ENV_KEY}.analysis.bake", "duration (`30s`, `5m`, `1h`)", "`5m`",
+        "time since the sync that brought the step finished", "10m"),
+    Key(f"{ENV_KEY}.analysis.on_no_data", "`wait` | `fail` | `pass`", "`wait`",
+        "verdict of a check whose query returns no series (or NaN) once the bake time is over", "fail"),
+    Key(f"{ENV_KEY}.analysis.on_failure", "`rollback` | `hold`", "`rollback`",
+        "what `advance` does after a failed gate", "hold"),
+    Key(f"{ENV_KEY}.analysis.promote", "boolean", "`true`", "promote after the last step passes", False),
+    Key(f"{ENV_KEY}.analysis.checks", "list of checks", "`[]`",
+        "Prometheus checks; every series must keep the bounds"),
+    Key(f"{ENV_KEY}.analysis.checks[].name", "string", "required", "the check's name (unique in the env)",
+        "error-rate"),
+    Key(f"{ENV_KEY}.analysis.checks[].query", "PromQL", "required",
+        "the query; `${app}` `${env}` `${namespace}` `${stable}` `${canary}` `${active}` `${preview}` "
+        "`${service}` `${preview_service}` `${canary_service}` are replaced by rendered names, nothing else",
+        'sum(rate(http_errors_total{pod=~"${canary}-.*"}[5m]))'),
+    Key(f"{ENV_KEY}.analysis.checks[].max", "number", "none (give max, min or both)", "the highest value allowed",
+        0.01),
+    Key(f"{ENV_KEY}.analysis.checks[].min", "number", "none (give max, min or both)", "the lowest value allowed",
+        0.95),
+    Key("gates", "mapping", "none", "the read-only services `gate` and `advance` ask"),
+    Key("gates.argocd", "mapping", "none", "Argo CD, for the sync and health of the env's Application"),
+    Key("gates.argocd.url", "http(s) URL", "required", "the Argo CD API server", "https://argocd.example.com"),
+    Key("gates.argocd.token_env", "variable name", "`ARGOCD_AUTH_TOKEN`",
+        "the variable holding the Argo CD API token", "ARGOCD_TOKEN"),
+    Key("gates.argocd.namespace", "Kubernetes name", "the server's own",
+        "the Applications' namespace (`appNamespace`)", "argocd"),
+    Key("gates.argocd.project", "string", "none", "only this project's Applications", "shop"),
+    Key("gates.argocd.selector", "label selector", "none", "narrows the one list call of a run", "team=web"),
+    Key("gates.prometheus", "mapping", "none", "Prometheus (or a compatible API), for the checks"),
+    Key("gates.prometheus.url", "http(s) URL", "required", "the Prometheus API root", "http://prometheus:9090"),
+    Key("gates.prometheus.token_env", "variable name", "`PROMETHEUS_TOKEN`",
+        "a Bearer token, sent when the variable is set", "PROM_TOKEN"),
+    Key("gates.retries", "integer 1-20", "`6`", "tries of one Argo CD or Prometheus call, the first included", 6),
+    Key("gates.timeout", "seconds 1-3600", "`120`", "the most one call may take, retries included", 120),
+)
+
+
+def known_keys(section: str) -> tuple[str, ...]:
+    """The keys declared directly under ``section`` (``""`` for the top level, ``apps.<app>.envs.<env>``)."""
+    prefix = f"{section}." if section else ""
+    return tuple(k.path[len(prefix):] for k in KEYS
+                 if k.path.startswith(prefix) and k.path != section
+                 and "." not in k.path[len(prefix):])
+
+
+@dataclass(frozen=True)
 class BlueGreenSettings:
     """Names a blue/green env relies on; ``explicit`` lists the keys the config set itself."""
 
@@ -247,7 +370,7 @@ class _Reader:
 
 
 def _bluegreen(r: _Reader, app: str, raw: Any, keys: str) -> BlueGreenSettings:
-    m = r.mapping(raw, keys, ("service", "preview_service", "color_label", "colors"))
+    m = r.mapping(raw, keys, known_keys(f"{ENV_KEY}.bluegreen"))
     colors_raw = m.get("colors", {"blue": f"{app}-blue", "green": f"{app}-green"})
     colors = r.mapping(colors_raw, f"{keys}.colors")
     if len(colors) != 2 or not all(isinstance(v, str) and v for v in colors.values()):
@@ -262,7 +385,7 @@ def _bluegreen(r: _Reader, app: str, raw: Any, keys: str) -> BlueGreenSettings:
 
 
 def _canary(r: _Reader, app: str, raw: Any, keys: str) -> CanarySettings:
-    m = r.mapping(raw, keys, ("traffic", "stable", "canary", "route", "steps"))
+    m = r.mapping(raw, keys, known_keys(f"{ENV_KEY}.canary"))
     steps = m.get("steps", [10, 25, 50, 100])
     if (not isinstance(steps, list) or not steps
             or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= 100 for s in steps)
@@ -278,12 +401,9 @@ def _canary(r: _Reader, app: str, raw: Any, keys: str) -> CanarySettings:
     )
 
 
-_ENV_KEYS = ("overlay", "strategy", "require_digest", "bluegreen", "canary", "image", "argocd_app", "analysis")
-
-
 def _env(r: _Reader, root: Path, app: str, image: str | None, name: str, raw: Any) -> EnvConfig:
     keys = f"apps.{app}.envs.{name}"
-    m = r.mapping(raw, keys, _ENV_KEYS)
+    m = r.mapping(raw, keys, known_keys(ENV_KEY))
     overlay = r.string(m, "overlay", keys)
     # A lexical check here (cheap for thousands of envs); symlinks are checked when the overlay is rendered.
     normal = os.path.normpath(overlay)
@@ -310,7 +430,7 @@ def _env(r: _Reader, root: Path, app: str, image: str | None, name: str, raw: An
 def _forge(r: _Reader, raw: Any) -> ForgeConfig | None:
     if raw is None:
         return None
-    m = r.mapping(raw, "forge", ("kind", "project", "api_url", "base", "token_env", "retries", "timeout"))
+    m = r.mapping(raw, "forge", known_keys("forge"))
     retries, timeout = m.get("retries", 6), m.get("timeout", 120)
     if not isinstance(retries, int) or isinstance(retries, bool) or not 1 <= retries <= 20:
         raise r.fail("forge.retries", "an integer 1-20 (tries of one call, the first included)")
@@ -327,14 +447,14 @@ def _forge(r: _Reader, raw: Any) -> ForgeConfig | None:
 
 
 def _commands(r: _Reader, raw: Any) -> CommandsConfig:
-    m = r.mapping(raw, "commands", ("prefix", "min_permission", "allow_users", "rules"))
+    m = r.mapping(raw, "commands", known_keys("commands"))
     rules = []
     raw_rules = m.get("rules") or []
     if not isinstance(raw_rules, list):
         raise r.fail("commands.rules", "a list")
     for i, raw_rule in enumerate(raw_rules):
         keys = f"commands.rules[{i}]"
-        rm = r.mapping(raw_rule, keys, ("envs", "verbs", "allow_users", "min_permission"))
+        rm = r.mapping(raw_rule, keys, known_keys("commands.rules[]"))
         minp = rm.get("min_permission")
         if minp is not None and minp not in PERMISSIONS:
             raise r.fail(f"{keys}.min_permission", f"one of {', '.join(PERMISSIONS)}")
@@ -379,7 +499,7 @@ def _url(r: _Reader, m: Mapping[str, Any], keys: str) -> str:
 
 
 def _gates(r: _Reader, raw: Any) -> GatesConfig:
-    m = r.mapping(raw, "gates", ("argocd", "prometheus", "retries", "timeout"))
+    m = r.mapping(raw, "gates", known_keys("gates"))
     retries, timeout = m.get("retries", 6), m.get("timeout", 120)
     if not isinstance(retries, int) or isinstance(retries, bool) or not 1 <= retries <= 20:
         raise r.fail("gates.retries", "an integer 1-20 (tries of one call, the first included)")
@@ -387,14 +507,14 @@ def _gates(r: _Reader, raw: Any) -> GatesConfig:
         raise r.fail("gates.timeout", "seconds 1-3600 (the most one call may take, retries included)")
     argocd = prometheus = None
     if m.get("argocd") is not None:
-        a = r.mapping(m["argocd"], "gates.argocd", ("url", "token_env", "namespace", "project", "selector"))
+        a = r.mapping(m["argocd"], "gates.argocd", known_keys("gates.argocd"))
         optional: dict[str, str] = {k: r.string(a, k, "gates.argocd") for k in ("project", "selector") if k in a}
         if "namespace" in a:
             optional["namespace"] = _k8s_name(r, a, "namespace", "gates.argocd")
         argocd = ArgoCDConfig(url=_url(r, a, "gates.argocd"),
                               token_env=r.string(a, "token_env", "gates.argocd", "ARGOCD_AUTH_TOKEN"), **optional)
     if m.get("prometheus") is not None:
-        p = r.mapping(m["prometheus"], "gates.prometheus", ("url", "token_env"))
+        p = r.mapping(m["prometheus"], "gates.prometheus", known_keys("gates.prometheus"))
         prometheus = PrometheusConfig(url=_url(r, p, "gates.prometheus"),
                                       token_env=r.string(p, "token_env", "gates.prometheus", "PROMETHEUS_TOKEN"))
     return GatesConfig(argocd=argocd, prometheus=prometheus, retries=retries, timeout=float(timeout))
@@ -410,7 +530,7 @@ def _bound(r: _Reader, m: Mapping[str, Any], key: str, keys: str) -> float | Non
 
 
 def _check(r: _Reader, raw: Any, keys: str) -> Check:
-    m = r.mapping(raw, keys, ("name", "query", "max", "min"))
+    m = r.mapping(raw, keys, known_keys(f"{ENV_KEY}.analysis.checks[]"))
     name, query = r.string(m, "name", keys), r.string(m, "query", keys)
     for placeholder in PLACEHOLDER.findall(query):
         if placeholder not in PLACEHOLDERS:
@@ -425,7 +545,7 @@ def _check(r: _Reader, raw: Any, keys: str) -> Check:
 
 
 def _analysis(r: _Reader, raw: Any, keys: str) -> AnalysisConfig:
-    m = r.mapping(raw, keys, ("bake", "on_no_data", "on_failure", "promote", "checks"))
+    m = r.mapping(raw, keys, known_keys(f"{ENV_KEY}.analysis"))
     bake = duration(m.get("bake", "5m"))
     if bake is None:
         raise r.fail(f"{keys}.bake", "a duration like 30s, 5m or 1h")
@@ -502,14 +622,14 @@ def parse(text: str, path: Path, root: Path) -> Config:
             raise ConfigError(problem, where, "give each key once: YAML readers disagree on which one wins") from exc
         raise ConfigError(f"malformed YAML: {problem}", where) from exc
     r = _Reader(path)
-    top = r.mapping(raw, "(top level)", ("forge", "commands", "apps", "gates"))
+    top = r.mapping(raw, "(top level)", known_keys(""))
     apps_raw = r.mapping(top.get("apps"), "apps")
     if not apps_raw:
         raise r.fail("apps", "at least one app")
     apps: dict[str, AppConfig] = {}
     for name, raw_app in apps_raw.items():
         _label(r, name, "apps", "app")
-        am = r.mapping(raw_app, f"apps.{name}", ("image", "envs"))
+        am = r.mapping(raw_app, f"apps.{name}", known_keys("apps.<app>"))
         image = am.get("image")
         if image is not None and not isinstance(image, str):
             raise r.fail(f"apps.{name}.image", "a string")

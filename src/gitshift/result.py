@@ -11,6 +11,9 @@ from gitshift.manifests import MISSING
 if TYPE_CHECKING:
     from gitshift.config import EnvConfig
 
+SCHEMA = 1
+"""The ``schema`` of every JSON object gitshift prints, bumped on an incompatible change (docs/json-output.md)."""
+
 
 def _json_value(value: Any) -> Any:
     return None if value is MISSING else value
@@ -53,10 +56,10 @@ class Result:
 
     def to_json(self) -> dict[str, Any]:
         """The shift object of docs/json-output.md."""
-        return {"app": self.app, "env": self.env, "action": self.action, "changed": self.changed,
+        return {"schema": SCHEMA, "app": self.app, "env": self.env, "action": self.action, "changed": self.changed,
                 "changes": [c.to_json() for c in self.changes], "files": list(self.files),
                 "commit": self.commit, "branch": self.branch, "pr_url": self.pr_url,
-                "picture": self.picture or None}
+                "picture": self.picture or None, "pr_preview": self.pr_preview}
 
 
 @dataclass(frozen=True)

@@ -15,3 +15,10 @@ def test_demo_walks_every_step() -> None:
                    "canary web/production-canary: weight 10 → 25", "The pull request --pr would open:",
                    "Gitshift-Action: set-image", "Done. Every step above was a commit"):
         assert needle in out, needle
+    envs = ("dev", "staging", "production", "production-canary", "production-istio", "production-gateway",
+            "production-replicas")
+    commands = [line for line in out.splitlines() if line.startswith("$ gitshift ")]
+    for env in envs:
+        assert any(f"--env {env}" in c or f"--to {env}" in c for c in commands), env
+    assert commands[-2:] == ["$ gitshift status", "$ gitshift history --branch demo -n 30"]
+    assert "(--weight 30 rounded to 25: 1 of 4 pods)" in out

@@ -15,7 +15,7 @@ def test_status_json_shape(example_repo: Path) -> None:
     rows = {row["env"]: row for row in json.loads(r.stdout)}
     assert set(rows) == {"dev", "staging", "production", "production-canary", "production-istio",
                          "production-gateway", "production-replicas"}
-    keys = {"app", "env", "overlay", "strategy", "images", "active", "preview", "weight", "step", "steps",
+    keys = {"schema", "app", "env", "overlay", "strategy", "images", "active", "preview", "weight", "step", "steps",
             "match", "replicas"}
     assert all(set(row) == keys for row in rows.values())
     assert rows["production"]["active"] == "blue"
@@ -81,7 +81,7 @@ def test_history_lists_shifts_newest_first(example_repo: Path) -> None:
     entries = json.loads(r.stdout)
     assert [e["summary"] for e in entries] == ["set-image web/staging: image 1.1.0 → 1.2.0",
                                                "set-image web/staging: image 1.0.0 → 1.1.0"]
-    assert set(entries[0]) == {"commit", "date", "app", "env", "action", "summary"}
+    assert set(entries[0]) == {"schema", "commit", "date", "app", "env", "action", "summary"}
     assert json.loads(run(example_repo, "history", "--env", "dev", "-o", "json").stdout) == []
     assert len(json.loads(run(example_repo, "history", "-n", "1", "-o", "json").stdout)) == 1
 

@@ -150,8 +150,8 @@ def test_push_sends_branch_to_origin(example_repo: Path) -> None:
 def test_json_shape(example_repo: Path) -> None:
     r = run(example_repo, "set-image", "web", ":1.1.0", "--env", "staging", "-o", "json")
     data = json.loads(r.stdout)
-    assert set(data) == {"app", "env", "action", "changed", "changes", "files", "commit", "branch", "pr_url",
-                         "picture"}
+    assert set(data) == {"schema", "app", "env", "action", "changed", "changes", "files", "commit", "branch",
+                         "pr_url", "pr_preview", "picture"}
     assert data["picture"].startswith("flowchart LR\n")
     assert data["changes"] == [{
         "resource": "Deployment/hello-staging/web", "path": "spec.template.spec.containers[0].image",

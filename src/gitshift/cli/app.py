@@ -18,6 +18,17 @@ def _fail(what: str, hint: str = "") -> None:
         click.echo(f"hint: {hint}", err=True)
 
 
+def _list_failures(failures: Sequence[str]) -> None:
+    """Every failed safety check, each with what to do about it."""
+    if not failures:
+        return
+    from gitshift.checks import fix
+
+    for failure in failures:
+        click.echo(f"  - {failure}", err=True)
+        click.echo(f"    fix: {fix(failure)}", err=True)
+
+
 # The modules that define the commands (each lists them in its COMMANDS), imported only when a
 # command of theirs runs: start-up is the user's time in CI. A command missing from COMMANDS is
 # still found, by importing every module.
@@ -71,7 +82,10 @@ class GitshiftGroup(click.Group):
             detail = getattr(exc, "detail", "")
             if verbose and detail:
                 click.echo(detail, err=True)
-            _fail(str(exc), exc.hint)
+            _fail(str(exc), "")
+            _list_failures(getattr(exc, "failures", []))
+            if exc.hint:
+                click.echo(f"hint: {exc.hint}", err=True)
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:
             _fail("aborted")
@@ -80,7 +94,9 @@ class GitshiftGroup(click.Group):
             if type(exc).__name__ == "NoArgsIsHelpError":  # bare `gitshift`: help, as kubectl does
                 click.echo(exc.format_message())
                 sys.exit(0)
-            _fail(exc.format_message(), "see 'gitshift --help'" if exc.exit_code == 2 else "")
+            ctx = getattr(exc, "ctx", None)
+            path = ctx.command_path if ctx is not None else "gitshift"
+            _fail(exc.format_message(), f"see '{path} --help'" if exc.exit_code == 2 else "")
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted")
@@ -96,7 +112,9 @@ class GitshiftGroup(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
-@click.group(cls=GitshiftGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("gitshift", cls=GitshiftGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=(
+    "Examples:\n\n\b\n  gitshift status\n  gitshift set-image web :1.1.0 --env staging --pr\n"
+    "  gitshift canary scale web --env production-canary --next --pr"))
 @apply_store
 @global_options(envvars=True)
 @click.version_option(__version__, "--version", prog_name="gitshift", message="%(prog)s %(version)s")

@@ -10,6 +10,7 @@ import click
 
 from gitshift.cli import output
 from gitshift.cli.options import Settings, command_options, settings
+from gitshift.cli.output import examples
 
 if TYPE_CHECKING:
     from gitshift.comments.handle import Outcome
@@ -57,7 +58,10 @@ def _print(outcome: Outcome, s: Settings) -> None:
         click.echo(outcome.reply)
 
 
-@click.command("comment")
+@click.command("comment", epilog=examples(
+    "gitshift comment --event \"$GITHUB_EVENT_PATH\"",
+    "gitshift comment --event note.json --forge gitlab -o json",
+))
 @click.option("--event", "event_file", required=True, type=click.Path(dir_okay=False),
               help="The event payload (GitHub: $GITHUB_EVENT_PATH; GitLab: the note hook's body).")
 @click.option("--forge", type=click.Choice(["github", "gitlab"]), help="Which forge sent it (default: detected).")
@@ -79,7 +83,10 @@ def comment(event_file: str, forge: str | None) -> int:
     return outcome.exit_code
 
 
-@click.command("serve")
+@click.command("serve", epilog=examples(
+    "GITSHIFT_WEBHOOK_SECRET=... gitshift -C /srv/gitops serve --port 8080",
+    "gitshift serve --port 8080 --host 0.0.0.0 --queue-size 32",
+))
 @click.option("--port", type=click.IntRange(0, 65535), required=True, help="Port to listen on (0: any free one).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--queue-size", type=click.IntRange(1, 1000), default=16, show_default=True,

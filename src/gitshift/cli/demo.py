@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from gitshift.cli.options import command_options, settings
+from gitshift.cli.output import examples
 from gitshift.errors import InputError
 from gitshift.process import no_git_env
 
@@ -53,13 +54,26 @@ STEPS = (
     Step("Blue/green: promote again, then finish (the old color is scaled to 0, kept for rollback)",
          ("bluegreen", "promote", "web", "--env", "production", "--commit", "--branch", "demo", "-q")),
     Step("", ("bluegreen", "finish", "web", "--env", "production", "--commit", "--branch", "demo")),
-    Step("Canary: deploy 1.2.0 at the first step (10%)",
-         ("canary", "deploy", "web", "--env", "production-canary", "--image", ":1.2.0",
+    Step("Canary with Istio: deploy 1.2.0 at the first step (VirtualService route weights 90/10)",
+         ("canary", "deploy", "web", ":1.2.0", "--env", "production-istio", "--commit", "--branch", "demo")),
+    Step("Istio: promote (stable gets 1.2.0, weights back to 100/0, canary to 0 replicas)",
+         ("canary", "promote", "web", "--env", "production-istio", "--commit", "--branch", "demo")),
+    Step("Canary with the Gateway API, as A/B: only requests with the header X-Beta reach 1.2.0",
+         ("canary", "deploy", "web", ":1.2.0", "--env", "production-gateway", "--weight", "0", "--header", "X-Beta",
           "--commit", "--branch", "demo")),
+    Step("Gateway API: roll back (the header rule goes, the canary goes to 0 replicas, stable untouched)",
+         ("canary", "rollback", "web", "--env", "production-gateway", "--commit", "--branch", "demo")),
+    Step("Canary by replica counts: 4 pods can carry 25% or 50%, so 30% is rounded",
+         ("canary", "deploy", "web", ":1.2.0", "--env", "production-replicas", "--weight", "30",
+          "--commit", "--branch", "demo")),
+    Step("Replicas: promote (stable gets 1.2.0 and its 4 pods back)",
+         ("canary", "promote", "web", "--env", "production-replicas", "--commit", "--branch", "demo")),
+    Step("Canary with ingress-nginx: deploy 1.2.0 at the first step (10%)",
+         ("canary", "deploy", "web", ":1.2.0", "--env", "production-canary", "--commit", "--branch", "demo")),
     Step("Canary: next step (25%)",
          ("canary", "scale", "web", "--env", "production-canary", "--next", "--commit", "--branch", "demo")),
     Step("A/B: only requests with header X-Canary: always reach the canary",
-         ("canary", "deploy", "web", "--env", "production-canary", "--image", ":1.2.0", "--weight", "0",
+         ("canary", "deploy", "web", ":1.2.0", "--env", "production-canary", "--weight", "0",
           "--header", "X-Canary=always", "--commit", "--branch", "demo")),
     Step("Canary: promote (stable gets 1.2.0, canary back to 0)",
          ("canary", "promote", "web", "--env", "production-canary", "--commit", "--branch", "demo")),
@@ -69,8 +83,10 @@ STEPS = (
          ("revert", "@canary.scale", "--dry-run"), may_fail=True),
     Step("Revert the last shift, the canary promotion: stable goes back to 1.0.0",
          ("revert", "@canary.promote", "--commit", "--branch", "demo")),
-    Step("The history, read from commit trailers", ("history",)),
-    Step("Where everything stands now", ("status",)),
+    Step("Merge the release branch again", ("merge", "--quiet", "--ff-only", "demo"), git=True),
+    Step("Where everything stands now: all seven envs", ("status",)),
+    Step("The history of the branch the walkthrough built, read from commit trailers",
+         ("history", "--branch", "demo", "-n", "30")),
 )
 
 
@@ -87,12 +103,15 @@ def resolve_args(work: Path, args: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def example_tree() -> Path:
-    """The example tree shipped beside the package (a source checkout or an editable install)."""
-    root = Path(__file__).resolve().parents[3]
-    if all((root / name).exists() for name in EXAMPLE):
-        return root
-    raise InputError("the example tree is not installed", str(root),
-                     "run `make demo` from a clone of the gitshift repository")
+    """The example tree: the copy inside an installed wheel (setup.py puts it there), else a source checkout's."""
+    import gitshift
+
+    here = Path(gitshift.__file__).resolve().parent
+    for root in (here / "example", here.parents[1]):
+        if all((root / name).exists() for name in EXAMPLE):
+            return root
+    raise InputError("the example tree is not installed", str(here / "example"),
+                     "reinstall gitshift from its wheel, or run `make demo` in a clone of its repository")
 
 
 def _git(cwd: Path, *args: str) -> None:
@@ -123,7 +142,11 @@ def prepare(dest: Path | None = None) -> Path:
     return work
 
 
-@click.command()
+@click.command(epilog=examples(
+    "gitshift demo",
+    "gitshift demo --keep",
+    "gitshift demo --engine kubectl",
+))
 @click.option("--keep", is_flag=True, help="Keep the throwaway repository and print its path.")
 @command_options
 def demo(keep: bool) -> int:

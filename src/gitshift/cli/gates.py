@@ -12,6 +12,7 @@ import click
 
 from gitshift.cli import output
 from gitshift.cli.options import command_options, settings
+from gitshift.cli.output import examples
 from gitshift.cli.shifts import _delivery, bluegreen, canary, delivery_options
 
 if TYPE_CHECKING:
@@ -30,7 +31,10 @@ def tokens(config: Config) -> Tokens:
                   prometheus=os.environ.get(g.prometheus.token_env) or None if g.prometheus else None)
 
 
-@click.command("gate")
+@click.command("gate", epilog=examples(
+    "gitshift gate web --env production-canary",
+    "gitshift gate web --env production -o json",
+))
 @click.argument("app")
 @click.option("--env", "env_name", required=True, help="Environment of the app.")
 @command_options
@@ -64,7 +68,10 @@ def _advance(app: str, strategy: str, kw: dict[str, Any]) -> int:
     return done.exit_code
 
 
-@canary.command("advance")
+@canary.command("advance", epilog=examples(
+    "gitshift canary advance web --env production-canary --dry-run",
+    "gitshift canary advance web --env production-canary --pr",
+))
 @click.argument("app")
 @delivery_options
 def canary_advance(app: str, **kw: Any) -> int:
@@ -72,7 +79,10 @@ def canary_advance(app: str, **kw: Any) -> int:
     return _advance(app, "canary", kw)
 
 
-@bluegreen.command("advance")
+@bluegreen.command("advance", epilog=examples(
+    "gitshift bluegreen advance web --env production --dry-run",
+    "gitshift bluegreen advance web --env production --pr",
+))
 @click.argument("app")
 @delivery_options
 def bluegreen_advance(app: str, **kw: Any) -> int:
@@ -80,7 +90,10 @@ def bluegreen_advance(app: str, **kw: Any) -> int:
     return _advance(app, "bluegreen", kw)
 
 
-@click.command("advance")
+@click.command("advance", epilog=examples(
+    "gitshift advance --all --dry-run",
+    "gitshift advance --all --pr -o json",
+))
 @click.option("--all", "all_", is_flag=True, help="Every canary and blue/green env with a release in progress.")
 @lambda f: delivery_options(f, env=False)
 def advance_all(all_: bool, **kw: Any) -> int:

@@ -10,12 +10,17 @@ import click
 
 from gitshift.cli import output
 from gitshift.cli.options import command_options, settings
+from gitshift.cli.output import examples
 
 if TYPE_CHECKING:
     from gitshift.init import Built
 
 
-@click.command()
+@click.command(epilog=examples(
+    "gitshift init --dry-run",
+    "gitshift init",
+    "gitshift init --force -o json",
+))
 @click.option("--force", is_flag=True, help="Overwrite an existing config file.")
 @click.option("--dry-run", is_flag=True, help="Print the config instead of writing it.")
 @command_options

@@ -15,8 +15,19 @@ if TYPE_CHECKING:
     from gitshift.shift.advance import Step
 
 
+def examples(*commands: str) -> str:
+    """A command's help epilog: a few examples, kept as written (click's ``\\b``)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {c}" for c in commands)
+
+
 def emit_json(data: Any) -> None:
-    """JSON on stdout."""
+    """JSON on stdout; the object, or each object of the list, carries ``"schema"`` first."""
+    from gitshift.result import SCHEMA
+
+    def versioned(item: Any) -> Any:
+        return {"schema": SCHEMA, **item} if isinstance(item, dict) else item
+
+    data = [versioned(i) for i in data] if isinstance(data, list) else versioned(data)
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 

@@ -9,6 +9,7 @@ import click
 
 from gitshift.cli import output
 from gitshift.cli.options import Settings, command_options, settings
+from gitshift.cli.output import examples
 
 
 def _revision(value: str, option: str) -> str:
@@ -18,7 +19,10 @@ def _revision(value: str, option: str) -> str:
     return refs.check_revision(value, option)
 
 
-@click.command()
+@click.command(epilog=examples(
+    "gitshift status",
+    "gitshift status web --env production -o json",
+))
 @click.argument("app", required=False)
 @click.option("--env", "env_name", help="Only this env.")
 @click.option("--html", "html_dir", type=click.Path(file_okay=False),
@@ -53,7 +57,10 @@ def _status_page(s: Settings, out: Path, app: str | None, env_name: str | None) 
         click.echo(f"status page: {out / 'index.html'}")
 
 
-@click.command()
+@click.command(epilog=examples(
+    "gitshift render overlays/production",
+    "gitshift render --all --out rendered/",
+))
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 @click.option("--all", "all_", is_flag=True, help="Every configured overlay.")
 @click.option("--out", type=click.Path(file_okay=False), help="With --all: write DIR/<app>/<env>.yaml.")
@@ -78,7 +85,10 @@ def render(path: str | None, all_: bool, out: str | None) -> None:
     click.echo(s.renderer().render_text(Path(path)), nl=False)
 
 
-@click.command()
+@click.command(epilog=examples(
+    "gitshift diff",
+    "gitshift diff web --env staging --against origin/main",
+))
 @click.argument("app", required=False)
 @click.option("--env", "env_name", help="Only this env.")
 @click.option("--against", default="HEAD", show_default=True, callback=lambda c, p, v: _revision(v, "--against"),
@@ -96,7 +106,10 @@ def diff(app: str | None, env_name: str | None, against: str) -> None:
         click.echo(output._color_diff(text))
 
 
-@click.command()
+@click.command(epilog=examples(
+    "gitshift check",
+    "gitshift check web --env production -o json",
+))
 @click.argument("app", required=False)
 @click.option("--env", "env_name", help="Only this env.")
 @command_options
@@ -118,18 +131,29 @@ def check(app: str | None, env_name: str | None) -> int:
     return 1 if failed else 0
 
 
-@click.command()
+@click.command(epilog=examples(
+    "gitshift history --env production-canary",
+    "gitshift history web --branch gitshift/web/staging/set-image -n 5",
+))
 @click.argument("app", required=False)
 @click.option("--env", "env_name", help="Only this env.")
 @click.option("-n", "limit", type=click.IntRange(min=1), default=20, show_default=True, help="How many.")
+@click.option("--branch", "ref", default="HEAD", show_default=True, help="Read the shifts of this branch (or ref).")
 @command_options
-def history(app: str | None, env_name: str | None, limit: int) -> None:
+def history(app: str | None, env_name: str | None, limit: int, ref: str) -> None:
     """Past shifts, newest first, from commit trailers."""
+    from gitshift.errors import InputError
     from gitshift.gitops import history as hist
     from gitshift.gitops.repo import Repo
 
     s = settings()
-    entries = hist.read(Repo(s.root()), "HEAD", app, env_name, limit)
+    if app is not None or env_name is not None:
+        s.load_config().select(app, env_name)  # an unknown app or env is bad input, not an empty history
+    repo = Repo(s.root())
+    sha = repo.rev_parse(ref)
+    if sha is None:
+        raise InputError(f"unknown branch or ref {ref!r}", "--branch", "`git branch -a` lists the branches")
+    entries = hist.read(repo, sha, app, env_name, limit)
     if s.json:
         output.emit_json([{k: v for k, v in asdict(e).items() if k != "requested_by"} for e in entries])
         return

@@ -9,6 +9,7 @@ import click
 
 from gitshift.cli import output
 from gitshift.cli.options import command_options, settings
+from gitshift.cli.output import examples
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,7 +70,7 @@ def delivery_options(f: F, env: bool = True) -> F:
         click.option("--commit", "commit_", is_flag=True, help="Commit on a new branch, away from your checkout."),
         click.option("--push", is_flag=True, help="Also push the branch (implies --commit)."),
         click.option("--pr", is_flag=True, help="Also open or update the pull request (implies --push)."),
-        click.option("--pr-preview", is_flag=True, help="With --push: print the pull request --pr would open."),
+        click.option("--pr-preview", is_flag=True, help="With --commit or --push: show the PR --pr would open."),
         click.option("--branch", callback=_branch, help="Branch name (default gitshift/<app>/<env>/<action>)."),
         click.option("--base", callback=_branch, help="Branch to start from and target (default: HEAD / forge.base)."),
         click.option("--remote", default="origin", show_default=True, callback=_remote, help="Remote to push to."),
@@ -104,6 +105,8 @@ def _delivery(kw: dict[str, Any], config: Any) -> Any:
     from gitshift import shift
 
     mode = _mode(kw.pop("dry_run"), kw.pop("commit_"), kw.pop("push"), kw.pop("pr"))
+    if kw["pr_preview"] and mode not in ("commit", "push"):
+        raise click.UsageError("--pr-preview needs --commit or --push (it shows the pull request --pr would open)")
     return shift.Delivery(
         mode=mode, token=_token(config, mode), pr_preview=kw.pop("pr_preview"),
         branch=kw.pop("branch"), base=kw.pop("base"), remote=kw.pop("remote"), message=kw.pop("message"),
@@ -152,7 +155,21 @@ def _cookie(ctx: click.Context, param: click.Parameter, value: str | None) -> st
     return value
 
 
-@click.command("set-image")
+def _image(argument: str | None, option: str | None) -> str:
+    """IMAGE, given as the argument or as ``--image`` (kept for scripts written before the argument)."""
+    if argument is not None and option is not None and argument != option:
+        raise click.UsageError(f"two images: {argument!r} and --image {option!r}; give one")
+    image = argument or option
+    if image is None:
+        raise click.UsageError("missing the IMAGE argument (name:tag, name@sha256:<64 hex> or :tag)")
+    return image
+
+
+@click.command("set-image", epilog=examples(
+    "gitshift set-image web :1.1.0 --env staging",
+    "gitshift set-image web :1.1.0 --env staging --max-surge 1 --max-unavailable 0 --pr",
+    "gitshift set-image web ghcr.io/acme/web@sha256:<digest> --env dev --dry-run",
+))
 @click.argument("app")
 @click.argument("image")
 @click.option("--max-surge", callback=_knob, help="Rolling update maxSurge (integer or percentage).")
@@ -163,32 +180,44 @@ def set_image(app: str, image: str, max_surge: str | None, max_unavailable: str 
     return run_shift(app, "set-image", kw, image=image, max_surge=max_surge, max_unavailable=max_unavailable)
 
 
-@click.group()
+@click.group(epilog=examples(
+    "gitshift bluegreen deploy web :1.1.0 --env production --pr",
+    "gitshift bluegreen promote web --env production --pr",
+    "gitshift bluegreen rollback web --env production --pr",
+))
 def bluegreen() -> None:
     """Blue/green: deploy to the idle color, promote, roll back, finish."""
 
 
-@bluegreen.command("deploy")
+@bluegreen.command("deploy", epilog=examples(
+    "gitshift bluegreen deploy web :1.1.0 --env production",
+    "gitshift bluegreen deploy web :1.1.0 --env production --replicas 5 --pr",
+))
 @click.argument("app")
-@click.option("--image", required=True, help="Image for the idle color.")
+@click.argument("image", required=False)
+@click.option("--image", "image_opt", metavar="IMAGE", help="The same as the IMAGE argument.")
 @click.option("--replicas", type=click.IntRange(1, INT32), help="Replicas for the idle color (default: the active's).")
 @delivery_options
-def bg_deploy(app: str, image: str, replicas: int | None, **kw: Any) -> int:
+def bg_deploy(app: str, image: str | None, image_opt: str | None, replicas: int | None, **kw: Any) -> int:
     """The idle color gets IMAGE; the preview Service points at it."""
-    return run_shift(app, "bluegreen.deploy", kw, image=image, replicas=replicas)
+    return run_shift(app, "bluegreen.deploy", kw, image=_image(image, image_opt), replicas=replicas)
 
 
 def _simple(group: click.Group, name: str, action: str, doc: str, aliases: tuple[str, ...] = ()) -> None:
+    family, env = action.split(".")[0], "production" if action.startswith("bluegreen") else "production-canary"
+    epilog = examples(f"gitshift {family} {name} web --env {env} --dry-run",
+                      f"gitshift {family} {name} web --env {env} --pr")
     @delivery_options
     @click.argument("app")
     def command(app: str, **kw: Any) -> int:
         return run_shift(app, action, kw)
 
     cmd = click.Command(name, callback=command, params=list(reversed(command.__click_params__)),  # type: ignore[attr-defined]
-                        help=doc)
+                        help=doc, epilog=epilog)
     group.add_command(cmd)
     for alias in aliases:
-        group.add_command(click.Command(alias, callback=command, params=cmd.params, help=f"Alias of {name}."))
+        group.add_command(click.Command(alias, callback=command, params=cmd.params, help=f"Alias of {name}.",
+                                        epilog=epilog))
 
 
 _simple(bluegreen, "promote", "bluegreen.promote", "Switch the active Service to the idle color.", ("confirm",))
@@ -196,25 +225,38 @@ _simple(bluegreen, "rollback", "bluegreen.rollback", "Switch the active Service 
 _simple(bluegreen, "finish", "bluegreen.finish", "Scale the color that is no longer active to 0.")
 
 
-@click.group()
+@click.group(epilog=examples(
+    "gitshift canary deploy web :2.0.0 --env production-canary --pr",
+    "gitshift canary scale web --env production-canary --next --pr",
+    "gitshift canary promote web --env production-canary --pr",
+))
 def canary() -> None:
     """Canary and A/B: deploy, scale, promote, roll back."""
 
 
-@canary.command("deploy")
+@canary.command("deploy", epilog=examples(
+    "gitshift canary deploy web :2.0.0 --env production-canary",
+    "gitshift canary deploy web :2.0.0 --env production-canary --weight 5 --pr",
+    "gitshift canary deploy web :2.0.0 --env production-istio --weight 0 --header X-Canary=always",
+))
 @click.argument("app")
-@click.option("--image", required=True, help="Image for the canary.")
+@click.argument("image", required=False)
+@click.option("--image", "image_opt", metavar="IMAGE", help="The same as the IMAGE argument.")
 @click.option("--weight", type=click.IntRange(0, 100), help="First weight (default: the first of steps).")
 @click.option("--header", help="A/B: only requests with header NAME[=VALUE] reach the canary.")
 @click.option("--cookie", callback=_cookie, help="A/B: only requests with cookie NAME reach the canary.")
 @delivery_options
-def canary_deploy(app: str, image: str, weight: int | None, header: str | None, cookie: str | None,
-                  **kw: Any) -> int:
+def canary_deploy(app: str, image: str | None, image_opt: str | None, weight: int | None, header: str | None,
+                  cookie: str | None, **kw: Any) -> int:
     """The canary gets IMAGE, at least one replica and its first weight."""
-    return run_shift(app, "canary.deploy", kw, image=image, weight=weight, header=_header(header), cookie=cookie)
+    return run_shift(app, "canary.deploy", kw, image=_image(image, image_opt), weight=weight,
+                     header=_header(header), cookie=cookie)
 
 
-@canary.command("scale")
+@canary.command("scale", epilog=examples(
+    "gitshift canary scale web --env production-canary --next",
+    "gitshift canary scale web --env production-canary --weight 50 --pr",
+))
 @click.argument("app")
 @click.option("--weight", type=click.IntRange(0, 100), help="New weight, 0-100.")
 @click.option("--next", "next_step", is_flag=True, help="The next entry of steps.")
@@ -230,7 +272,10 @@ _simple(canary, "promote", "canary.promote", "Stable gets the canary image; the 
 _simple(canary, "rollback", "canary.rollback", "Weight 0, A/B rule removed, canary scaled to 0.")
 
 
-@click.command("promote")
+@click.command("promote", epilog=examples(
+    "gitshift promote web --from staging --to production --dry-run",
+    "gitshift promote web --from staging --to production --pr",
+))
 @click.argument("app")
 @click.option("--from", "source", required=True, help="Env whose live image moves on.")
 @click.option("--to", "target", required=True, help="Env it enters, through that env's strategy.")
@@ -244,12 +289,24 @@ def promote(app: str, source: str, target: str, **kw: Any) -> int:
     config, renderer = s.load_config(), s.renderer()
     delivery = _delivery(kw, config)
     committed = delivery.mode in ("commit", "push", "pr")
-    req = promotion.request(config, renderer, app, source, target, (delivery.base or "HEAD") if committed else None)
+    ref = (delivery.base or "HEAD") if committed else None
+    req = promotion.request(config, renderer, app, source, target, ref)
+    why = promotion.already_live(config, renderer, req, ref)
+    if why is not None:
+        from gitshift.result import Result
+
+        output.shift(Result(app=app, env=target, action="promote", changed=False, summary=why,
+                            delivery=delivery.mode), s)
+        return 0
     output.shift(shift.run(config, renderer, req, delivery), s)
     return 0
 
 
-@click.command("revert")
+@click.command("revert", epilog=examples(
+    "gitshift history --env production-canary",
+    "gitshift revert 1a2b3c4d --pr",
+    "gitshift revert 1a2b3c4d --force --dry-run",
+))
 @click.argument("commit")
 @click.option("--force", is_flag=True, help="Restore fields a later shift changed again, too.")
 @lambda f: delivery_options(f, env=False)

@@ -40,6 +40,7 @@ def candidates(intent: Intent, obj: Obj, overlay: Overlay) -> list[Candidate]:
         out.append(lambda ov: _replicas_entry(ov, name, intent.value))
     out.append(lambda ov: _local_resource(ov, intent, name, create=False))
     out.append(lambda ov: _existing_patch(ov, intent, obj, name, create=False))
+    out.append(lambda ov: _drop_from_patch(ov, intent, name))
     out.append(lambda ov: _existing_json6902(ov, intent, name))
     out.append(lambda ov: _local_resource(ov, intent, name, create=True))
     out.append(lambda ov: _existing_patch(ov, intent, obj, name, create=True))
@@ -147,10 +148,30 @@ def _existing_json6902(ov: Overlay, intent: Intent, name: str) -> bool:
     return False
 
 
+def _string_map_removal(intent: Intent) -> bool:
+    """Removing an annotation or label: kustomize renders ``key: null`` in a patch of these as ``""``."""
+    return intent.value is MISSING and intent.path[:2] in (("metadata", "annotations"), ("metadata", "labels"))
+
+
+def _drop_from_patch(ov: Overlay, intent: Intent, name: str) -> bool:
+    """An annotation or label a strategic-merge patch of the overlay sets is removed from that patch."""
+    if not _string_map_removal(intent) or len(intent.path) != 3:
+        return False
+    for path, d in reversed(_patch_docs(ov, intent.resource, name, json6902=False)):
+        entries = ((d.get("metadata") or {}) if isinstance(d, dict) else {}).get(intent.path[1])
+        if isinstance(entries, dict) and intent.path[2] in entries:
+            del entries[intent.path[2]]
+            ov.touch(path)
+            return True
+    return False
+
+
 def _patch_path(intent: Intent, obj: Obj) -> tuple[Any, ...] | None:
     """The strategic-merge path for an intent, or None when only JSON 6902 can place it."""
     if any(isinstance(p, int) for p in intent.path) and intent.resource.group not in _CORE_GROUPS:
         return None
+    if _string_map_removal(intent):
+        return None  # a JSON 6902 remove does what `key: null` does not
     return smp_path(obj, intent.path)
 
 

@@ -91,9 +91,8 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
     state_after = strategy.state(after, env)
     failures = checks.run(after, env, state_after.serving, intents, strategy.checks(after, env))
     if failures:
-        more = f"; {len(failures) - 1} more" if len(failures) > 1 else ""
         raise CheckFailedError("safety check failed: " + failures[0], f"{env.app}/{env.name}",
-                               hint="nothing was written" + more, failures=failures)
+                               hint="nothing was written", failures=failures)
     return Computed(env, request, intents, edits, before, after, state_before, state_after,
                     checks=checks.names(env))
 
@@ -106,7 +105,7 @@ def summary(c: Computed) -> str:
     if a.active != b.active:
         parts.append(f"active {a.active} → {b.active}")
     if a.weight != b.weight:
-        parts.append(f"weight {a.weight} → {b.weight}")
+        parts.append(f"weight {a.weight} → {b.weight}{_rounded(c)}")
     if a.match != b.match:
         parts.append(f"A/B {a.match or 'none'} → {b.match or 'none'}")
     if a.preview != b.preview:
@@ -126,6 +125,17 @@ def summary(c: Computed) -> str:
     if c.request.source:
         source = f" of {c.request.source[:12]}" if family == "revert" else f" from {c.request.source}"
     return f"{family} {c.env.app}/{c.env.name}{source}: {', '.join(parts)}"
+
+
+def _rounded(c: Computed) -> str:
+    """How a replicas canary rounded ``--weight`` to what its pods can express."""
+    asked, got = getattr(c.request, "weight", None), c.state_after.weight
+    if asked is None or got is None or asked == got or c.env.canary is None:
+        return ""
+    names, replicas = (c.env.canary.canary, c.env.canary.stable), c.state_after.replicas
+    pods = f": {replicas[names[0]]} of {sum(replicas[n] for n in names)} pods" if all(
+        n in replicas for n in names) else ""
+    return f" (--weight {asked} rounded to {got}{pods})"
 
 
 def _tag(image: str | None) -> str:

@@ -141,7 +141,7 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
         sha, res = attempt.run(start, branch, local is not None)
         if sha is not None:
             commits.move_branch(repo, branch, sha, local)
-        return res
+        return _with_preview(config, attempt, res, delivery) if delivery.pr_preview else res
     kind = config.forge.kind if config.forge else "github"
     auth = pushing.auth_env(repo, delivery.remote, delivery.token, kind)
     keep_local = delivery.keep_local and checked_out is None

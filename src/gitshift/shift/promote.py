@@ -45,6 +45,32 @@ def live_image(rendered: Rendered, env: EnvConfig) -> str:
     return image
 
 
+def _render_env(config: Config, renderer: Renderer, env: EnvConfig, ref: str | None) -> Rendered:
+    """``env`` rendered from the working tree, or at commit ``ref``."""
+    if ref is None:
+        return render(renderer, config.root, env, files.FileView(root=config.root))
+    from gitshift.gitops.repo import Repo
+
+    repo = Repo(config.root)
+    sha = repo.rev_parse(ref)
+    if sha is None:
+        raise InputError(f"unknown ref {ref!r}", "--base")
+    with files_at(renderer, repo, sha) as (tree, view):
+        return render(renderer, tree, env, view)
+
+
+def already_live(config: Config, renderer: Renderer, req: ShiftRequest, ref: str | None = None) -> str | None:
+    """Why promoting ``req`` does nothing (the target already serves the image), or None."""
+    dst = config.env(req.app, req.env)
+    rendered = _render_env(config, renderer, dst, ref)
+    obj = _live_workload(rendered, dst)
+    live = image_of(obj, dst) if obj is not None else None
+    if live != req.image:
+        return None
+    return (f"promote {req.app}/{req.env} from {req.source}: {req.env} already serves {live}, "
+            f"the live image of {req.source}; nothing to promote")
+
+
 def request(config: Config, renderer: Renderer, app: str, source: str, target: str,
             ref: str | None = None) -> ShiftRequest:
     """The shift that brings ``source``'s live image into ``target`` through ``target``'s strategy.
@@ -55,16 +81,6 @@ def request(config: Config, renderer: Renderer, app: str, source: str, target: s
     if source == target:
         raise InputError("--from and --to name the same env", f"{app}/{source}")
     src, dst = config.env(app, source), config.env(app, target)
-    if ref is None:
-        rendered = render(renderer, config.root, src, files.FileView(root=config.root))
-    else:
-        from gitshift.gitops.repo import Repo
-
-        repo = Repo(config.root)
-        sha = repo.rev_parse(ref)
-        if sha is None:
-            raise InputError(f"unknown ref {ref!r}", "--base")
-        with files_at(renderer, repo, sha) as (tree, view):
-            rendered = render(renderer, tree, src, view)
+    rendered = _render_env(config, renderer, src, ref)
     return ShiftRequest(app=app, env=target, action=ENTRY_ACTION[dst.strategy],
                         image=live_image(rendered, src), record_as="promote", source=source)

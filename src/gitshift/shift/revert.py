@@ -73,6 +73,9 @@ def prepare(config: Config, renderer: Renderer, commit: str,
             force: bool) -> tuple[ShiftRequest, Callable[[Path], Planner]]:
     """The request and planner that revert ``commit``'s shift."""
     repo = Repo(config.root)
+    if repo.rev_parse(commit) is None:
+        raise InputError(f"no such commit {commit!r}", "COMMIT",
+                         "`gitshift history` lists the shifts and their commits")
     entry = history.find(repo, commit)
     if entry is None:
         raise InputError(f"{commit} is not a gitshift shift (no Gitshift-Action trailer)", commit)

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gitshift.config import BlueGreenSettings, EnvConfig
-from gitshift.errors import InputError
+from gitshift.errors import CheckFailedError, InputError
 from gitshift.manifests import Intent, Obj, Rendered, pod_labels, selector_matches
 from gitshift.result import State
 from gitshift.strategies.base import ShiftRequest, collect, intent, resolve
@@ -191,8 +191,19 @@ def _deploy(layout: _Layout, env: EnvConfig, request: ShiftRequest) -> list[Inte
 def _promote(layout: _Layout, env: EnvConfig, request: ShiftRequest) -> list[Intent]:
     active = layout.active(env)
     preview = layout.preview()
-    # The preview names the color to promote; preview == active means it is promoted already.
-    return _switch(layout, preview if preview is not None else layout.other(active))
+    # The preview names the color to promote; preview == active means it is promoted already,
+    # unless the other color has no pods: then nothing was ever deployed to it.
+    target = preview if preview is not None else layout.other(active)
+    idle = layout.other(active)
+    if replicas_of(layout.workloads[idle]) < 1 and target in (active, idle):
+        w = layout.workloads[idle]
+        where = "the preview Service selects the live color, and " if target == active else ""
+        raise CheckFailedError(
+            f"nothing is deployed to the idle color {idle}: {where}{w['kind']}/{_name(w)} has 0 replicas",
+            f"{env.app}/{env.name}",
+            f"deploy to it first: gitshift bluegreen deploy {env.app} IMAGE --env {env.name}",
+        )
+    return [] if target == active else _switch(layout, target)
 
 
 def _rollback(layout: _Layout, env: EnvConfig, request: ShiftRequest) -> list[Intent]:
