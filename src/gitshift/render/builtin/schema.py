@@ -25,6 +25,18 @@ def _as_text(loader: Loader11, node: yaml.ScalarNode) -> str:
     return str(node.value)
 
 
+_BOOLS_11 = {"y": True, "Y": True, "n": False, "N": False}
+
+
+def _bool11(loader: Loader11, node: yaml.ScalarNode) -> bool:
+    """yaml.v2's booleans: PyYAML's, plus ``y`` and ``n`` in either case."""
+    if node.value in _BOOLS_11:
+        return _BOOLS_11[node.value]
+    return bool(yaml.SafeLoader.construct_yaml_bool(loader, node))  # type: ignore[arg-type]
+
+
+Loader11.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+Loader11.add_constructor("tag:yaml.org,2002:bool", _bool11)
 Loader11.add_constructor("tag:yaml.org,2002:timestamp", _as_text)
 Loader11.add_constructor("tag:yaml.org,2002:value", _as_text)
 
