@@ -32,7 +32,7 @@ def _bool11(loader: Loader11, node: yaml.ScalarNode) -> bool:
     """yaml.v2's booleans: PyYAML's, plus ``y`` and ``n`` in either case."""
     if node.value in _BOOLS_11:
         return _BOOLS_11[node.value]
-    return bool(yaml.SafeLoader.construct_yaml_bool(loader, node))  # type: ignore[arg-type]
+    return bool(yaml.SafeLoader.construct_yaml_bool(loader, node))
 
 
 Loader11.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
