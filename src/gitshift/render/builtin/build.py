@@ -115,6 +115,8 @@ class Builder:
             path = kust.local(str(entry))
             own = own.merge(tconfig.load(self.view, path, str(kust.file)))
         config = config.merge(own)
+        for entry in kust.list("crds"):
+            config = config.merge(tconfig.load_crds(self.view, kust.local(str(entry))))
         for kind, field in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
             for args in kust.list(field):
                 res = generators.generate(kust, self.view, args, kind)

@@ -45,6 +45,7 @@ SUPPORTED = frozenset(
         "buildMetadata",
         "configurations",
         "vars",
+        "crds",
     }
 )
 UNSUPPORTED = frozenset(
@@ -54,7 +55,6 @@ UNSUPPORTED = frozenset(
         "helmChartInflationGenerator",
         "validators",
         "openapi",
-        "crds",
     }
 )
 

@@ -165,3 +165,89 @@ def load(view: FileView, path: Path, where: str) -> TransformerConfig:
             _FILES.clear()
         _FILES[key] = config
     return config
+
+
+_CRD_CONFIGS: dict[tuple[str, tuple[object, ...]], TransformerConfig] = {}
+
+
+def load_crds(view: FileView, path: Path) -> TransformerConfig:
+    """Field specs from an OpenAPI definitions file (the ``crds`` field), as Kustomize reads it.
+
+    Each type with ``kind``, ``apiVersion`` and ``metadata`` properties contributes its
+    ``x-kubernetes-annotation`` (commonAnnotations), ``x-kubernetes-label-selector``
+    (commonLabels), ``x-kubernetes-identity`` (namePrefix) and object-reference
+    (nameReference) properties, following ``$ref`` into other types.
+    """
+    ident = view.cache_key(path)
+    key = (str(path), ident) if ident is not None else None
+    if key is not None and key in _CRD_CONFIGS:
+        return _CRD_CONFIGS[key]
+    raw = read_bytes(view, path)
+    docs = schema.parse11(raw, str(path))
+    types = docs[0] if docs else None
+    if not isinstance(types, dict):
+        raise RenderError(f"unable to parse open API definition from '{path.name}'", str(path))
+    config = EMPTY
+    for name, api in types.items():
+        props = _props(api)
+        if not all(k in props for k in ("kind", "apiVersion", "metadata")):
+            continue
+        kind = str(name).split(".")[-1]
+        found: dict[str, list[Any]] = {"commonAnnotations": [], "commonLabels": [], "namePrefix": [], "refs": []}
+        _walk_crd(types, str(name), kind, [], found, set())
+        specs = {
+            "commonAnnotations": tuple(FieldSpec(p, kind) for p in found["commonAnnotations"]),
+            "commonLabels": tuple(FieldSpec(p, kind) for p in found["commonLabels"]),
+            "namePrefix": tuple(FieldSpec(p, kind) for p in found["namePrefix"]),
+        }
+        refs = tuple(BackReference(Gvk("", v, k), (FieldSpec(p, kind),)) for v, k, p in found["refs"])
+        config = config.merge(TransformerConfig({c: merge_specs((), specs.get(c, ()), c) for c in CATEGORIES},
+                                                _merge_refs((), refs)))
+    if key is not None:
+        if len(_CRD_CONFIGS) > 256:
+            _CRD_CONFIGS.clear()
+        _CRD_CONFIGS[key] = config
+    return config
+
+
+def _props(api: Any) -> dict[str, Any]:
+    if not isinstance(api, dict):
+        return {}
+    found = next((v for k, v in api.items() if str(k).lower() == "schema"), None)
+    if not isinstance(found, dict):
+        return {}
+    props = found.get("properties")
+    return props if isinstance(props, dict) else {}
+
+
+def _ext(prop: dict[str, Any], name: str) -> str | None:
+    for k, v in prop.items():
+        if str(k).lower() == name and isinstance(v, str):
+            return v
+    return None
+
+
+def _walk_crd(
+    types: dict[Any, Any], name: str, kind: str, path: list[str], found: dict[str, list[Any]], seen: set[str]
+) -> None:
+    if name in seen or name not in types:
+        return
+    seen = seen | {name}
+    for prop_name, prop in _props(types[name]).items():
+        if not isinstance(prop, dict):
+            continue
+        here = [*path, str(prop_name)]
+        if _ext(prop, "x-kubernetes-annotation") is not None:
+            found["commonAnnotations"].append("/".join(here))
+        if _ext(prop, "x-kubernetes-label-selector") is not None:
+            found["commonLabels"].append("/".join(here))
+        if _ext(prop, "x-kubernetes-identity") is not None:
+            found["namePrefix"].append("/".join(here))
+        version = _ext(prop, "x-kubernetes-object-ref-api-version")
+        ref_kind = _ext(prop, "x-kubernetes-object-ref-kind")
+        if version is not None and ref_kind is not None:
+            key = _ext(prop, "x-kubernetes-object-ref-name-key") or "name"
+            found["refs"].append((version, ref_kind, "/".join([*here, key])))
+        ref = prop.get("$ref")
+        if isinstance(ref, str) and ref:
+            _walk_crd(types, ref, kind, here, found, seen)
