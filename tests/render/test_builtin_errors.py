@@ -23,7 +23,6 @@ CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n"
             "transformers",
             "transformers:\n- |\n  apiVersion: builtin\n  kind: HashTransformer\n  metadata:\n    name: t\n",
         ),
-        ("openapi", "openapi:\n  path: schema.json\n"),
         ("buildMetadata", "buildMetadata: [transformerAnnotations]\n"),
         ("validators", "validators:\n- v.yaml\n"),
     ],

@@ -13,6 +13,7 @@ from gitshift.render.builtin import (
     images,
     labels,
     names,
+    openapi,
     patches,
     plugins,
     replacements,
@@ -48,6 +49,7 @@ class Builder:
         self.cache = cache
         self.stack: list[Path] = []
         self.origin_root: Path | None = None  # set when origin annotations are wanted
+        self.schema_fixed = False  # whether an ``openapi`` field has chosen the schema
 
     def top(self, root: Path) -> tuple[Kustomization, ResMap]:
         """The fully built overlay at ``root`` (hashes added, references fixed, build metadata)."""
@@ -55,10 +57,16 @@ class Builder:
         options = first.list("buildMetadata")
         if "originAnnotations" in options:
             self.origin_root = Path(os.path.abspath(root))
-        kust, resmap, config = self.target(root, ResMap(), None, tconfig.EMPTY, first)
-        names.add_hashes(resmap)
-        names.fix_references(resmap, config.name_reference)
-        variables.resolve(resmap, config.get("varReference"))
+        field = first.get("openapi", {})
+        self.schema_fixed = bool(field)
+        token = openapi.ACTIVE.set(openapi.load(self.view, field, first.root, str(first.file)))
+        try:
+            kust, resmap, config = self.target(root, ResMap(), None, tconfig.EMPTY, first)
+            names.add_hashes(resmap)
+            names.fix_references(resmap, config.name_reference)
+            variables.resolve(resmap, config.get("varReference"))
+        finally:
+            openapi.ACTIVE.reset(token)
         if "managedByLabel" in options:
             labels.set_pairs(resmap, {MANAGED_BY: MANAGED_BY_VALUE}, (FieldSpec("metadata/labels", create=True),))
         return kust, resmap
@@ -95,6 +103,12 @@ class Builder:
         self.stack.append(root)
         try:
             kust = loaded or load(self.view, self.cache, root)
+            if not self.schema_fixed and kust.get("openapi"):
+                # Kustomize: the first kustomization with a schema sets it for the rest of the build.
+                found = openapi.load(self.view, kust.get("openapi"), kust.root, str(kust.file))
+                self.schema_fixed = True
+                if found is not None:
+                    openapi.ACTIVE.set(found)
             if component and not kust.is_component:
                 raise RenderError(
                     f"expected kind 'Component' for path '{root}' but got '{kust.data.get('kind') or 'Kustomization'}'",

@@ -46,6 +46,7 @@ SUPPORTED = frozenset(
         "configurations",
         "vars",
         "crds",
+        "openapi",
     }
 )
 UNSUPPORTED = frozenset(
@@ -54,7 +55,6 @@ UNSUPPORTED = frozenset(
         "helmGlobals",
         "helmChartInflationGenerator",
         "validators",
-        "openapi",
     }
 )
 

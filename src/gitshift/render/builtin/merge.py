@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from gitshift.render.builtin import openapi
 from gitshift.render.builtin.scalars import is_null
 
 Path_ = tuple[str, ...]
@@ -71,13 +72,18 @@ DELETE = object()
 class Schema:
     """Merge keys of the lists of one kind; ``None`` for kinds without a schema (lists replaced)."""
 
-    def __init__(self, group: str, kind: str) -> None:
+    def __init__(self, group: str, kind: str, version: str = "") -> None:
         self.known = group in BUILTIN_GROUPS
         self.pod = _POD_SPEC.get(kind)
         self.kind = kind
+        self.gvk = (group, version, kind)
+        self.custom = openapi.ACTIVE.get()
 
     def list_key(self, path: Path_) -> Key | None:
         """The merge key of the list at ``path`` (``SET`` for merged scalar lists), or None."""
+        if self.custom is not None:
+            key: Key | None = self.custom.list_key(*self.gvk, path)
+            return key
         if not self.known:
             return None
         if path == ("metadata", "finalizers"):

@@ -101,7 +101,7 @@ def _apply_smp(res: Resource, patch: dict[str, Any], resmap: ResMap, options: di
     name, ns, kind = res.meta.get("name"), res.meta.get("namespace"), res.obj.get("kind")
     if name_change or kind_change:
         res.store_previous_id()
-    result = merge(res.obj, patch, Schema(res.group, res.kind))
+    result = merge(res.obj, patch, Schema(res.group, res.kind, res.version))
     if result is DELETE or not result:
         resmap.remove(res)
         return
