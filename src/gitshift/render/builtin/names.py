@@ -492,20 +492,37 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+_INDEX: dict[int, tuple[tuple[BackReference, ...], dict[str, list[tuple[FieldSpec, Gvk]]]]] = {}
+
+
+def _by_kind(back_refs: tuple[BackReference, ...]) -> dict[str, list[tuple[FieldSpec, Gvk]]]:
+    """(referrer spec, target) pairs per referrer kind, in Kustomize's order ("" for any kind)."""
+    hit = _INDEX.get(id(back_refs))
+    if hit is not None and hit[0] is back_refs:
+        return hit[1]
+    index: dict[str, list[tuple[FieldSpec, Gvk]]] = {}
+    ordered = [(spec, ref.target) for ref in back_refs for spec in ref.referrers]
+    for kind in {spec.kind for spec, _ in ordered}:
+        index[kind] = [(spec, t) for spec, t in ordered if not spec.kind or spec.kind == kind]
+    index[""] = [(spec, t) for spec, t in ordered if not spec.kind]
+    if len(_INDEX) > 64:
+        _INDEX.clear()
+    _INDEX[id(back_refs)] = (back_refs, index)
+    return index
+
+
 def fix_references(resmap: ResMap, back_refs: Iterable[BackReference] = DEFAULT_NAME_REFERENCES) -> None:
     """Point every known reference at the current name of the object it names."""
-    back_refs = tuple(back_refs)
-    referrers: dict[int, _Referrer] = {}
+    index = _by_kind(tuple(back_refs))
     for res in resmap:
         group, version, kind = res.org_id()[:3]
-        for ref in back_refs:
-            for spec in ref.referrers:
-                if not spec.selects_gvk(group, version, kind):
-                    continue
-                fixer = referrers.get(id(res))
-                if fixer is None:
-                    fixer = referrers[id(res)] = _Referrer(resmap, res)
-                fixer.fix(spec, ref.target)
+        fixer: _Referrer | None = None
+        for spec, target in index.get(kind, index[""]):
+            if not spec.selects_gvk(group, version, kind):
+                continue
+            if fixer is None:
+                fixer = _Referrer(resmap, res)
+            fixer.fix(spec, target)
 
 
 __all__ = [
