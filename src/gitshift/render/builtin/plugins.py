@@ -8,6 +8,7 @@ Any other plugin (exec, Go, KRM function) is refused.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from gitshift.errors import RenderError
@@ -101,13 +102,30 @@ def run_generators(builder: Builder, kust: Kustomization, resmap: ResMap) -> Non
         if kind not in GENERATOR_KINDS:
             raise RenderError(f"plugin {kind} not a generator", where)
         meta = data.pop("metadata", {})
+        origin = _origin(builder, where, kind, meta)
         data.setdefault("name", meta.get("name"))
         if meta.get("namespace") and not data.get("namespace"):
             data["namespace"] = meta["namespace"]
         res = generators.generate(
             kust, builder.view, data, "ConfigMap" if kind == "ConfigMapGenerator" else "Secret", False
         )
+        if origin is not None:
+            builder.annotate_origin(res, origin)
         generators.absorb(resmap, res, where)
+
+
+def _origin(builder: Builder, where: str, kind: str, meta: dict[str, Any]) -> str | None:
+    """The origin annotation kustomize gives what a configured generator made, if wanted."""
+    if builder.origin_root is None:
+        return None
+    lines = [
+        f"configuredIn: {os.path.relpath(where, builder.origin_root)}",
+        "configuredBy:",
+        "  apiVersion: builtin",
+        f"  kind: {kind}",
+    ]
+    lines += [f"  {k}: {meta[k]}" for k in ("name", "namespace") if meta.get(k)]
+    return "\n".join(lines) + "\n"
 
 
 def _fspecs(data: dict[str, Any], where: str) -> tuple[FieldSpec, ...]:
