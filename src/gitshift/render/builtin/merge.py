@@ -104,7 +104,7 @@ def strip_directives(value: Any) -> Any:
             return DELETE
         out = {}
         for k, v in value.items():
-            if isinstance(k, str) and k.startswith("$"):
+            if k == "$patch":
                 continue
             if is_null(v):
                 continue
@@ -132,7 +132,7 @@ def merge(dest: Any, patch: Any, schema: Schema, path: Path_ = ()) -> Any:
             return strip_directives({k: v for k, v in patch.items() if k != "$patch"})
         out = dict(dest)
         for key, value in patch.items():
-            if isinstance(key, str) and key.startswith("$"):
+            if key == "$patch":
                 continue
             if is_null(value):
                 out.pop(key, None)
