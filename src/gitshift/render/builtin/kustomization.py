@@ -138,10 +138,23 @@ def load(view: FileView, cache: FileCache, root: Path) -> Kustomization:
     return kust
 
 
+_API_VERSIONS = {"Kustomization": "kustomize.config.k8s.io/v1beta1", "Component": "kustomize.config.k8s.io/v1alpha1"}
+
+
 def _check(kust: Kustomization) -> None:
-    kind = kust.data.get("kind")
-    if kind not in (None, "", "Kustomization", "Component"):
-        raise RenderError(f"unknown kustomization kind {kind!r}", str(kust.file))
+    if not set(kust.data) - {"apiVersion", "kind"}:
+        raise RenderError("kustomization.yaml is empty", str(kust.file))
+    kind = kust.data.get("kind") or "Kustomization"
+    problems = []
+    if kind not in _API_VERSIONS:
+        problems.append("kind should be Kustomization or Component")
+    api = kust.data.get("apiVersion")
+    if api and kind in _API_VERSIONS and api != _API_VERSIONS[kind]:
+        problems.append(f"apiVersion for {kind} should be {_API_VERSIONS[kind]}")
+    if problems:
+        raise RenderError(
+            f"Failed to read kustomization file under {kust.root}: {'; '.join(problems)}", str(kust.file)
+        )
     for key, value in kust.data.items():
         if key in UNSUPPORTED and value not in (None, [], {}):
             raise kust.unsupported(f"the `{key}` field")
