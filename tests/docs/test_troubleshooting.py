@@ -92,7 +92,8 @@ CASES: dict[str, Case] = {
         ("check", "web", "--env", "production"), 1,
         _edit("overlays/production/service-active.yaml", "color: blue", "color: bleu")),
     "a later shift changed the same field": Case(("revert", "{first}"), 1, _two_shifts),
-    "no remote named 'nowhere'": Case(("set-image", "web", ":1.1.0", "--env", "staging", "--push", "--remote", "nowhere"), 2),
+    "no remote named 'nowhere'": Case(
+        ("set-image", "web", ":1.1.0", "--env", "staging", "--push", "--remote", "nowhere"), 2),
     "git fetch failed": Case(("set-image", "web", ":1.1.0", "--env", "staging", "--push", "--remote", "gone"), 3,
                              _remote("gone", "/nonexistent/gitops.git")),
     "the builtin engine does not support the `helmCharts` field": Case(
