@@ -15,7 +15,8 @@ STRATEGIES = ("recreate", "rolling", "bluegreen", "canary")
 TRAFFIC_KINDS = ("nginx", "istio", "gateway", "replicas")
 FORGE_KINDS = ("github", "gitlab")
 PERMISSIONS = ("none", "read", "triage", "write", "maintain", "admin")
-DEFAULT_TOKEN_ENV = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN"}
+DEFAULT_TOKEN_ENV = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN", "gitea": "GITEA_TOKEN"}
+DEFAULT_APP_KEY_ENV = "GITSHIFT_APP_KEY"
 DEFAULT_API_URL = {"github": "https://api.github.com", "gitlab": "https://gitlab.com/api/v4"}
 
 
@@ -48,6 +49,14 @@ KEYS: tuple[Key, ...] = (
     Key("forge.retries", "integer 1-20", "`6`", "tries of one API call, the first included (429, 5xx, "
         "connection errors)", 6),
     Key("forge.timeout", "seconds 1-3600", "`120`", "the most one API call may take, retries included", 120),
+    Key("forge.app_id", "integer (or client id)", "none (`GITSHIFT_APP_ID` when set)",
+        "authenticate as this GitHub App: installation tokens replace `token_env`", 4242),
+    Key("forge.private_key_env", "variable name", "`GITSHIFT_APP_KEY`",
+        "the environment variable holding the App's private key (PEM)", "GITSHIFT_APP_KEY"),
+    Key("forge.private_key_file", "path", "none",
+        "the App's private key file instead (relative to the repository root; keep it out of git)",
+        "/run/secrets/app.pem"),
+    Key("forge.installation_id", "integer", "looked up per repository", "the App's installation", 123),
     Key("commands", "mapping", "see below", "who may run pull request comment commands"),
     Key("commands.prefix", "string", "`/gitshift`", "what a command comment's first line starts with", "/gitshift"),
     Key("commands.min_permission", "`none` | `read` | `triage` | `write` | `maintain` | `admin`",
@@ -269,6 +278,10 @@ class ForgeConfig:
     token_env: str
     retries: int = 6
     timeout: float = 120.0
+    app_id: int | str | None = None  # GitHub App: mint installation tokens instead of reading token_env
+    private_key_env: str | None = None
+    private_key_file: str | None = None
+    installation_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -427,6 +440,7 @@ def _env(r: _Reader, root: Path, app: str, image: str | None, name: str, raw: An
     )
 
 
+
 def _forge(r: _Reader, raw: Any) -> ForgeConfig | None:
     if raw is None:
         return None
@@ -437,13 +451,39 @@ def _forge(r: _Reader, raw: Any) -> ForgeConfig | None:
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 1 <= timeout <= 3600:
         raise r.fail("forge.timeout", "seconds 1-3600 (the most one call may take, retries included)")
     kind = r.choice(m, "kind", "forge", FORGE_KINDS, "github")
-    api_url = r.string(m, "api_url", "forge", DEFAULT_API_URL[kind]).rstrip("/")
+    if kind == "gitea" and "api_url" not in m:
+        raise r.fail("forge.api_url", "the Gitea or Forgejo API root, like https://git.example.com/api/v1")
+    api_url = r.string(m, "api_url", "forge", DEFAULT_API_URL.get(kind)).rstrip("/")
     if not api_url.startswith(("http://", "https://")):
         raise r.fail("forge.api_url", "an http(s) URL")
     return ForgeConfig(kind=kind, project=r.string(m, "project", "forge"), api_url=api_url,
                        base=r.string(m, "base", "forge", "main"),
                        token_env=r.string(m, "token_env", "forge", DEFAULT_TOKEN_ENV[kind]),
-                       retries=retries, timeout=float(timeout))
+                       retries=retries, timeout=float(timeout), **_app(r, m, kind))
+
+
+def _app(r: _Reader, m: Mapping[str, Any], kind: str) -> dict[str, Any]:
+    """The GitHub App keys of ``forge:``; without an App id (here or in GITSHIFT_APP_ID) ``token_env`` is used."""
+    keys = [k for k in ("app_id", "private_key_env", "private_key_file", "installation_id") if k in m]
+    if kind != "github":
+        if keys:
+            raise ConfigError(f"forge.{keys[0]}: GitHub Apps are for kind github, not {kind}", str(r.path))
+        return {}
+    app_id, installation = m.get("app_id"), m.get("installation_id")
+    numeric = isinstance(app_id, int) and not isinstance(app_id, bool) and app_id > 0
+    client_id = isinstance(app_id, str) and app_id.replace(".", "").isalnum()
+    if app_id is not None and not (numeric or client_id):
+        raise r.fail("forge.app_id", "the App's numeric id (or its client id)")
+    if installation is not None and (isinstance(installation, bool) or not isinstance(installation, int)
+                                     or installation <= 0):
+        raise r.fail("forge.installation_id", "a positive integer")
+    if "private_key_env" in m and "private_key_file" in m:
+        raise ConfigError("forge.private_key_file: give private_key_env or private_key_file, not both",
+                          str(r.path))
+    key_file = r.string(m, "private_key_file", "forge") if "private_key_file" in m else None
+    key_env = None if key_file else r.string(m, "private_key_env", "forge", DEFAULT_APP_KEY_ENV)
+    return {"app_id": app_id, "private_key_env": key_env, "private_key_file": key_file,
+            "installation_id": installation}
 
 
 def _commands(r: _Reader, raw: Any) -> CommandsConfig:

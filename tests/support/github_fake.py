@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from .github_app_fake import Auth, GitHubApps
 from .github_objects import comment_json, label_json, pull_json, reaction_json, user_json
 from .http_fake import Answer, Call, Router
 from .openapi_contract import GitHubContract, example
@@ -65,6 +67,7 @@ class GitHubFake:
         self.login = "gitshift-bot"
         self.users: dict[str, int] = {}
         self.repos: dict[str, Repo] = {}
+        self.apps = GitHubApps(self)
         self._ids = itertools.count(1000)
         for login in (self.login, "alice", "bob", "carol", "dave", "erin", "mallory"):
             self.user_id(login)
@@ -97,10 +100,9 @@ class GitHubFake:
 
     def handle(self, call: Call) -> Answer:
         """Authenticate, check the request, answer it and check the answer."""
-        auth = call.header("Authorization") or ""
-        if auth not in (f"Bearer {self.server.token}", f"token {self.server.token}"):
-            why = "Requires authentication" if not auth else "Bad credentials"
-            return Answer(401, {"message": why, "documentation_url": DOCS}, checked=False)
+        auth = self.apps.authenticate(call.header("Authorization") or "", urlsplit(call.path).path)
+        if isinstance(auth, Answer):
+            return auth
         self._check_headers(call)
         errors = self.contract.request_errors(call.method, call.path, call.query, call.body)
         if errors:
@@ -110,7 +112,7 @@ class GitHubFake:
         if handler is None:
             self.server.violation(f"github {call.method} {call.path}: in the contract, not faked")
             return Answer(501, {"message": "not implemented by the fake"}, checked=False)
-        answer = handler(_Ctx(self, call))
+        answer = handler(_Ctx(self, call, auth))
         if answer.checked:
             errors = self.contract.response_errors(
                 call.method, call.path, call.query, call.body, answer.status, answer.body
@@ -136,9 +138,15 @@ class GitHubFake:
 class _Ctx(Call):
     """A call with the fake it is addressed to, as route handlers receive it."""
 
-    def __init__(self, fake: GitHubFake, call: Call) -> None:
+    def __init__(self, fake: GitHubFake, call: Call, auth: Auth) -> None:
         super().__init__(call.method, call.path, call.query, call.headers, call.body, call.params)
         self.fake = fake
+        self.auth = auth
+
+    @property
+    def actor(self) -> str:
+        """The login the call acts as: the token's user, or an App's bot."""
+        return self.auth.login
 
     def repo(self) -> Repo | None:
         return self.fake.repos.get(f"{self.params['owner']}/{self.params['repo']}")
@@ -196,7 +204,7 @@ def _create_pull(c: _Ctx) -> Answer:
         data.get("body") or "",
         head,
         data["base"],
-        c.fake.login,
+        c.actor,
         bool(data.get("draft")),
     )
     repo.pulls[number] = pull
@@ -256,7 +264,7 @@ def _create_comment(c: _Ctx) -> Answer:
     if found is None:
         return _not_found()
     repo, pull = found
-    comment = {"id": c.fake.next_id(), "issue": pull.number, "body": c.data()["body"], "user": c.fake.login}
+    comment = {"id": c.fake.next_id(), "issue": pull.number, "body": c.data()["body"], "user": c.actor}
     repo.comments[comment["id"]] = comment
     return Answer(
         201,
@@ -294,7 +302,7 @@ def _react(c: _Ctx) -> Answer:
     for reaction in repo.reactions:
         if (reaction["comment_id"], reaction["content"]) == (comment_id, content):
             return Answer(200, reaction_json(c.fake, reaction))
-    reaction = {"id": c.fake.next_id(), "comment_id": comment_id, "content": content, "user": c.fake.login}
+    reaction = {"id": c.fake.next_id(), "comment_id": comment_id, "content": content, "user": c.actor}
     repo.reactions.append(reaction)
     return Answer(201, reaction_json(c.fake, reaction))
 
@@ -312,3 +320,23 @@ def _permission(c: _Ctx) -> Answer:
 @router.route("GET", "/user")
 def _user(c: _Ctx) -> Answer:
     return Answer(200, example("public-user", **user_json(c.fake, c.fake.login), user_view_type="public"))
+
+
+@router.route("GET", "/app")
+def _app(c: _Ctx) -> Answer:
+    return c.fake.apps.get_app(c.auth)
+
+
+@router.route("GET", "/repos/{owner}/{repo}/installation")
+def _repo_installation(c: _Ctx) -> Answer:
+    return c.fake.apps.repo_installation(c.auth, f"{c.params['owner']}/{c.params['repo']}")
+
+
+@router.route("POST", "/app/installations/{installation_id}/access_tokens")
+def _access_token(c: _Ctx) -> Answer:
+    return c.fake.apps.create_token(c.auth, int(c.params["installation_id"]), c.data())
+
+
+@router.route("GET", "/users/{username}")
+def _user_by_name(c: _Ctx) -> Answer:
+    return c.fake.apps.user(c.params["username"])

@@ -23,7 +23,7 @@ def user_json(fake: GitHubFake, login: str) -> dict[str, Any]:
         id=fake.user_id(login),
         html_url=f"{WEB}/{login}",
         url=f"{API}/users/{login}",
-        type="Bot" if login == fake.login else "User",
+        type="Bot" if login == fake.login or login.endswith("[bot]") else "User",
     )
 
 

@@ -21,11 +21,10 @@ SECRET_ENV = "GITSHIFT_WEBHOOK_SECRET"
 
 
 def _token(config: Config) -> str | None:
-    """The forge token, from the variable the config names; it is passed on, never printed."""
-    from gitshift.forge.redact import check_token
+    """The forge token (the variable the config names, or a GitHub App's); passed on, never printed."""
+    from gitshift.forge import credentials
 
-    name = config.forge.token_env if config.forge is not None else "GITHUB_TOKEN"
-    return check_token(os.environ.get(name) or None, f"${name}")
+    return credentials.resolve(config.forge, os.environ, config.root).token
 
 
 def _decode(raw: bytes, where: str) -> Any:

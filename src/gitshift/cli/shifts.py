@@ -90,15 +90,17 @@ def _mode(dry_run: bool, commit_: bool, push: bool, pr: bool) -> str:
 
 
 def _token(config: Any, mode: str) -> str | None:
-    """The forge token, read from the variable the config names (only ``cli/`` reads the environment)."""
+    """The forge token: the variable the config names, or a GitHub App's installation token.
+
+    Only ``cli/`` reads the environment; the token is passed on, never printed.
+    """
     import os
+
+    from gitshift.forge import credentials
 
     if mode not in ("push", "pr"):
         return None
-    from gitshift.forge.redact import check_token
-
-    name = config.forge.token_env if config.forge is not None else "GITHUB_TOKEN"
-    return check_token(os.environ.get(name) or None, f"${name}")
+    return credentials.resolve(config.forge, os.environ, config.root).token
 
 
 def _delivery(kw: dict[str, Any], config: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The forge protocol (GitHub, GitLab), its typed values and the factory choosing one.
+"""The forge protocol (GitHub, GitLab, Gitea), its typed values and the factory choosing one.
 
 Forge modules never print and never read the environment: the caller passes the
 token. Importing this package is cheap; ``requests`` loads in ``make_forge``.
@@ -76,7 +76,7 @@ class User:
 
 
 class Forge(Protocol):
-    """What gitshift asks of a forge; GitHub and GitLab both implement it."""
+    """What gitshift asks of a forge; GitHub, GitLab and Gitea (or Forgejo) implement it."""
 
     kind: str
     project: str
@@ -134,17 +134,14 @@ def make_forge(config: ForgeConfig, token: str | None, policy: RetryPolicy | Non
         policy: timeouts and retries; the defaults suit a CI job.
 
     Returns:
-        A GitHub or GitLab client sharing one HTTP session for the run.
+        A GitHub, GitLab or Gitea client sharing one HTTP session for the run.
 
     Raises:
         ConfigError: an unknown forge kind or a malformed project.
     """
     token = (token.strip() or None) if token is not None else None
     if policy is None:
-        from gitshift.forge.retry import RetryPolicy
-
-        policy = RetryPolicy(attempts=config.retries, budget=config.timeout,
-                             read_timeout=min(30.0, config.timeout), connect_timeout=min(10.0, config.timeout))
+        policy = retry_policy(config)
     if config.kind == "github":
         from gitshift.forge.github import GitHub
 
@@ -154,6 +151,14 @@ def make_forge(config: ForgeConfig, token: str | None, policy: RetryPolicy | Non
 
         return GitLab(config, token, policy)
     raise ConfigError(f"forge.kind: expected github or gitlab, not {config.kind!r}")
+
+
+def retry_policy(config: ForgeConfig) -> RetryPolicy:
+    """Timeouts and retries from ``forge.retries`` and ``forge.timeout``."""
+    from gitshift.forge.retry import RetryPolicy
+
+    return RetryPolicy(attempts=config.retries, budget=config.timeout,
+                       read_timeout=min(30.0, config.timeout), connect_timeout=min(10.0, config.timeout))
 
 
 def fit_body(text: str, limit: int = 65536, what: str = "body") -> str:

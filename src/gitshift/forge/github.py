@@ -35,10 +35,8 @@ class GitHub:
         self.project = config.project
         self.owner = owner
         self._repo = f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
-        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        self.session = Session("github", config.api_url, headers, token, policy)
+        self._token = token
+        self.session = github_session(config, token, policy)
 
     def close(self) -> None:
         """Release the HTTP session."""
@@ -143,7 +141,12 @@ class GitHub:
         raise ForgeError(f"github answered an unknown permission {legacy!r} for {username!r}", path)
 
     def current_user(self) -> User:
-        """The account that owns the token."""
+        """The account that owns the token: for a GitHub App's installation token, the App's bot user."""
+        from gitshift.forge import app
+
+        bot = app.bot_for(self._token)
+        if bot is not None:  # GET /user is not open to installation tokens
+            return User(bot.login, bot.id)
         data = self.session.call("GET", "/user").data
         return parsed("github", lambda: User(str(data["login"]), int(data["id"])))
 
@@ -179,6 +182,16 @@ class GitHub:
             )
 
         return parsed("github", build)
+
+
+def github_session(
+    config: ForgeConfig, token: str | None, policy: RetryPolicy | None = None, secrets: Sequence[str] = ()
+) -> Session:
+    """A session on GitHub's REST API, authenticated with ``token`` (a token or an App's JWT)."""
+    headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return Session("github", config.api_url, headers, token, policy, secrets)
 
 
 def _full_name(end: Any) -> str | None:

@@ -50,11 +50,12 @@ class Session:
         headers: Mapping[str, str],
         token: str | None,
         policy: RetryPolicy | None = None,
+        secrets: Iterable[str] = (),
     ) -> None:
         self.forge = forge
         self.base_url = base_url.rstrip("/")
         self.policy = policy or RetryPolicy()
-        self._secrets = (check_token(token, f"{forge} token"),)
+        self._secrets = (check_token(token, f"{forge} token"), *secrets)  # masked in everything logged or raised
         self._http = requests.Session()
         self._http.trust_env = False  # no netrc or proxy credentials slipped in behind our back
         self._http.mount("http://", HTTPAdapter(max_retries=0))

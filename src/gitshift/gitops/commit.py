@@ -34,17 +34,21 @@ def message(title: str, body: str, trailers: Mapping[str, str]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def commit(repo: Repo, worktree: Path, files: Sequence[Path], text: str) -> str:
-    """Stage ``files`` in ``worktree`` and commit them; the new commit's id."""
+def commit(repo: Repo, worktree: Path, files: Sequence[Path], text: str,
+           identity: Mapping[str, str] | None = None) -> str:
+    """Stage ``files`` in ``worktree`` and commit them (``identity``: author and committer); the new commit's id."""
     rel = [str(f.relative_to(worktree)) for f in files]
     repo.git("add", "--all", "--", *rel, cwd=worktree)
-    repo.git("commit", "--quiet", "--no-verify", "-m", text, cwd=worktree)
+    repo.git("commit", "--quiet", "--no-verify", "-m", text, cwd=worktree, env=dict(identity or {}))
     return repo.git("rev-parse", "HEAD", cwd=worktree).strip()
 
 
 def commit_edits(repo: Repo, parent: str, edits: Mapping[Path, bytes | None], modes: Mapping[Path, str],
-                 text: str) -> str:
-    """A commit on top of ``parent`` holding ``edits`` (paths under the repo root), built without a checkout."""
+                 text: str, identity: Mapping[str, str] | None = None) -> str:
+    """A commit on top of ``parent`` holding ``edits`` (paths under the repo root), built without a checkout.
+
+    ``identity`` may set the author and committer (``GIT_AUTHOR_NAME`` ...).
+    """
     import os
     import tempfile
 
@@ -61,7 +65,8 @@ def commit_edits(repo: Repo, parent: str, edits: Mapping[Path, bytes | None], mo
             blob = repo.plumb("hash-object", "-w", "--stdin", data=data).strip()
             repo.plumb("update-index", "--add", "--cacheinfo", f"{modes.get(path, '100644')},{blob},{rel}", env=env)
         tree = repo.plumb("write-tree", env=env).strip()
-        return repo.plumb("commit-tree", tree, "-p", parent, "-F", "-", data=text.encode()).strip()
+        return repo.plumb("commit-tree", tree, "-p", parent, "-F", "-", data=text.encode(),
+                           env={**env, **(identity or {})}).strip()
     finally:
         Path(index).unlink()
 

@@ -22,6 +22,7 @@ from gitshift import files
 from gitshift.config import Config, EnvConfig
 from gitshift.errors import ExternalError, GitError, GitshiftError, InputError
 from gitshift.files import FileView
+from gitshift.forge import credentials
 from gitshift.gitops import commit as commits
 from gitshift.gitops import push as pushing
 from gitshift.gitops import refs
@@ -97,11 +98,13 @@ class _Attempt:
             if not c.intents:
                 return None, result(c, tree, self.delivery, branch=branch if existed else None)
             text = commit_message(c, self.delivery)
+            author = credentials.commit_env(self.delivery.token)  # a GitHub App's bot, or git's own identity
             if isinstance(view, GitTreeView):
-                sha = commits.commit_edits(self.repo, start, c.edits, {p: view.mode(p) for p in c.edits}, text)
+                sha = commits.commit_edits(self.repo, start, c.edits, {p: view.mode(p) for p in c.edits}, text,
+                                           author)
             else:
                 files.write_all(c.edits)
-                sha = commits.commit(self.repo, tree, sorted(c.edits), text)
+                sha = commits.commit(self.repo, tree, sorted(c.edits), text, author)
             return sha, result(c, tree, self.delivery, branch=branch, commit=sha)
 
 
