@@ -17,20 +17,34 @@ def auth_env(repo: Repo, remote: str, token: str | None, kind: str) -> dict[str,
     """Git config, passed through the environment, that sends ``token`` to an HTTPS remote.
 
     The token never lands in ``.git/config``, on a command line or in a log:
-    ``GIT_CONFIG_COUNT`` entries live only in the push's environment.
+    ``GIT_CONFIG_COUNT`` entries live only in the push's environment. The header
+    is keyed by the remote's own URL (fetch and push URL), and an empty value
+    first drops any header configured for it: git sends only the most specific
+    URL's headers, so a plain ``http.extraHeader`` would lose to the
+    ``http.https://github.com/.extraheader`` that actions/checkout persists, and
+    two Authorization headers are refused by GitHub.
     """
     if not token:
         return {}
-    try:
-        url = repo.git("remote", "get-url", "--", remote).strip()
-    except GitError:
-        return {}
-    if urlsplit(url).scheme not in ("http", "https"):
+    urls: list[str] = []
+    for args in (("remote", "get-url", "--", remote), ("remote", "get-url", "--push", "--", remote)):
+        try:
+            url = repo.git(*args).strip()
+        except GitError:
+            continue
+        if urlsplit(url).scheme in ("http", "https") and url not in urls:
+            urls.append(url)
+    if not urls:
         return {}
     user = "oauth2" if kind == "gitlab" else "x-access-token"
     basic = base64.b64encode(f"{user}:{token}".encode()).decode()
-    return {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.extraHeader",
-            "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}", "GIT_TERMINAL_PROMPT": "0"}
+    env = {"GIT_TERMINAL_PROMPT": "0"}
+    for i, url in enumerate(urls):
+        for j, value in enumerate(("", f"Authorization: Basic {basic}")):
+            env[f"GIT_CONFIG_KEY_{2 * i + j}"] = f"http.{url}.extraHeader"
+            env[f"GIT_CONFIG_VALUE_{2 * i + j}"] = value
+    env["GIT_CONFIG_COUNT"] = str(2 * len(urls))
+    return env
 
 
 def push(repo: Repo, remote: str, sha: str, branch: str, env: dict[str, str]) -> bool:

@@ -247,7 +247,8 @@ def _open_pr(forge: Forge, config: Config, attempt: _Attempt, res: Result, deliv
             if pr is not None or res.branch is None:
                 return replace(res, pr_url=pr.url if pr else None)
             # The branch was pushed by an earlier run whose PR step failed: describe it from the base.
-            start = pushing.fetch(attempt.repo, delivery.remote, base, {}) or attempt.repo.rev_parse(base)
+            auth = pushing.auth_env(attempt.repo, delivery.remote, delivery.token, forge.kind)
+            start = pushing.fetch(attempt.repo, delivery.remote, base, auth) or attempt.repo.rev_parse(base)
             if start is None:
                 return res
             attempt.preview(start)
