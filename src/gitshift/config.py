@@ -13,7 +13,7 @@ from gitshift.errors import ConfigError, InputError
 
 STRATEGIES = ("recreate", "rolling", "bluegreen", "canary")
 TRAFFIC_KINDS = ("nginx", "istio", "gateway", "replicas")
-FORGE_KINDS = ("github", "gitlab")
+FORGE_KINDS = ("github", "gitlab", "gitea")
 PERMISSIONS = ("none", "read", "triage", "write", "maintain", "admin")
 DEFAULT_TOKEN_ENV = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN", "gitea": "GITEA_TOKEN"}
 DEFAULT_APP_KEY_ENV = "GITSHIFT_APP_KEY"

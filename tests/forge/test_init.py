@@ -22,8 +22,8 @@ def test_make_forge_picks_the_kind() -> None:
 
 
 def test_make_forge_refuses_an_unknown_kind() -> None:
-    with pytest.raises(ConfigError, match="github or gitlab"):
-        make_forge(ForgeConfig("gitea", "a/b", "https://x", "main", "T"), "t")
+    with pytest.raises(ConfigError, match="github, gitlab or gitea"):
+        make_forge(ForgeConfig("bitbucket", "a/b", "https://x", "main", "T"), "t")
 
 
 def test_fit_body_keeps_what_fits() -> None:

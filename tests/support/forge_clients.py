@@ -29,6 +29,11 @@ def gitlab_config(server: ForgeServer, project: str = "acme/platform/gitops") ->
     return ForgeConfig(kind="gitlab", project=project, api_url=server.gitlab_url, base="main", token_env="GITLAB_TOKEN")
 
 
+def gitea_config(server: ForgeServer, project: str = "acme/gitops") -> ForgeConfig:
+    """The ``forge:`` config of a Gitea repository on ``server``."""
+    return ForgeConfig(kind="gitea", project=project, api_url=server.gitea_url, base="main", token_env="GITEA_TOKEN")
+
+
 @pytest.fixture
 def fast_policy() -> RetryPolicy:
     """The retry policy of the forge tests."""
@@ -56,7 +61,7 @@ ForgeFactory = Callable[..., Forge]
 
 @pytest.fixture
 def forge_client(forge_server: ForgeServer, fast_policy: RetryPolicy) -> Iterator[ForgeFactory]:
-    """A factory: ``forge_client("github" | "gitlab", project=..., token=..., policy=...)``.
+    """A factory: ``forge_client("github" | "gitlab" | "gitea", project=..., token=..., policy=...)``.
 
     The token defaults to the server's; every client is closed at teardown.
     """
@@ -65,7 +70,7 @@ def forge_client(forge_server: ForgeServer, fast_policy: RetryPolicy) -> Iterato
     def make(
         kind: str, project: str | None = None, token: str | None = TOKEN_DEFAULT, policy: RetryPolicy | None = None
     ) -> Forge:
-        config = {"github": github_config, "gitlab": gitlab_config}[kind]
+        config = {"github": github_config, "gitlab": gitlab_config, "gitea": gitea_config}[kind]
         cfg = config(forge_server) if project is None else config(forge_server, project)
         chosen = forge_server.token if token is TOKEN_DEFAULT else token
         forge = make_forge(cfg, chosen, policy or fast_policy)

@@ -1,10 +1,10 @@
 """A real HTTP fake of GitHub and GitLab for tests, and the ``forge_server`` fixture.
 
 One ``ThreadingHTTPServer`` on 127.0.0.1 (port 0) serves GitHub at its root (or
-under ``github_prefix``, like GitHub Enterprise's ``/api/v3``) and GitLab under
-``/api/v4``. Every GitHub request and answer is checked against
-``tests/contracts/github-rest.json``; GitLab calls against the table in
-``gitlab-mr-endpoints.md``. A breach is recorded in ``violations`` and answered
+under ``github_prefix``, like GitHub Enterprise's ``/api/v3``), GitLab under
+``/api/v4`` and Gitea under ``/api/v1``. Every GitHub request and answer is checked
+against ``tests/contracts/github-rest.json``, Gitea's against ``gitea-api.json``;
+GitLab calls against the table in ``gitlab-mr-endpoints.md``. A breach is recorded in ``violations`` and answered
 with 400 (request) or 500 (answer); the fixture fails the test at teardown.
 """
 
@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from .gitea_fake import GiteaFake
 from .github_fake import GitHubFake
 from .gitlab_fake import GitLabFake
 from .http_fake import Answer, Call, Fault, Recorded
@@ -40,6 +41,7 @@ class ForgeServer:
         self._lock = threading.Lock()
         self.github = GitHubFake(self)
         self.gitlab = GitLabFake(self)
+        self.gitea = GiteaFake(self)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.forge = self  # type: ignore[attr-defined]  # read back by _Handler
@@ -60,6 +62,11 @@ class ForgeServer:
     def gitlab_url(self) -> str:
         """The GitLab API root to configure (``api_url``)."""
         return self.url + "/api/v4"
+
+    @property
+    def gitea_url(self) -> str:
+        """The Gitea API root to configure (``api_url``)."""
+        return self.url + "/api/v1"
 
     def start(self) -> ForgeServer:
         """Serve in a background thread, the contract loaded first so no call waits for it."""
@@ -167,6 +174,8 @@ class ForgeServer:
 
         if path.startswith("/api/v4/"):
             return self.gitlab.handle(call(path[len("/api/v4") :]))
+        if path.startswith("/api/v1/"):
+            return self.gitea.handle(call(path[len("/api/v1") :]))
         if self.github_prefix and not path.startswith(self.github_prefix + "/"):
             return Answer(404, {"message": "Not Found"}, checked=False)
         return self.github.handle(call(path[len(self.github_prefix) :]))

@@ -150,7 +150,11 @@ def make_forge(config: ForgeConfig, token: str | None, policy: RetryPolicy | Non
         from gitshift.forge.gitlab import GitLab
 
         return GitLab(config, token, policy)
-    raise ConfigError(f"forge.kind: expected github or gitlab, not {config.kind!r}")
+    if config.kind == "gitea":
+        from gitshift.forge.gitea import Gitea
+
+        return Gitea(config, token, policy)
+    raise ConfigError(f"forge.kind: expected github, gitlab or gitea, not {config.kind!r}")
 
 
 def retry_policy(config: ForgeConfig) -> RetryPolicy:
