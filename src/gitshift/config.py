@@ -39,12 +39,15 @@ ENV_KEY = "apps.<app>.envs.<env>"
 # Adding a key is one line here (and the code that reads it); tests/docs check the reference is regenerated.
 KEYS: tuple[Key, ...] = (
     Key("forge", "mapping", "none", "where pull/merge requests go; without it `--pr` is refused (exit 2)"),
-    Key("forge.kind", "`github` | `gitlab`", "`github`", "the forge's API", "gitlab"),
-    Key("forge.project", "string", "required", "`owner/repo` (GitHub) or the project path (GitLab)", "acme/gitops"),
-    Key("forge.api_url", "http(s) URL", "`https://api.github.com`, `https://gitlab.com/api/v4`",
-        "the API root (GitHub Enterprise, self-hosted GitLab)", "https://ghe.example.com/api/v3"),
+    Key("forge.kind", "`github` | `gitlab` | `gitea`", "`github`", "the forge's API (`gitea`: Gitea and Forgejo)",
+        "gitlab"),
+    Key("forge.project", "string", "required", "`owner/repo` (GitHub, Gitea) or the project path (GitLab)",
+        "acme/gitops"),
+    Key("forge.api_url", "http(s) URL", "`https://api.github.com`, `https://gitlab.com/api/v4`; required for gitea",
+        "the API root (GitHub Enterprise, self-hosted GitLab, `https://HOST/api/v1` for Gitea)",
+        "https://ghe.example.com/api/v3"),
     Key("forge.base", "branch", "`main`", "the branch pull requests target", "main"),
-    Key("forge.token_env", "variable name", "`GITHUB_TOKEN`, `GITLAB_TOKEN`",
+    Key("forge.token_env", "variable name", "`GITHUB_TOKEN`, `GITLAB_TOKEN`, `GITEA_TOKEN`",
         "the environment variable holding the forge token", "GITOPS_TOKEN"),
     Key("forge.retries", "integer 1-20", "`6`", "tries of one API call, the first included (429, 5xx, "
         "connection errors)", 6),

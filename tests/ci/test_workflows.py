@@ -264,7 +264,9 @@ def test_action_interface() -> None:
     action = load(ACTION)
     assert action["runs"]["using"] == "composite"
     inputs = action["inputs"]
-    assert set(inputs) == {"command", "token", "python-version", "version", "working-directory"}
+    assert set(inputs) == {"command", "token", "app-id", "private-key", "python-version", "version",
+                           "working-directory"}
+    assert inputs["app-id"]["default"] == inputs["private-key"]["default"] == ""
     assert inputs["command"]["required"] is True
     assert inputs["token"]["default"] == "${{ github.token }}"
     assert inputs["python-version"]["default"] == "3.12"
@@ -440,3 +442,24 @@ def test_action_opens_a_pull_request_on_the_fake_forge(example_repo: Path, tmp_p
     assert len(pulls) == 1 and pulls[0].labels == ["release"]
     assert got["changed"] == "true" and got["pr_url"].endswith(f"/pull/{pulls[0].number}")
     assert forge_server.token not in proc.stdout + proc.stderr
+
+
+def test_action_authenticates_as_a_github_app(example_repo: Path, tmp_path: Path, forge_server: Any) -> None:
+    from tests.support.github_app_fake import rsa_key_pair
+
+    app = forge_server.github.apps.register("gitshift-app", rsa_key_pair()[1])
+    cfg = example_repo / "gitshift.yaml"
+    cfg.write_text(f"forge:\n  kind: github\n  project: acme/gitops\n  api_url: {forge_server.github_url}\n"
+                   f"{cfg.read_text()}")
+    git(example_repo, "commit", "-qam", "forge")
+    git(example_repo, "push", "-q", "origin", "main")
+    inputs = {"command": "set-image web :1.1.0 --env staging --pr --engine builtin", "app-id": str(app.id),
+              "private-key": rsa_key_pair()[0], "working-directory": str(example_repo)}
+    proc, out = run_step("run", inputs, tmp_path, drop=IDENTITY)
+    assert proc.returncode == 0, proc.stderr
+    (pull,) = forge_server.github.repos["acme/gitops"].pulls.values()
+    assert pull.author == "gitshift-app[bot]" and outputs(out)["pr_url"]
+    author = git(example_repo, "log", "-1", "--format=%an", "origin/gitshift/web/staging/set-image").strip()
+    assert author == "gitshift-app[bot]"
+    assert "PRIVATE KEY" not in proc.stdout + proc.stderr
+    assert not any(token in proc.stdout + proc.stderr for token in forge_server.github.apps.tokens)
