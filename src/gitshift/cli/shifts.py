@@ -77,6 +77,8 @@ def delivery_options(f: F, env: bool = True) -> F:
         click.option("-m", "--message", callback=_line, help="Extra text for the commit and PR."),
         click.option("--label", "labels", multiple=True, help="PR label (repeatable)."),
         click.option("--reviewer", "reviewers", multiple=True, help="PR reviewer (repeatable)."),
+        click.option("--sign/--no-sign", default=None,
+                     help="Sign the commit, or not (default: as git's commit.gpgSign says)."),
     ]
     for opt in reversed(opts):
         f = opt(f)
@@ -112,7 +114,7 @@ def _delivery(kw: dict[str, Any], config: Any) -> Any:
     return shift.Delivery(
         mode=mode, token=_token(config, mode), pr_preview=kw.pop("pr_preview"),
         branch=kw.pop("branch"), base=kw.pop("base"), remote=kw.pop("remote"), message=kw.pop("message"),
-        labels=tuple(kw.pop("labels")), reviewers=tuple(kw.pop("reviewers")),
+        labels=tuple(kw.pop("labels")), reviewers=tuple(kw.pop("reviewers")), sign=kw.pop("sign"),
     )
 
 

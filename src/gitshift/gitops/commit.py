@@ -34,17 +34,41 @@ def message(title: str, body: str, trailers: Mapping[str, str]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def sign_flags(sign: bool | None) -> tuple[str, ...]:
+    """``git commit``/``commit-tree`` flags for ``--sign``/``--no-sign``; None adds none.
+
+    Git itself then applies ``gpg.format`` (openpgp, ssh, x509), ``user.signingKey``
+    and the program settings, exactly as ``git commit`` would.
+    """
+    return () if sign is None else ("-S",) if sign else ("--no-gpg-sign",)
+
+
+def wants_signature(repo: Repo) -> bool:
+    """Whether git's configuration asks for signed commits (``commit.gpgSign``).
+
+    ``git commit`` reads it, ``git commit-tree`` does not: commits built without a
+    checkout ask for it here.
+    """
+    from gitshift.errors import GitError
+
+    try:
+        return repo.git("config", "--type=bool", "--get", "commit.gpgsign").strip() == "true"
+    except GitError:  # unset (git exits 1) or not a boolean (git refuses it the same way)
+        return False
+
+
 def commit(repo: Repo, worktree: Path, files: Sequence[Path], text: str,
-           identity: Mapping[str, str] | None = None) -> str:
+           identity: Mapping[str, str] | None = None, sign: bool | None = None) -> str:
     """Stage ``files`` in ``worktree`` and commit them (``identity``: author and committer); the new commit's id."""
     rel = [str(f.relative_to(worktree)) for f in files]
     repo.git("add", "--all", "--", *rel, cwd=worktree)
-    repo.git("commit", "--quiet", "--no-verify", "-m", text, cwd=worktree, env=dict(identity or {}))
+    repo.git("commit", "--quiet", "--no-verify", *sign_flags(sign), "-m", text, cwd=worktree,
+             env=dict(identity or {}))
     return repo.git("rev-parse", "HEAD", cwd=worktree).strip()
 
 
 def commit_edits(repo: Repo, parent: str, edits: Mapping[Path, bytes | None], modes: Mapping[Path, str],
-                 text: str, identity: Mapping[str, str] | None = None) -> str:
+                 text: str, identity: Mapping[str, str] | None = None, sign: bool | None = None) -> str:
     """A commit on top of ``parent`` holding ``edits`` (paths under the repo root), built without a checkout.
 
     ``identity`` may set the author and committer (``GIT_AUTHOR_NAME`` ...).
@@ -52,6 +76,8 @@ def commit_edits(repo: Repo, parent: str, edits: Mapping[Path, bytes | None], mo
     import os
     import tempfile
 
+    if sign is None:
+        sign = wants_signature(repo) or None
     fd, index = tempfile.mkstemp(prefix="gitshift-index-")
     os.close(fd)
     env = {"GIT_INDEX_FILE": index}
@@ -65,7 +91,7 @@ def commit_edits(repo: Repo, parent: str, edits: Mapping[Path, bytes | None], mo
             blob = repo.plumb("hash-object", "-w", "--stdin", data=data).strip()
             repo.plumb("update-index", "--add", "--cacheinfo", f"{modes.get(path, '100644')},{blob},{rel}", env=env)
         tree = repo.plumb("write-tree", env=env).strip()
-        return repo.plumb("commit-tree", tree, "-p", parent, "-F", "-", data=text.encode(),
+        return repo.plumb("commit-tree", *sign_flags(sign), tree, "-p", parent, "-F", "-", data=text.encode(),
                            env={**env, **(identity or {})}).strip()
     finally:
         Path(index).unlink()

@@ -101,10 +101,10 @@ class _Attempt:
             author = credentials.commit_env(self.delivery.token)  # a GitHub App's bot, or git's own identity
             if isinstance(view, GitTreeView):
                 sha = commits.commit_edits(self.repo, start, c.edits, {p: view.mode(p) for p in c.edits}, text,
-                                           author)
+                                           author, self.delivery.sign)
             else:
                 files.write_all(c.edits)
-                sha = commits.commit(self.repo, tree, sorted(c.edits), text, author)
+                sha = commits.commit(self.repo, tree, sorted(c.edits), text, author, self.delivery.sign)
             return sha, result(c, tree, self.delivery, branch=branch, commit=sha)
 
 

@@ -32,3 +32,4 @@ class Delivery:
     # Whether a local branch of the same name is continued and moved along (False on a server's clone,
     # where only the remote branch counts and a force-pushed pull request must not be refused).
     keep_local: bool = True
+    sign: bool | None = None  # --sign/--no-sign; None: as git's commit.gpgSign says
