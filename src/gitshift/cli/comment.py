@@ -63,7 +63,8 @@ def _print(outcome: Outcome, s: Settings) -> None:
 ))
 @click.option("--event", "event_file", required=True, type=click.Path(dir_okay=False),
               help="The event payload (GitHub: $GITHUB_EVENT_PATH; GitLab: the note hook's body).")
-@click.option("--forge", type=click.Choice(["github", "gitlab"]), help="Which forge sent it (default: detected).")
+@click.option("--forge", type=click.Choice(["github", "gitlab", "gitea"]),
+              help="Which forge sent it (default: detected).")
 @command_options
 def comment(event_file: str, forge: str | None) -> int:
     """Run the pull request comment command in a comment event, and reply under the comment."""
@@ -94,7 +95,7 @@ def comment(event_file: str, forge: str | None) -> int:
               help="Seconds one event may take; then it is stopped and answered with a refusal.")
 @command_options
 def serve(port: int, host: str, queue_size: int, event_timeout: float) -> None:
-    """Receive comment webhooks (GitHub issue_comment, GitLab note) and run their commands on -C's clone.
+    """Receive comment webhooks (GitHub and Gitea issue_comment, GitLab note) and run their commands on -C's clone.
 
     The webhook secret is read from GITSHIFT_WEBHOOK_SECRET. Each event runs as
     its own ``gitshift comment`` process, stopped after --event-timeout.

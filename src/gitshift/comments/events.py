@@ -1,4 +1,4 @@
-"""Comment events as GitHub (``issue_comment``) and GitLab (note hook) deliver them, read into one shape.
+"""Comment events as GitHub and Gitea (``issue_comment``) and GitLab (note hook) deliver them, in one shape.
 
 Pure: a payload in, an ``Event`` out, and the reasons to ignore one that need
 no forge call (edited comments and comments by bots are ignored).
@@ -12,7 +12,9 @@ from typing import Any
 
 from gitshift.errors import InputError
 
-FORGES = ("github", "gitlab")
+FORGES = ("github", "gitlab", "gitea")
+# Gitea Actions comments as this user; Gitea has no bot account type in its payloads.
+_GITEA_BOTS = ("gitea-actions", "forgejo-actions")
 # GitLab project and group access tokens act as users named like project_123_bot_<hash>.
 _GITLAB_BOT = re.compile(r"(project|group)_\d+_bot(_[0-9a-f]+)?|.*\[bot\]")
 _GITLAB_STATES = {"opened": "open", "locked": "open"}
@@ -23,7 +25,7 @@ class Event:
     """A comment on a pull/merge request, as gitshift needs it.
 
     Attributes:
-        forge: ``github`` or ``gitlab``.
+        forge: ``github``, ``gitlab`` or ``gitea``.
         project: ``owner/repo`` or the GitLab project path.
         action: ``created`` for a new comment; anything else is ignored.
         pr_number: the pull request number (GitLab ``iid``); None when not on a pull request.
@@ -58,9 +60,9 @@ def detect(data: Any) -> str:
     if isinstance(data, dict) and data.get("object_kind") == "note":
         return "gitlab"
     if isinstance(data, dict) and isinstance(data.get("comment"), dict):
-        return "github"
+        return "gitea" if "is_pull" in data else "github"  # Gitea's payload mirrors GitHub's, plus is_pull
     raise InputError("not a comment event", "--event",
-                     "pass the payload of a GitHub issue_comment event or a GitLab note hook")
+                     "pass the payload of a GitHub or Gitea issue_comment event or a GitLab note hook")
 
 
 def read(data: Any, forge: str | None = None) -> Event:
@@ -71,7 +73,7 @@ def read(data: Any, forge: str | None = None) -> Event:
     """
     forge = forge or detect(data)
     try:
-        return _github(data) if forge == "github" else _gitlab(data)
+        return {"github": _github, "gitlab": _gitlab, "gitea": _gitea}[forge](data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"malformed {forge} comment event: missing or bad {exc}", "--event") from exc
 
@@ -89,6 +91,24 @@ def _github(data: dict[str, Any]) -> Event:
         bot=user.get("type") == "Bot" or login.endswith("[bot]") or bool(comment.get("performed_via_github_app")),
         pr_state="merged" if merged else issue.get("state"),
         kind="pull request" if on_pr else ("issue" if issue else "review thread"),
+    )
+
+
+def _gitea(data: dict[str, Any]) -> Event:
+    """Gitea's (and Forgejo's) IssueCommentPayload: GitHub's shape, ``is_pull``, no user type."""
+    comment, user = data["comment"], data["comment"]["user"]
+    issue = data.get("issue") or {}
+    meta = issue.get("pull_request") or {}
+    on_pr = bool(data.get("is_pull")) or bool(meta)
+    merged = bool(meta.get("merged") or (data.get("pull_request") or {}).get("merged"))
+    login = str(user["login"])
+    return Event(
+        forge="gitea", project=str(data["repository"]["full_name"]), action=str(data.get("action", "")),
+        pr_number=int(issue["number"]) if on_pr else None, comment_id=int(comment["id"]),
+        body=str(comment.get("body") or ""), login=login, user_id=int(user["id"]),
+        bot=login.endswith("[bot]") or login in _GITEA_BOTS,
+        pr_state="merged" if merged else issue.get("state"),
+        kind="pull request" if on_pr else "issue",
     )
 
 

@@ -1,8 +1,9 @@
 """A webhook receiver for forges whose CI cannot start on a comment (``gitshift serve``).
 
 Every delivery is authenticated before its body is parsed: GitHub's
-``X-Hub-Signature-256`` (HMAC-SHA256 of the raw body) and GitLab's
-``X-Gitlab-Token``, both compared in constant time. Accepted events wait in a
+``X-Hub-Signature-256`` and Gitea's ``X-Gitea-Signature`` (Forgejo's
+``X-Forgejo-Signature``), HMAC-SHA256 of the raw body, and GitLab's
+``X-Gitlab-Token``, all compared in constant time. Accepted events wait in a
 bounded queue and one worker handles them one at a time, so the repository
 the server keeps is never worked on by two events at once. A delivery or
 comment already handled (kept in a ``ReplayWindow``) is answered 200 and not
@@ -105,7 +106,21 @@ def replay_keys(forge: str, headers: Any, body: bytes) -> list[str]:
 
 def github_signature(secret: bytes, body: bytes) -> str:
     """The ``X-Hub-Signature-256`` header GitHub sends for ``body``."""
-    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+    return "sha256=" + gitea_signature(secret, body)
+
+
+def gitea_signature(secret: bytes, body: bytes) -> str:
+    """The ``X-Gitea-Signature`` header Gitea (and Forgejo) send for ``body``: the bare hex HMAC-SHA256."""
+    return hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+def forge_of(headers: Any) -> str | None:
+    """Which forge sent a delivery; Gitea also sends GitHub's and Gogs' headers, so it is asked first."""
+    if "X-Gitea-Event" in headers or "X-Forgejo-Event" in headers:
+        return "gitea"
+    if "X-GitHub-Event" in headers:
+        return "github"
+    return "gitlab" if "X-Gitlab-Event" in headers else None
 
 
 class WebhookServer:
@@ -115,7 +130,7 @@ class WebhookServer:
         host: the address to listen on.
         port: the port; 0 picks a free one (see ``port``).
         secret: the webhook secret shared with the forge.
-        process: called on the worker with the forge (``github``/``gitlab``) and the raw body.
+        process: called on the worker with the forge (``github``/``gitlab``/``gitea``) and the raw body.
         log: where the worker reports what happened (one line each).
     """
 
@@ -148,11 +163,16 @@ class WebhookServer:
         self.httpd.server_close()
 
     def authentic(self, forge: str, headers: Any, body: bytes | None) -> bool:
-        """Whether the delivery carries the right signature (GitHub) or token (GitLab)."""
+        """Whether the delivery carries the right signature (GitHub, Gitea) or token (GitLab)."""
         if forge == "gitlab":
             return hmac.compare_digest((headers.get("X-Gitlab-Token") or "").encode(), self.secret)
+        if body is None:
+            return False
+        if forge == "gitea":
+            given = (headers.get("X-Gitea-Signature") or headers.get("X-Forgejo-Signature") or "").encode()
+            return hmac.compare_digest(given, gitea_signature(self.secret, body).encode())
         given = (headers.get("X-Hub-Signature-256") or "").encode()
-        return body is not None and hmac.compare_digest(given, github_signature(self.secret, body).encode())
+        return hmac.compare_digest(given, github_signature(self.secret, body).encode())
 
     def _work(self) -> None:
         while True:
@@ -178,10 +198,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         hooks: WebhookServer = self.server.webhooks  # type: ignore[attr-defined]
-        forge = "github" if "X-GitHub-Event" in self.headers else "gitlab" if "X-Gitlab-Event" in self.headers \
-            else None
+        forge = forge_of(self.headers)
         if forge is None:
-            return self._answer(400, {"message": "not a GitHub or GitLab webhook delivery"})
+            return self._answer(400, {"message": "not a GitHub, GitLab or Gitea webhook delivery"})
         try:
             length = int(self.headers.get("Content-Length", ""))
         except ValueError:
@@ -191,9 +210,11 @@ class _Handler(BaseHTTPRequestHandler):
         if forge == "gitlab" and not hooks.authentic(forge, self.headers, None):
             return self._answer(401, {"message": "bad or missing X-Gitlab-Token"})
         body = self.rfile.read(length)
-        if forge == "github" and not hooks.authentic(forge, self.headers, body):
-            return self._answer(401, {"message": "bad or missing X-Hub-Signature-256"})
-        kind = self.headers.get("X-GitHub-Event") or self.headers.get("X-Gitlab-Event") or ""
+        if forge != "gitlab" and not hooks.authentic(forge, self.headers, body):
+            header = "X-Gitea-Signature" if forge == "gitea" else "X-Hub-Signature-256"
+            return self._answer(401, {"message": f"bad or missing {header}"})
+        kind = (self.headers.get("X-Gitea-Event") or self.headers.get("X-Forgejo-Event")
+                or self.headers.get("X-GitHub-Event") or self.headers.get("X-Gitlab-Event") or "")
         if kind == "ping":
             return self._answer(200, {"message": "pong"})
         if kind not in ("issue_comment", "Note Hook"):
