@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -50,6 +52,7 @@ class Repo:
     comments: dict[int, dict[str, Any]] = field(default_factory=dict)
     reactions: list[dict[str, Any]] = field(default_factory=list)
     roles: dict[str, str] = field(default_factory=dict)
+    git_dir: Path | None = None  # a bare repository the Git Data API writes into (github_git_fake)
 
     @property
     def full_name(self) -> str:
@@ -68,6 +71,8 @@ class GitHubFake:
         self.users: dict[str, int] = {}
         self.repos: dict[str, Repo] = {}
         self.apps = GitHubApps(self)
+        self.api_commits: list[str] = []  # commits made through the Git Data API
+        self.before_ref_update: Callable[[], None] | None = None  # runs once inside the next ref update
         self._ids = itertools.count(1000)
         for login in (self.login, "alice", "bob", "carol", "dave", "erin", "mallory"):
             self.user_id(login)
@@ -340,3 +345,6 @@ def _access_token(c: _Ctx) -> Answer:
 @router.route("GET", "/users/{username}")
 def _user_by_name(c: _Ctx) -> Answer:
     return c.fake.apps.user(c.params["username"])
+
+
+from . import github_git_fake  # noqa: E402, F401  (registers the Git Data API routes on this router)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -149,6 +150,55 @@ class GitHub:
             return User(bot.login, bot.id)
         data = self.session.call("GET", "/user").data
         return parsed("github", lambda: User(str(data["login"]), int(data["id"])))
+
+    def commit_files(self, parent: str, base_tree: str, files: Mapping[str, tuple[str, bytes | None]],
+                     message: str) -> tuple[str, str]:
+        """A commit on ``parent`` made through the Git Data API: blobs, a tree on ``base_tree``, the commit.
+
+        Args:
+            parent: the commit the new one follows.
+            base_tree: the tree of ``parent``; entries not in ``files`` are kept from it.
+            files: repository path -> (mode, bytes), or (mode, None) to delete it.
+            message: the commit message. Author and committer are the token's account
+                (an App's bot), and GitHub signs the commit: it shows as verified.
+
+        Returns:
+            The new commit's sha and its tree's sha. No ref moves (see ``move_branch``).
+        """
+        entries: list[dict[str, Any]] = []
+        for path, (mode, data) in sorted(files.items()):
+            sha = None if data is None else self._blob(data)
+            entries.append({"path": path, "mode": mode, "type": "blob", "sha": sha})
+        tree = self.session.call("POST", f"{self._repo}/git/trees",
+                                 json={"base_tree": base_tree, "tree": entries}).data
+        tree_sha = parsed("github", lambda: str(tree["sha"]))
+        commit = self.session.call("POST", f"{self._repo}/git/commits",
+                                   json={"message": message, "tree": tree_sha, "parents": [parent]}).data
+        return parsed("github", lambda: str(commit["sha"])), tree_sha
+
+    def _blob(self, data: bytes) -> str:
+        blob = self.session.call("POST", f"{self._repo}/git/blobs",
+                                 json={"content": base64.b64encode(data).decode(), "encoding": "base64"}).data
+        return parsed("github", lambda: str(blob["sha"]))
+
+    def move_branch(self, branch: str, sha: str, create: bool) -> bool:
+        """Create ``refs/heads/<branch>`` at ``sha``, or fast-forward it there; never forced.
+
+        Returns:
+            False when another writer got there first (the branch moved, or now exists): re-plan.
+        """
+        if create:
+            path = f"{self._repo}/git/refs"
+            reply = self.session.call("POST", path, json={"ref": f"refs/heads/{branch}", "sha": sha}, accept=(422,))
+        else:
+            path = f"{self._repo}/git/refs/{quote('heads/' + branch, safe='')}"
+            reply = self.session.call("PATCH", path, json={"sha": sha, "force": False}, accept=(422,))
+        if reply.status != 422:
+            return True
+        message = str(reply.data)
+        if "fast forward" in message or "already exists" in message:
+            return False
+        raise self.session.refused("PATCH" if not create else "POST", path, reply)
 
     def _create(self, head: str, base: str, title: str, body: str, draft: bool) -> PullRequest:
         path = f"{self._repo}/pulls"

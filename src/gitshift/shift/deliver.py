@@ -16,7 +16,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from gitshift import files
 from gitshift.config import Config, EnvConfig
@@ -36,6 +36,7 @@ from gitshift.shift.request import Delivery, Planner, ShiftRequest
 
 if TYPE_CHECKING:
     from gitshift.forge import Forge
+    from gitshift.shift.forgecommit import ApiCommits
 
 # A lost push race is retried while both budgets last. Every round of a race has a winner, so
 # with N pushers on one branch the last of them needs at most N rounds: the time budget, not a
@@ -122,13 +123,16 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
 
     A branch checked out in a worktree is never moved (``--commit`` onto it is refused), and a
     local branch's commits are never dropped: ``--push`` continues it as ``--commit`` does.
+    With ``forge.commit_via: api`` the forge makes the commit (see ``forgecommit``).
     """
+    via_api = delivery.mode in ("push", "pr") and config.forge is not None and config.forge.commit_via == "api"
+    if via_api:  # the forge signs the commit it makes; the local one is only its blueprint
+        delivery = replace(delivery, sign=False)
     repo = Repo(config.root)
     branch = delivery.branch or default_branch(request)
     refs.check_branch(branch, "--branch")
     if delivery.mode != "commit":
         refs.check_remote(delivery.remote, repo.remotes())
-    forge = _forge(config, delivery) if delivery.mode == "pr" else None
     base = _base_name(config, repo, delivery)
     checked_out = repo.checked_out().get(branch) if delivery.keep_local else None
     attempt = _Attempt(repo, renderer, env, request, delivery, planner)
@@ -145,12 +149,22 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
         if sha is not None:
             commits.move_branch(repo, branch, sha, local)
         return _with_preview(config, attempt, res, delivery) if delivery.pr_preview else res
+    forge = _forge(config, delivery) if delivery.mode == "pr" or via_api else None
     kind = config.forge.kind if config.forge else "github"
     auth = pushing.auth_env(repo, delivery.remote, delivery.token, kind)
     keep_local = delivery.keep_local and checked_out is None
-    res = _push_with_retries(repo, attempt, delivery, branch, base, keep_local, auth)
-    if forge is None:
+    try:
+        res = _push_with_retries(repo, attempt, delivery, branch, base, keep_local, auth,
+                                 cast("ApiCommits", forge) if via_api else None)
+    except BaseException:
+        if forge is not None:
+            forge.close()
+        raise
+    if delivery.mode != "pr":
+        if forge is not None:
+            forge.close()
         return _with_preview(config, attempt, res, delivery) if delivery.pr_preview else res
+    assert forge is not None
     return _open_pr(forge, config, attempt, res, delivery, branch, base)
 
 
@@ -185,11 +199,12 @@ def _start(repo: Repo, delivery: Delivery, branch: str, base: str, tip: str | No
 
 
 def _push_with_retries(repo: Repo, attempt: _Attempt, delivery: Delivery, branch: str, base: str,
-                       keep_local: bool, auth: dict[str, str]) -> Result:
+                       keep_local: bool, auth: dict[str, str], api: ApiCommits | None = None) -> Result:
     """Plan on the branch's tip, commit, push; on a lost race fetch and re-plan (bounded, with jitter).
 
     With ``keep_local``, an existing local branch of that name is continued (its commits are pushed
-    too) and moved to the pushed commit; otherwise no local branch is read or moved.
+    too) and moved to the pushed commit; otherwise no local branch is read or moved. With ``api``
+    the commit is made through the forge's API instead of pushed.
     """
     deadline = time.monotonic() + PUSH_SECONDS
     for n in range(PUSH_ATTEMPTS):
@@ -203,7 +218,21 @@ def _push_with_retries(repo: Repo, attempt: _Attempt, delivery: Delivery, branch
             if pushing.push(repo, delivery.remote, local, branch, auth):
                 return res  # nothing new to commit, but the local branch's own commits are sent
             continue
-        if pushing.push(repo, delivery.remote, sha, branch, auth):
+        if api is None:
+            done = pushing.push(repo, delivery.remote, sha, branch, auth)
+        else:
+            from gitshift.shift import forgecommit
+
+            if start != tip and start == local:  # the forge cannot build on commits it does not have
+                raise ExternalError(f"local branch {branch} has commits {delivery.remote} lacks; forge.commit_via: "
+                                    "api sends no local commits", delivery.remote,
+                                    f"push {branch} first, or delete the local branch, then run the shift again")
+            landed = forgecommit.commit(api, repo, start, sha, branch, create=tip is None)
+            done = landed is not None
+            if landed is not None:  # bring the forge's commit here, as a push would have left it
+                pushing.fetch(repo, delivery.remote, branch, auth)
+                sha, res = landed, replace(res, commit=landed)
+        if done:
             if keep_local:
                 with suppress(GitError):  # the remote has it; a local branch moved meanwhile stays
                     commits.move_branch(repo, branch, sha, local)
