@@ -169,7 +169,8 @@ def commands() -> str:
 
 # --- json-output.md ------------------------------------------------------------------------------
 
-SCHEMA_ORDER = ("status", "shift", "history", "check", "diff", "render-all", "gate", "advance", "init", "comment")
+SCHEMA_ORDER = ("status", "shift", "batch", "history", "check", "diff", "render-all", "gate", "advance", "init",
+                "comment")
 
 
 def _type(schema: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from gitshift.gates.verdict import Gate, GateResult
     from gitshift.result import Result
     from gitshift.shift.advance import Step
+    from gitshift.shift.batch import BatchResult
 
 
 def examples(*commands: str) -> str:
@@ -73,6 +74,36 @@ def shift(result: Result, s: Settings) -> None:
     if result.diff:
         click.echo()
         click.echo(_color_diff(result.diff))
+
+
+def batch(result: BatchResult, s: Settings) -> None:
+    """A batch's result: its title, each shift, the refused ones, where it went."""
+    if s.json:
+        emit_json(result.to_json())
+        return
+    click.echo(result.summary)
+    for refusal in result.refused:
+        click.echo(f"refused, left out: {refusal.app}/{refusal.env}: {refusal.message}", err=True)
+    if s.quiet:
+        return
+    from gitshift.manifests import show
+
+    for r in result.shifts:
+        click.echo(f"- {r.summary}")
+        for c in r.changes:
+            click.echo(f"    {c.resource} {c.path}: {show(c.before)} → {show(c.after)}")
+    if not result.changed:
+        return
+    where = {"dry-run": "dry run: nothing written", "working-tree": "written to the working tree"}
+    click.echo(f"files ({where.get(result.delivery, result.delivery)}): {', '.join(result.files)}")
+    if result.commit:
+        click.echo(f"commit {result.commit[:12]} on branch {result.branch}")
+    if result.pr_url:
+        click.echo(f"pull request: {result.pr_url}")
+    for r in result.shifts:
+        if r.diff and s.verbose:
+            click.echo()
+            click.echo(_color_diff(r.diff))
 
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> None:

@@ -172,16 +172,45 @@ def _image(argument: str | None, option: str | None) -> str:
 @click.command("set-image", epilog=examples(
     "gitshift set-image web :1.1.0 --env staging",
     "gitshift set-image web :1.1.0 --env staging --max-surge 1 --max-unavailable 0 --pr",
-    "gitshift set-image web ghcr.io/acme/web@sha256:<digest> --env dev --dry-run",
+    "gitshift set-image web=:1.4.0 api=:2.1.0 --env staging --pr",
 ))
-@click.argument("app")
-@click.argument("image")
+@click.argument("targets", nargs=-1, required=True, metavar="APP IMAGE | APP=IMAGE...")
 @click.option("--max-surge", callback=_knob, help="Rolling update maxSurge (integer or percentage).")
 @click.option("--max-unavailable", callback=_knob, help="Rolling update maxUnavailable (integer or percentage).")
+@click.option("--skip-refused", is_flag=True, help="With several APP=IMAGE: leave refused ones out, not all.")
 @delivery_options
-def set_image(app: str, image: str, max_surge: str | None, max_unavailable: str | None, **kw: Any) -> int:
-    """Recreate or rolling update: give APP's workloads IMAGE (name:tag, name@sha256:..., :tag)."""
-    return run_shift(app, "set-image", kw, image=image, max_surge=max_surge, max_unavailable=max_unavailable)
+def set_image(targets: tuple[str, ...], max_surge: str | None, max_unavailable: str | None, skip_refused: bool,
+              **kw: Any) -> int:
+    """Recreate or rolling update: give APP's workloads IMAGE (name:tag, name@sha256:..., :tag).
+
+    With several APP=IMAGE pairs, every app gets its image in one commit and one pull request.
+    """
+    if len(targets) == 2 and "=" not in targets[0]:
+        return run_shift(targets[0], "set-image", kw, image=targets[1], max_surge=max_surge,
+                         max_unavailable=max_unavailable)
+    pairs = [t.partition("=") for t in targets]
+    if any(not app or not sep or not image for app, sep, image in pairs):
+        raise click.UsageError("give APP IMAGE, or one or more APP=IMAGE pairs")
+    if len({app for app, _, _ in pairs}) < len(pairs):
+        raise click.UsageError("an app is named twice; give each app one IMAGE")
+    from gitshift.shift import ShiftRequest
+
+    return run_batch("set-image", kw, skip_refused, lambda config, delivery, env: [
+        ShiftRequest(app=app, env=env, action="set-image", image=image, max_surge=max_surge,
+                     max_unavailable=max_unavailable) for app, _, image in pairs])
+
+
+def run_batch(action: str, kw: dict[str, Any], skip_refused: bool, requests: Any) -> int:
+    """Several shifts as one commit: ``requests(config, delivery, env)`` lists them; print the batch result."""
+    from gitshift.shift import batch
+
+    s = settings()
+    config = s.load_config()
+    delivery = _delivery(kw, config)
+    env = kw.pop("env_name", None)
+    items = [batch.Item(config.env(r.app, r.env), r) for r in requests(config, delivery, env)]
+    output.batch(batch.run(config, s.renderer(), action, items, delivery, skip_refused), s)
+    return 0
 
 
 @click.group(epilog=examples(
@@ -277,33 +306,53 @@ _simple(canary, "rollback", "canary.rollback", "Weight 0, A/B rule removed, cana
 
 
 @click.command("promote", epilog=examples(
-    "gitshift promote web --from staging --to production --dry-run",
     "gitshift promote web --from staging --to production --pr",
+    "gitshift promote --from staging --to production --dry-run",
+    "gitshift promote --from staging --to production --app web --app api --skip-refused --pr",
 ))
-@click.argument("app")
+@click.argument("app", required=False)
 @click.option("--from", "source", required=True, help="Env whose live image moves on.")
 @click.option("--to", "target", required=True, help="Env it enters, through that env's strategy.")
+@click.option("--app", "apps", multiple=True, help="Promote this app too (repeatable): one commit for all.")
+@click.option("--all", "every", is_flag=True, help="Promote every app that has both envs (the default without APP).")
+@click.option("--skip-refused", is_flag=True, help="With several apps: leave refused ones out, not all.")
 @lambda f: delivery_options(f, env=False)
-def promote(app: str, source: str, target: str, **kw: Any) -> int:
-    """The live image of --from enters --to (rolling: set-image; blue/green: deploy; canary: deploy)."""
+def promote(app: str | None, source: str, target: str, apps: tuple[str, ...], every: bool, skip_refused: bool,
+            **kw: Any) -> int:
+    """The live image of --from enters --to (rolling: set-image; blue/green: deploy; canary: deploy).
+
+    Without APP (or with --all, or --app repeated) every named app is promoted in one commit and one PR.
+    """
     from gitshift import shift
     from gitshift.shift import promote as promotion
 
-    s = settings()
-    config, renderer = s.load_config(), s.renderer()
-    delivery = _delivery(kw, config)
-    committed = delivery.mode in ("commit", "push", "pr")
-    ref = (delivery.base or "HEAD") if committed else None
-    req = promotion.request(config, renderer, app, source, target, ref)
-    why = promotion.already_live(config, renderer, req, ref)
-    if why is not None:
-        from gitshift.result import Result
+    if app is not None and not apps and not every:
+        s = settings()
+        config, renderer = s.load_config(), s.renderer()
+        delivery = _delivery(kw, config)
+        committed = delivery.mode in ("commit", "push", "pr")
+        ref = (delivery.base or "HEAD") if committed else None
+        req = promotion.request(config, renderer, app, source, target, ref)
+        why = promotion.already_live(config, renderer, req, ref)
+        if why is not None:
+            from gitshift.result import Result
 
-        output.shift(Result(app=app, env=target, action="promote", changed=False, summary=why,
-                            delivery=delivery.mode), s)
+            output.shift(Result(app=app, env=target, action="promote", changed=False, summary=why,
+                                delivery=delivery.mode), s)
+            return 0
+        output.shift(shift.run(config, renderer, req, delivery), s)
         return 0
-    output.shift(shift.run(config, renderer, req, delivery), s)
-    return 0
+    if every and (app or apps):
+        raise click.UsageError("--all promotes every app; do not name apps with it")
+    named = ((app,) if app else ()) + apps
+
+    def requests(config: Any, delivery: Any, _env: str | None) -> list[Any]:
+        chosen = named or tuple(a for a, cfg in config.apps.items() if source in cfg.envs and target in cfg.envs)
+        ref = (delivery.base or "HEAD") if delivery.mode in ("commit", "push", "pr") else None
+        renderer = settings().renderer()
+        return [promotion.request(config, renderer, a, source, target, ref) for a in chosen]
+
+    return run_batch("promote", kw, skip_refused, requests)
 
 
 @click.command("revert", epilog=examples(
@@ -323,8 +372,15 @@ def revert(commit: str, force: bool, **kw: Any) -> int:
     refs.check_revision(commit, "COMMIT")
     s = settings()
     config, renderer = s.load_config(), s.renderer()
-    req, planner = reverting.prepare(config, renderer, commit, force)
-    output.shift(shift.run(config, renderer, req, _delivery(kw, config), planner), s)
+    prepared = reverting.prepare_all(config, renderer, commit, force)
+    if len(prepared) == 1:
+        req, planner = prepared[0]
+        output.shift(shift.run(config, renderer, req, _delivery(kw, config), planner), s)
+        return 0
+    from gitshift.shift import batch  # a batch commit: its shifts are reverted together, as one batch
+
+    items = [batch.Item(config.env(r.app, r.env), r, p) for r, p in prepared]
+    output.batch(batch.run(config, renderer, "revert", items, _delivery(kw, config)), s)
     return 0
 
 COMMANDS = (set_image, bluegreen, canary, promote, revert)

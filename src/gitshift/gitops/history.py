@@ -30,12 +30,16 @@ class Entry:
 
 
 def _parse(out: str) -> list[Entry]:
+    """One entry per shift; a batch commit repeats the trailers, one App/Env/Action triple per shift."""
     entries = []
     for record in out.split("\x1e"):
         fields = record.strip("\n").split(_SEP)
-        if len(fields) == 7 and fields[5]:
-            entries.append(Entry(fields[0], fields[1], fields[3].strip(), fields[4].strip(),
-                                 fields[5].strip(), fields[2], fields[6].strip()))
+        if len(fields) != 7 or not fields[5]:
+            continue
+        apps, envs, actions = (fields[i].split(",") for i in (3, 4, 5))
+        for app, env, action in zip(apps, envs, actions, strict=False):
+            entries.append(Entry(fields[0], fields[1], app.strip(), env.strip(), action.strip(), fields[2],
+                                 fields[6].strip()))
     return entries
 
 
@@ -48,9 +52,14 @@ def read(repo: Repo, ref: str = "HEAD", app: str | None = None, env: str | None 
 
 
 def find(repo: Repo, commit: str) -> Entry | None:
-    """The shift recorded by ``commit``, or None when it is not a gitshift commit."""
+    """The shift recorded by ``commit`` (the first, for a batch), or None when it is not a gitshift commit."""
+    found = find_all(repo, commit)
+    return found[0] if found else None
+
+
+def find_all(repo: Repo, commit: str) -> list[Entry]:
+    """Every shift ``commit`` records: one, or several for a batch commit; empty for any other commit."""
     sha = repo.rev_parse(commit)
     if sha is None:
-        return None
-    found = _parse(repo.git("log", "-1", f"--format={_FORMAT}", sha, "--"))
-    return found[0] if found else None
+        return []
+    return _parse(repo.git("log", "-1", f"--format={_FORMAT}", sha, "--"))

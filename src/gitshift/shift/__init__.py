@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from gitshift.render import Renderer
     from gitshift.result import Result
 
-__all__ = ["Delivery", "Planner", "ShiftRequest", "run"]
+__all__ = ["Delivery", "Planner", "ShiftRequest", "run"]  # batches: gitshift.shift.batch.run
 
 
 def run(config: Config, renderer: Renderer, request: ShiftRequest, delivery: Delivery,

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, suppress
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from gitshift import files
 from gitshift.config import Config, EnvConfig
@@ -36,11 +36,14 @@ from gitshift.shift.request import Delivery, Planner, ShiftRequest
 
 if TYPE_CHECKING:
     from gitshift.forge import Forge
+    from gitshift.shift.batch import BatchResult, Item
     from gitshift.shift.forgecommit import ApiCommits
 
 # A lost push race is retried while both budgets last. Every round of a race has a winner, so
 # with N pushers on one branch the last of them needs at most N rounds: the time budget, not a
 # small count, is what bounds the wait on a loaded machine (README, "Pull and merge requests").
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 PUSH_ATTEMPTS = 30
 PUSH_SECONDS = 90.0
 
@@ -198,8 +201,16 @@ def _start(repo: Repo, delivery: Delivery, branch: str, base: str, tip: str | No
     return start
 
 
-def _push_with_retries(repo: Repo, attempt: _Attempt, delivery: Delivery, branch: str, base: str,
-                       keep_local: bool, auth: dict[str, str], api: ApiCommits | None = None) -> Result:
+class _Runs(Protocol[R_co]):
+    """An attempt the push loop can run: a single shift, or a batch."""
+
+    def run(self, start: str, branch: str, existed: bool) -> tuple[str | None, R_co]:
+        """Compute on ``start`` and commit; the commit (None: nothing changes) and the result."""
+        ...
+
+
+def _push_with_retries(repo: Repo, attempt: _Runs[R], delivery: Delivery, branch: str, base: str,
+                       keep_local: bool, auth: dict[str, str], api: ApiCommits | None = None) -> R:
     """Plan on the branch's tip, commit, push; on a lost race fetch and re-plan (bounded, with jitter).
 
     With ``keep_local``, an existing local branch of that name is continued (its commits are pushed
@@ -231,7 +242,7 @@ def _push_with_retries(repo: Repo, attempt: _Attempt, delivery: Delivery, branch
             done = landed is not None
             if landed is not None:  # bring the forge's commit here, as a push would have left it
                 pushing.fetch(repo, delivery.remote, branch, auth)
-                sha, res = landed, replace(res, commit=landed)
+                sha, res = landed, replace(res, commit=landed)  # type: ignore[type-var]  # R is a dataclass
         if done:
             if keep_local:
                 with suppress(GitError):  # the remote has it; a local branch moved meanwhile stays
@@ -294,3 +305,60 @@ def _open_pr(forge: Forge, config: Config, attempt: _Attempt, res: Result, deliv
     finally:
         forge.close()
     return replace(res, pr_url=pr.url)
+
+
+def batch_to_branch(config: Config, renderer: Renderer, action: str, items: Sequence[Item], delivery: Delivery,
+                    skip_refused: bool) -> BatchResult:
+    """A batch committed as one commit on a branch (continuing it); pushed, and one PR, when asked.
+
+    The same rules as ``to_branch``: a checked-out branch is never moved, local commits are never dropped.
+    """
+    from gitshift.shift import batch
+
+    via_api = delivery.mode in ("push", "pr") and config.forge is not None and config.forge.commit_via == "api"
+    if via_api:
+        delivery = replace(delivery, sign=False)
+    repo = Repo(config.root)
+    branch = delivery.branch or batch_branch(action, items)
+    refs.check_branch(branch, "--branch")
+    if delivery.mode != "commit":
+        refs.check_remote(delivery.remote, repo.remotes())
+    base = _base_name(config, repo, delivery)
+    checked_out = repo.checked_out().get(branch) if delivery.keep_local else None
+    attempt = batch.Attempt(repo, renderer, action, items, delivery, skip_refused)
+    if delivery.mode == "commit":
+        if checked_out is not None:
+            raise InputError(f"--commit would move branch {branch!r}, which is checked out",
+                             _where(config, checked_out),
+                             "use --push to send the batch to the remote branch, or check out another branch")
+        local = repo.rev_parse(f"refs/heads/{branch}")
+        start = local or repo.rev_parse(delivery.base or "HEAD")
+        if start is None:
+            raise InputError(f"base {delivery.base!r} is not a commit", "--base")
+        sha, res = attempt.run(start, branch, local is not None)
+        if sha is not None:
+            commits.move_branch(repo, branch, sha, local)
+        return res
+    forge = _forge(config, delivery) if delivery.mode == "pr" or via_api else None
+    kind = config.forge.kind if config.forge else "github"
+    auth = pushing.auth_env(repo, delivery.remote, delivery.token, kind)
+    keep_local = delivery.keep_local and checked_out is None
+    try:
+        res = _push_with_retries(repo, attempt, delivery, branch, base, keep_local, auth,
+                                 cast("ApiCommits", forge) if via_api else None)
+    except BaseException:
+        if forge is not None:
+            forge.close()
+        raise
+    if delivery.mode != "pr":
+        if forge is not None:
+            forge.close()
+        return res
+    assert forge is not None
+    return batch.open_pr(forge, config, attempt, res, delivery, branch, base)
+
+
+def batch_branch(action: str, items: Sequence[Item]) -> str:
+    """``gitshift/batch/<action>/<env>``, the env when all shifts share one, else ``many``."""
+    envs = sorted({i.env.name for i in items})
+    return f"gitshift/batch/{action.replace('.', '-')}/{envs[0] if len(envs) == 1 else 'many'}"

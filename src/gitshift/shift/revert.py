@@ -79,6 +79,25 @@ def prepare(config: Config, renderer: Renderer, commit: str,
     entry = history.find(repo, commit)
     if entry is None:
         raise InputError(f"{commit} is not a gitshift shift (no Gitshift-Action trailer)", commit)
+    return _prepare(config, renderer, repo, entry, force)
+
+
+def prepare_all(config: Config, renderer: Renderer, commit: str,
+                force: bool) -> list[tuple[ShiftRequest, Callable[[Path], Planner]]]:
+    """The requests and planners that revert every shift ``commit`` records (several for a batch commit)."""
+    repo = Repo(config.root)
+    if repo.rev_parse(commit) is None:
+        raise InputError(f"no such commit {commit!r}", "COMMIT",
+                         "`gitshift history` lists the shifts and their commits")
+    entries = history.find_all(repo, commit)
+    if not entries:
+        raise InputError(f"{commit} is not a gitshift shift (no Gitshift-Action trailer)", commit)
+    return [_prepare(config, renderer, repo, entry, force) for entry in entries]
+
+
+def _prepare(config: Config, renderer: Renderer, repo: Repo, entry: history.Entry,
+             force: bool) -> tuple[ShiftRequest, Callable[[Path], Planner]]:
+    commit = entry.commit
     env: EnvConfig = config.env(entry.app, entry.env)
     parent = repo.rev_parse(f"{entry.commit}^")
     if parent is None:
