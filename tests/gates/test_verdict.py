@@ -48,6 +48,8 @@ def scenario(commits: History, **kw: Any) -> FakeApp:
         return str(getattr(commits, name, name))
 
     revisions = [sha(r) for r in kw.pop("revisions", ["after"])]
+    if "finished_ago" in kw:  # taken when the test runs, not when it is collected (minutes earlier under load)
+        kw["finished_at"] = ago(kw.pop("finished_ago"))
     if "op_revisions" in kw:
         kw["op_revisions"] = [sha(r) for r in kw["op_revisions"]]
     return FakeApp("web-prod", revisions, **kw)
@@ -81,7 +83,7 @@ def scenario(commits: History, **kw: Any) -> FakeApp:
         ({"phase": "Failed", "sync": "OutOfSync", "revisions": ["before"]}, "wait", "argocd", "does not contain"),
         ({"revisions": ["after", "1.4.2"]}, "pass", "bake", "baked"),
         ({"revisions": ["before", "1.4.2"]}, "wait", "argocd", "does not contain"),
-        ({"finished_at": ago(60)}, "wait", "bake", "of 5m since the sync finished at"),
+        ({"finished_ago": 60}, "wait", "bake", "of 5m since the sync finished at"),
         ({"phase": None}, "wait", "bake", "no finished sync"),
     ],
 )

@@ -142,22 +142,23 @@ def test_an_event_past_the_time_limit_is_stopped_refused_and_the_worker_moves_on
         pr_repo: Path, forge_server: ForgeServer, silent_remote: str) -> None:
     origin = git(pr_repo, "remote", "get-url", "origin").strip()
     git(pr_repo, "remote", "set-url", "origin", silent_remote)
-    server = Served(pr_repo, forge_server, "--event-timeout", "2")
+    # The limit must leave room for the second, healthy event on a loaded machine.
+    server = Served(pr_repo, forge_server, "--event-timeout", "10")
     try:
         body = json.dumps(github_event(forge_server, "/gitshift canary scale 50")).encode()
         started = time.monotonic()
         assert post(server.url, body, github_headers(body))[0] == 202
-        wait_for(lambda: replies(forge_server), 30)
-        assert time.monotonic() - started < 20
-        assert "took longer than 2s and was stopped" in replies(forge_server)[0]
+        wait_for(lambda: replies(forge_server), 60)
+        assert time.monotonic() - started < 45
+        assert "took longer than 10s and was stopped" in replies(forge_server)[0]
         git(pr_repo, "remote", "set-url", "origin", origin)
         body = json.dumps(github_event(forge_server, "/gitshift canary scale 25")).encode()
         assert post(server.url, body, github_headers(body))[0] == 202
-        wait_for(lambda: len(replies(forge_server)) == 2, 30)
+        wait_for(lambda: len(replies(forge_server)) == 2, 60)
         assert "weight 10 → 25" in replies(forge_server)[1]
     finally:
         log = server.stop()
-    assert "took longer than 2s" in log
+    assert "took longer than 10s" in log
     assert forge_server.token not in log
 
 
