@@ -26,13 +26,19 @@ def find_kustomization(directory: Path, view: FileView) -> Path:
 
 @dataclass(frozen=True)
 class PatchRef:
-    """One patch the overlay lists: the file it lives in (None when inline) and what it targets."""
+    """One patch the overlay lists: where it lives and what it targets.
+
+    ``path`` is the patch file, or for an inline patch (``patch: |``) a name
+    standing for it that ``Overlay.doc`` reads from the kustomization; None when
+    the file is not in the overlay folder.
+    """
 
     index: int
     field: str
     path: Path | None
     target: dict[str, Any] | None
     json6902: bool
+    inline: bool = False
 
 
 class Overlay:
@@ -44,12 +50,15 @@ class Overlay:
         self.kfile = find_kustomization(directory, view)
         self._docs: dict[Path, yamldoc.Doc] = {}
         self._dirty: set[Path] = set()
+        # Inline patches, by the name that stands for them: (field, index, key of the text or None).
+        self._inline: dict[Path, tuple[str, int, str | None]] = {}
 
     # -- documents ---------------------------------------------------------------------------
     def doc(self, path: Path) -> yamldoc.Doc:
         """The parsed file at ``path`` (kept, so several edits land in one document)."""
         if path not in self._docs:
-            self._docs[path] = yamldoc.load(path, self.view.read_bytes(path))
+            data = self._inline_text(path).encode() if path in self._inline else self.view.read_bytes(path)
+            self._docs[path] = yamldoc.load(path, data)
         return self._docs[path]
 
     def has(self, path: Path) -> bool:
@@ -68,12 +77,33 @@ class Overlay:
 
     def edits(self) -> dict[Path, bytes | None]:
         """The edited files and their new bytes; refuses anything outside the overlay folder."""
+        for path in sorted(self._dirty & set(self._inline)):
+            self._store_inline(path)
         out: dict[Path, bytes | None] = {}
-        for path in sorted(self._dirty):
+        for path in sorted(self._dirty - set(self._inline)):
             if not inside(self.dir, path):
                 raise InputError("refusing to write outside the overlay", str(path))
             out[path] = self._docs[path].dump()
         return out
+
+    # -- inline patches ----------------------------------------------------------------------
+    def _inline_ref(self, field: str, index: int, key: str | None) -> Path:
+        path = self.kfile.parent / f"{self.kfile.name}#{field}[{index}]"
+        self._inline[path] = (field, index, key)
+        return path
+
+    def _inline_text(self, path: Path) -> str:
+        field, index, key = self._inline[path]
+        entry = self.kustomization[field][index]
+        return str(entry[key] if key else entry)
+
+    def _store_inline(self, path: Path) -> None:
+        """Put an edited inline patch back in its kustomization entry, in the entry's own scalar style."""
+        field, index, key = self._inline[path]
+        holder, slot = (self.kustomization[field][index], key) if key else (self.kustomization[field], index)
+        old = holder[slot]
+        holder[slot] = block_like(old, self._docs[path].dump().decode())
+        self._dirty.add(self.kfile)
 
     @property
     def kustomization(self) -> Any:
@@ -112,15 +142,23 @@ class Overlay:
         k = self.kustomization
         for i, p in enumerate(k.get("patches") or []):
             if isinstance(p, dict):
-                path = self.local_file(p.get("path")) if p.get("path") else None
+                inline = not p.get("path") and isinstance(p.get("patch"), str)
+                path = self._inline_ref("patches", i, "patch") if inline else \
+                    self.local_file(p.get("path")) if p.get("path") else None
                 yield PatchRef(i, "patches", path, dict(p["target"]) if p.get("target") else None,
-                               _is_json6902(self, path, p.get("patch")))
+                               _is_json6902(self, None if inline else path, p.get("patch")), inline)
         for i, p in enumerate(k.get("patchesStrategicMerge") or []):
-            yield PatchRef(i, "patchesStrategicMerge", self.local_file(p), None, False)
+            if isinstance(p, str) and "\n" in p.strip():  # an inline patch, not a file name
+                yield PatchRef(i, "patchesStrategicMerge", self._inline_ref("patchesStrategicMerge", i, None),
+                               None, False, True)
+            else:
+                yield PatchRef(i, "patchesStrategicMerge", self.local_file(p), None, False)
         for i, p in enumerate(k.get("patchesJson6902") or []):
             if isinstance(p, dict):
-                path = self.local_file(p.get("path")) if p.get("path") else None
-                yield PatchRef(i, "patchesJson6902", path, dict(p.get("target") or {}), True)
+                inline = not p.get("path") and isinstance(p.get("patch"), str)
+                path = self._inline_ref("patchesJson6902", i, "patch") if inline else \
+                    self.local_file(p.get("path")) if p.get("path") else None
+                yield PatchRef(i, "patchesJson6902", path, dict(p.get("target") or {}), True, inline)
 
 
 def _is_json6902(overlay: Overlay, path: Path | None, inline: Any) -> bool:
@@ -131,6 +169,20 @@ def _is_json6902(overlay: Overlay, path: Path | None, inline: Any) -> bool:
             return False
         return bool(docs) and isinstance(docs[0], list)
     return isinstance(inline, str) and inline.lstrip().startswith(("-", "["))
+
+
+def block_like(old: Any, text: str) -> Any:
+    """``text`` in the scalar style of ``old``: a literal block stays one, with the same chomping (``|-``, ``|``)."""
+    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+    from gitshift.rewrite.scalars import like
+
+    if isinstance(old, str):
+        ends = len(old) - len(old.rstrip("\n"))
+        text = text.rstrip("\n") + "\n" * ends
+    if isinstance(old, LiteralScalarString | FoldedScalarString):
+        return LiteralScalarString(text)  # a folded block would fold the patch's lines together
+    return like(old, text)
 
 
 def target_matches(target: dict[str, Any], rid: ResourceId, name: str) -> bool:

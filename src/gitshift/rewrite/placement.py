@@ -14,7 +14,7 @@ from typing import Any
 from gitshift import images
 from gitshift.manifests import MISSING, Intent, Obj, ResourceId
 from gitshift.rewrite.overlay import Overlay, target_matches
-from gitshift.rewrite.scalars import set_in, set_smp, smp_path, to_ruamel
+from gitshift.rewrite.scalars import add_key, set_in, set_smp, smp_path, to_ruamel
 
 Candidate = Callable[[Overlay], bool]
 
@@ -50,6 +50,15 @@ def candidates(intent: Intent, obj: Obj, overlay: Overlay) -> list[Candidate]:
     return out
 
 
+def _list(kustomization: Any, key: str) -> Any:
+    """The kustomization's list ``key``; a new one goes at the end of the file (an empty one stays put)."""
+    if key not in kustomization:
+        return add_key(kustomization, key, [])
+    if kustomization[key] is None:
+        kustomization[key] = to_ruamel([])
+    return kustomization[key]
+
+
 # -- images: and replicas: entries ---------------------------------------------------------------
 def _image_entries(intent: Intent) -> list[Candidate]:
     def edit_entry(ov: Overlay, which: int) -> bool:
@@ -60,9 +69,7 @@ def _image_entries(intent: Intent) -> list[Candidate]:
         if which >= len(entries) and not (which == 0 and not entries):
             return False
         if not entries:
-            if "images" not in k or k["images"] is None:
-                k["images"] = to_ruamel([])
-            k["images"].append(to_ruamel({"name": before.name}))
+            _list(k, "images").append(to_ruamel({"name": before.name}))
             entry = k["images"][-1]
         else:
             entry = entries[which]
@@ -187,9 +194,7 @@ def _register(ov: Overlay, path: Path, rid: ResourceId, name: str) -> None:
     target = {"kind": rid.kind, "name": name}
     if rid.group:
         target = {"group": rid.group, **target}
-    if "patches" not in k or k["patches"] is None:
-        k["patches"] = to_ruamel([])
-    k["patches"].append(to_ruamel({"path": rel, "target": target}))
+    _list(k, "patches").append(to_ruamel({"path": rel, "target": target}))
     ov.touch(ov.kfile)
 
 
@@ -239,10 +244,8 @@ def _placeholder(ov: Overlay, intent: Intent, obj: Obj, name: str) -> bool:
         if isinstance(entry, dict) and entry.get("name") == holder:
             k["images"].remove(entry)
             break
-    if "images" not in k or k["images"] is None:
-        k["images"] = to_ruamel([])
     entry = to_ruamel({"name": holder})
-    k["images"].append(entry)
+    _list(k, "images").append(entry)
     _fill_entry(entry, holder, after)
     ov.touch(ov.kfile)
     return True

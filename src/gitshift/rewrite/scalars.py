@@ -63,6 +63,31 @@ def to_ruamel(value: Any) -> Any:
     return like(None, value)
 
 
+def add_key(mapping: Any, key: str, value: Any) -> Any:
+    """Add ``key`` at the end of a ruamel mapping, after the comments that end it; returns the new value.
+
+    ruamel keeps the comment lines after the last key as the mapping's end comment and
+    prints them after whatever is appended, so a new key would land between the last key
+    and its comments (a ``components:`` key followed by its commented-out entries). They
+    move to the last key first, so the new key goes at the end of the file.
+    """
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    end = list(getattr(mapping.ca, "end", None) or [])
+    if end and len(mapping):
+        last = list(mapping)[-1]
+        item = mapping.ca.items.setdefault(last, [None, None, None, None])
+        before = item[2].value if item[2] is not None else "\n"
+        text = before + "".join(t.value for t in end)
+        item[2] = CommentToken(text, CommentMark(0), None)
+        mapping.ca.end = []
+        if mapping.ca.comment is not None and len(mapping.ca.comment) > 2:
+            mapping.ca.comment[2] = None
+    mapping[key] = to_ruamel(value)
+    return mapping[key]
+
+
 def assign(old: Any, new: Any) -> Any:
     """``new`` as a ruamel value that reuses the nodes of ``old`` where they already hold the same data.
 
