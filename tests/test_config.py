@@ -83,3 +83,17 @@ def test_unknown_app_and_env() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config file not found"):
         config.load(tmp_path / "gitshift.yaml", tmp_path)
+
+
+@pytest.mark.parametrize("names", ["{stable: web, canary: web}", "{stable: web-canary}"])
+def test_a_canary_whose_stable_and_canary_are_one_workload_is_refused(names: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load(f"apps:\n  web:\n    envs:\n      prod: {{overlay: o, strategy: canary, canary: {names}}}\n")
+    assert err.value.exit_code == 2
+    assert "apps.web.envs.prod.canary: stable and canary both name 'web" in str(err.value)
+
+
+@pytest.mark.parametrize("strategy", ["rollout", "flagger"])
+def test_strategies_that_others_progress_load(strategy: str) -> None:
+    assert load(f"apps:\n  web:\n    envs:\n      prod: {{overlay: o, strategy: {strategy}}}\n"
+                ).env("web", "prod").strategy == strategy

@@ -6,12 +6,12 @@ the caller and handed in as failures: nothing here knows a strategy.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from gitshift import images
 from gitshift.config import EnvConfig
 from gitshift.errors import GitshiftError
-from gitshift.manifests import WORKLOAD_KINDS, Intent, Obj, Rendered, pod_labels, selector_matches
+from gitshift.manifests import WORKLOAD_KINDS, Intent, Obj, Rendered, image_name, pod_labels, selector_matches
 
 
 def _name(obj: Obj) -> str:
@@ -72,6 +72,66 @@ def intent_images(intents: Sequence[Intent], env: EnvConfig) -> list[str]:
             continue
         if env.require_digest and not ref.digest:
             out.append(f"{it.resource}: {it.value} has no digest, and {env.app}/{env.name} sets require_digest")
+    return out
+
+
+def container_images(obj: object) -> list[str]:
+    """Every container image in a rendered object, wherever its pod template sits (CRDs included)."""
+    out: list[str] = []
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if key in ("containers", "initContainers", "ephemeralContainers") and isinstance(value, list):
+                out += [str(c["image"]) for c in value if isinstance(c, dict) and c.get("image")]
+            else:
+                out += container_images(value)
+    elif isinstance(obj, list):
+        for value in obj:
+            out += container_images(value)
+    return out
+
+
+def image_found(rendered: Rendered, env: EnvConfig) -> list[str]:
+    """The app's image runs in the rendered overlay (``status`` marks the env, ``check`` fails it)."""
+    if not env.image:
+        return []
+    if any(image_name(i) == env.image for o in rendered for i in container_images(o)):
+        return []
+    return [f"image not found: no container runs {env.image} (apps.{env.app}.image)"]
+
+
+def stale_images(entries: Sequence[object], names: Sequence[str]) -> list[str]:
+    """``images:`` entries of the overlay that match no container.
+
+    ``names`` are the image names the overlay's objects carry before its own
+    ``images:`` apply. Entries apply in order, so one may match what an earlier
+    one renamed (a placeholder's entry).
+    """
+    seen, out = set(names), []
+    for entry in entries:
+        if not isinstance(entry, dict) or not entry.get("name"):
+            continue
+        name = str(entry["name"])
+        if name not in seen:
+            out.append(f"images: entry {name!r} matches no container of the rendered overlay")
+        elif entry.get("newName"):
+            seen.add(str(entry["newName"]))
+    return out
+
+
+def stale_patches(patches: Sequence[tuple[str, Mapping[str, object]]], rendered: Rendered,
+                  affix: tuple[str, str]) -> list[str]:
+    """gitshift's own patches (``gitshift-*.yaml``) whose target is no longer rendered.
+
+    ``patches`` are (file, target); ``affix`` is the overlay's own name prefix and suffix,
+    which the rendered names carry and the targets do not.
+    """
+    out = []
+    for path, target in patches:
+        kind, name = target.get("kind"), target.get("name")
+        rendered_names = {f"{affix[0]}{name}{affix[1]}", str(name)}
+        if not any(o.get("kind") == kind and (o.get("metadata") or {}).get("name") in rendered_names
+                   for o in rendered):
+            out.append(f"patch {path} targets {kind}/{name}, which the overlay no longer renders")
     return out
 
 

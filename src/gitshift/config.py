@@ -11,7 +11,7 @@ from typing import Any
 
 from gitshift.errors import ConfigError, InputError
 
-STRATEGIES = ("recreate", "rolling", "bluegreen", "canary")
+STRATEGIES = ("recreate", "rolling", "bluegreen", "canary", "rollout", "flagger")
 TRAFFIC_KINDS = ("nginx", "istio", "gateway", "replicas")
 FORGE_KINDS = ("github", "gitlab", "gitea")
 PERMISSIONS = ("none", "read", "triage", "write", "maintain", "admin")
@@ -85,8 +85,9 @@ KEYS: tuple[Key, ...] = (
     Key(ENV_KEY, "mapping", "required", "one env of the app"),
     Key(f"{ENV_KEY}.overlay", "path", "required", "the env's Kustomize overlay, relative to the repository root "
         "and inside it", "overlays/production"),
-    Key(f"{ENV_KEY}.strategy", "`recreate` | `rolling` | `bluegreen` | `canary`", "`rolling`",
-        "how the env is released", "bluegreen"),
+    Key(f"{ENV_KEY}.strategy", "`recreate` | `rolling` | `bluegreen` | `canary` | `rollout` | `flagger`",
+        "`rolling`", "how the env is released; with `rollout` (Argo Rollouts) and `flagger` (Flagger) the "
+        "controller progresses the release and gitshift sets the image only", "bluegreen"),
     Key(f"{ENV_KEY}.image", "image name", "the app's `image`", "this env's image name, where it differs",
         "registry.example.com/web"),
     Key(f"{ENV_KEY}.require_digest", "boolean", "`false`", "refuse shifts that set an image without a digest", True),
@@ -103,8 +104,8 @@ KEYS: tuple[Key, ...] = (
     Key(f"{ENV_KEY}.canary.traffic", "`nginx` | `istio` | `gateway` | `replicas`", "`nginx`",
         "how traffic is split between stable and canary", "istio"),
     Key(f"{ENV_KEY}.canary.stable", "name", "`<app>`", "the stable workload (and Service/Ingress for nginx)", "web"),
-    Key(f"{ENV_KEY}.canary.canary", "name", "`<app>-canary`", "the canary workload (and Service/Ingress for nginx)",
-        "web-canary"),
+    Key(f"{ENV_KEY}.canary.canary", "name", "`<app>-canary`", "the canary workload (and Service/Ingress for nginx); "
+        "not the stable one", "web-canary"),
     Key(f"{ENV_KEY}.canary.route", "name", "`<app>`", "the VirtualService (istio) or HTTPRoute (gateway)", "web"),
     Key(f"{ENV_KEY}.canary.steps", "ascending list of integers 0-100", "`[10, 25, 50, 100]`",
         "the weights `canary scale --next` walks through", [5, 20, 50, 100]),
@@ -410,10 +411,14 @@ def _canary(r: _Reader, app: str, raw: Any, keys: str) -> CanarySettings:
             or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= 100 for s in steps)
             or steps != sorted(steps)):
         raise r.fail(f"{keys}.steps", "a non-empty ascending list of integers 0-100")
+    stable, canary = r.string(m, "stable", keys, app), r.string(m, "canary", keys, f"{app}-canary")
+    if stable == canary:
+        raise ConfigError(f"{keys}: stable and canary both name {stable!r}", str(r.path),
+                          "the canary needs a workload of its own beside the stable one")
     return CanarySettings(
         traffic=r.choice(m, "traffic", keys, TRAFFIC_KINDS, "nginx"),
-        stable=r.string(m, "stable", keys, app),
-        canary=r.string(m, "canary", keys, f"{app}-canary"),
+        stable=stable,
+        canary=canary,
         route=r.string(m, "route", keys, app),
         steps=tuple(steps),
         explicit=frozenset(m),

@@ -15,8 +15,8 @@ def test_status_json_shape(example_repo: Path) -> None:
     rows = {row["env"]: row for row in json.loads(r.stdout)}
     assert set(rows) == {"dev", "staging", "production", "production-canary", "production-istio",
                          "production-gateway", "production-replicas"}
-    keys = {"schema", "app", "env", "overlay", "strategy", "images", "active", "preview", "weight", "step", "steps",
-            "match", "replicas"}
+    keys = {"schema", "app", "env", "overlay", "strategy", "traffic", "images", "active", "preview", "weight",
+            "step", "steps", "match", "replicas", "autoscaling", "controllers", "engine", "warnings", "error"}
     assert all(set(row) == keys for row in rows.values())
     assert rows["production"]["active"] == "blue"
     assert rows["production"]["preview"] == "green"
@@ -24,6 +24,8 @@ def test_status_json_shape(example_repo: Path) -> None:
     assert rows["production-canary"]["steps"] == [10, 25, 50, 100]
     assert rows["staging"]["replicas"] == {"web": 2}
     assert rows["staging"]["images"] == {"web": "ghcr.io/acme/web:1.0.0"}
+    assert rows["production-istio"]["traffic"] == "istio" and rows["staging"]["traffic"] is None
+    assert {row["engine"] for row in rows.values()} == {"builtin"}
 
 
 def test_status_text_and_filter(example_repo: Path) -> None:
@@ -81,7 +83,8 @@ def test_history_lists_shifts_newest_first(example_repo: Path) -> None:
     entries = json.loads(r.stdout)
     assert [e["summary"] for e in entries] == ["set-image web/staging: image 1.1.0 → 1.2.0",
                                                "set-image web/staging: image 1.0.0 → 1.1.0"]
-    assert set(entries[0]) == {"schema", "commit", "date", "app", "env", "action", "summary"}
+    assert set(entries[0]) == {"schema", "commit", "date", "app", "env", "action", "summary", "error"}
+    assert entries[0]["error"] is None
     assert json.loads(run(example_repo, "history", "--env", "dev", "-o", "json").stdout) == []
     assert len(json.loads(run(example_repo, "history", "-n", "1", "-o", "json").stdout)) == 1
 
@@ -112,3 +115,30 @@ def test_symlinked_overlay_outside_repo_is_refused(example_repo: Path, tmp_path:
     assert r.exit_code == 2
     assert "outside the repository" in r.stderr
     assert list(outside.iterdir()) == []
+
+
+COMPONENT = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n- cm.yaml\n"
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: b\n"
+
+
+def test_component_messages_and_invalid_images_item(tmp_path: Path) -> None:
+    for rel, text in {"feature/kustomization.yaml": COMPONENT, "feature/cm.yaml": CONFIGMAP,
+                      "plain/kustomization.yaml": "resources:\n- cm.yaml\n", "plain/cm.yaml": CONFIGMAP,
+                      "overlay/kustomization.yaml": "components:\n- ../plain\n",
+                      "odd/kustomization.yaml": "resources:\n- cm.yaml\nimages:\n- nginx:1.25\n",
+                      "odd/cm.yaml": CONFIGMAP}.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    # A Component rendered on its own renders, as kubectl kustomize renders it.
+    want = subprocess.run(["kubectl", "kustomize", str(tmp_path / "feature")], capture_output=True, text=True,
+                          check=True).stdout
+    r = run(None, "render", str(tmp_path / "feature"))
+    assert r.exit_code == 0 and r.stdout == want
+    # A Kustomization listed in `components`: the message names what was expected and what was found.
+    r = run(None, "render", str(tmp_path / "overlay"))
+    assert r.exit_code == 2
+    assert "expected kind 'Component'" in r.stderr and "but got 'Kustomization'" in r.stderr
+    # An `images:` item that is not a mapping is bad input (2), not a missing feature (3).
+    r = run(None, "render", str(tmp_path / "odd"))
+    assert r.exit_code == 2
+    assert "images" in r.stderr and "does not support" not in r.stderr

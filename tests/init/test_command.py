@@ -183,7 +183,7 @@ spec:
 """
 
 
-def test_rollout_envs_are_written_as_comments(repo_factory: RepoFactory) -> None:
+def test_rollout_envs_are_written_live(repo_factory: RepoFactory) -> None:
     repo = repo_factory({
         "apps/shop/base/kustomization.yaml": "resources:\n- rollout.yaml\n",
         "apps/shop/base/rollout.yaml": ROLLOUT,
@@ -196,17 +196,16 @@ def test_rollout_envs_are_written_as_comments(repo_factory: RepoFactory) -> None
     assert result.exit_code == 0, result.output
     assert "shop/production: rollout (Rollout shop has spec.strategy.canary.steps (2 steps))" in result.stdout
     text = (repo / "gitshift.yaml").read_text()
-    assert "#       strategy: rollout\n" in text
-    assert set(load(repo).apps) == {"api"}
+    assert "        strategy: rollout\n" in text
+    assert set(load(repo).apps) == {"api", "shop"}
     assert run(repo, "check").exit_code == 0
 
 
-def test_only_rollouts_is_refused_clearly(repo_factory: RepoFactory) -> None:
+def test_only_rollouts_is_a_config(repo_factory: RepoFactory) -> None:
     repo = repo_factory({"shop/kustomization.yaml": "resources:\n- rollout.yaml\n", "shop/rollout.yaml": ROLLOUT})
     result = run(repo, "init")
-    assert result.exit_code == 2
-    assert "every env found uses rollout" in result.stderr
-    assert not (repo / "gitshift.yaml").exists()
+    assert result.exit_code == 0, result.output
+    assert load(repo).env("shop", "shop").strategy == "rollout"
 
 
 def test_microservices_demo_shape(repo_factory: RepoFactory) -> None:

@@ -31,8 +31,12 @@ def load(text: str) -> config.Config:
     return config.parse(text, ROOT / "gitshift.yaml", ROOT)
 
 
+# The mechanism for strategies a config does not accept, shown with rollout and flagger left out.
+NOT_ALL = tuple(s for s in config.STRATEGIES if s not in ("rollout", "flagger"))
+
+
 def test_envs_it_cannot_configure_are_comments_and_the_file_loads() -> None:
-    text = render(SCAN, config.STRATEGIES)
+    text = render(SCAN, NOT_ALL)
     cfg = load(text)
     assert set(cfg.apps) == {"web"} and set(cfg.apps["web"].envs) == {"dev", "prod"}
     assert cfg.apps["web"].envs["dev"].image == "web"
@@ -62,4 +66,4 @@ def test_check_failures_are_said_in_the_file() -> None:
 
 
 def test_nothing_live_is_no_file() -> None:
-    assert render(Scan((SCAN.apps[0],)), config.STRATEGIES) == ""
+    assert render(Scan((SCAN.apps[0],)), NOT_ALL) == ""

@@ -103,10 +103,14 @@ class Settings:
         return config.load(path if path.is_absolute() else Path.cwd() / path, root)
 
     def renderer(self) -> Renderer:
-        """The renderer chosen with ``--engine``."""
+        """The renderer chosen with ``--engine``; ``auto`` says on stderr which overlays it rendered externally."""
         from gitshift.render import get_renderer
 
-        return get_renderer(self.engine)
+        def notice(text: str) -> None:
+            if not self.quiet:
+                click.echo(f"gitshift: {text}", err=True)
+
+        return get_renderer(self.engine, notice)
 
 
 def settings(ctx: click.Context | None = None) -> Settings:

@@ -60,6 +60,9 @@ def shift(result: Result, s: Settings) -> None:
 
     for c in result.changes:
         click.echo(f"  {c.resource} {c.path}: {show(c.before)} → {show(c.after)}")
+    for a in result.affected[1:]:
+        who = f"{a['app']}/{a['env']} ({a['overlay']})" if a["env"] else f"{a['overlay']} (no env)"
+        click.echo(f"also changes the render of {who}")
     where = {"dry-run": "dry run: nothing written", "working-tree": "written to the working tree"}
     click.echo(f"files ({where.get(result.delivery, result.delivery)}): {', '.join(result.files)}")
     if result.commit:
@@ -104,6 +107,13 @@ def batch(result: BatchResult, s: Settings) -> None:
         if r.diff and s.verbose:
             click.echo()
             click.echo(_color_diff(r.diff))
+
+
+def row_error(who: str, error: str, hint: str = "") -> None:
+    """The error of one row of a listing (the other rows were shown), as gitshift prints errors."""
+    click.echo(f"gitshift: error: {who}: {error}", err=True)
+    if hint:
+        click.echo(f"hint: {hint}", err=True)
 
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> None:

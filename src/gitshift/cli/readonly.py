@@ -28,19 +28,23 @@ def _revision(value: str, option: str) -> str:
 @click.option("--html", "html_dir", type=click.Path(file_okay=False),
               help="Write a static status page (index.html, style.css) to DIR instead of the table.")
 @command_options
-def status(app: str | None, env_name: str | None, html_dir: str | None) -> None:
-    """Per app and env: strategy, images, colors, canary weight, replicas."""
+def status(app: str | None, env_name: str | None, html_dir: str | None) -> int:
+    """Per app and env: strategy, images, colors, canary weight, replicas (an env that fails shows its error)."""
     from gitshift.shift import overview as status_mod
 
     s = settings()
     if html_dir:
         _status_page(s, Path(html_dir), app, env_name)
-        return
+        return 0
     rows = status_mod.collect(s.load_config(), s.renderer(), app, env_name)
     if s.json:
         output.emit_json([r.to_json() for r in rows])
-        return
-    output.table([r.row() for r in rows], ["APP", "ENV", "STRATEGY", "IMAGE", "TRAFFIC", "REPLICAS"])
+    else:
+        output.table([r.row() for r in rows], ["APP", "ENV", "STRATEGY", "IMAGE", "TRAFFIC", "REPLICAS"])
+    for r in rows:
+        if r.error:
+            output.row_error(f"{r.env.app}/{r.env.name}", r.error, r.hint)
+    return max((r.code for r in rows), default=0)
 
 
 def _status_page(s: Settings, out: Path, app: str | None, env_name: str | None) -> None:
@@ -119,16 +123,20 @@ def check(app: str | None, env_name: str | None) -> int:
 
     s = settings()
     results = status_mod.check(s.load_config(), s.renderer(), app, env_name)
-    failed = [r for r in results if r["failures"]]
     if s.json:
-        output.emit_json(results)
+        output.emit_json([r.to_json() for r in results])
     else:
         for r in results:
-            mark = "ok  " if not r["failures"] else "FAIL"
-            click.echo(f"{mark} {r['app']}/{r['env']} ({r['overlay']})")
-            for f in r["failures"]:
+            mark = "ERROR" if r.error else "FAIL" if r.failures else "ok  "
+            click.echo(f"{mark} {r.env.app}/{r.env.name} ({r.env.overlay})")
+            for f in r.failures:
                 click.echo(f"     - {f}")
-    return 1 if failed else 0
+            for w in r.warnings:
+                click.echo(f"     warning: {w}")
+    for r in results:
+        if r.error:
+            output.row_error(f"{r.env.app}/{r.env.name}", r.error, r.hint)
+    return max((r.exit_code for r in results), default=0)
 
 
 @click.command(epilog=examples(
@@ -140,11 +148,11 @@ def check(app: str | None, env_name: str | None) -> int:
 @click.option("-n", "limit", type=click.IntRange(min=1), default=20, show_default=True, help="How many.")
 @click.option("--branch", "ref", default="HEAD", show_default=True, help="Read the shifts of this branch (or ref).")
 @command_options
-def history(app: str | None, env_name: str | None, limit: int, ref: str) -> None:
-    """Past shifts, newest first, from commit trailers."""
+def history(app: str | None, env_name: str | None, limit: int, ref: str) -> int:
+    """Past shifts, newest first, from commit trailers (a commit whose trailers name no single shift shows why)."""
     from gitshift.errors import InputError
-    from gitshift.gitops import history as hist
     from gitshift.gitops.repo import Repo
+    from gitshift.shift import overview as status_mod
 
     s = settings()
     if app is not None or env_name is not None:
@@ -153,11 +161,16 @@ def history(app: str | None, env_name: str | None, limit: int, ref: str) -> None
     sha = repo.rev_parse(ref)
     if sha is None:
         raise InputError(f"unknown branch or ref {ref!r}", "--branch", "`git branch -a` lists the branches")
-    entries = hist.read(repo, sha, app, env_name, limit)
+    entries = status_mod.history(repo, sha, app, env_name, limit)
     if s.json:
-        output.emit_json([{k: v for k, v in asdict(e).items() if k != "requested_by"} for e in entries])
-        return
-    output.table([(e.commit[:10], e.date[:19].replace("T", " "), e.action, e.summary) for e in entries],
-                 ["COMMIT", "DATE", "ACTION", "SUMMARY"])
+        output.emit_json([{**{k: v for k, v in asdict(e).items() if k != "requested_by"}, "error": error}
+                          for e, error in entries])
+    else:
+        output.table([(e.commit[:10], e.date[:19].replace("T", " "), e.action, e.summary) for e, _ in entries],
+                     ["COMMIT", "DATE", "ACTION", "SUMMARY"])
+    for e, error in entries:
+        if error:
+            output.row_error(e.commit[:10], error, "the commit's message was edited, or merged from several")
+    return 2 if any(error for _, error in entries) else 0
 
 COMMANDS = (status, render, diff, check, history)

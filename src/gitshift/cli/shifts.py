@@ -79,6 +79,10 @@ def delivery_options(f: F, env: bool = True) -> F:
         click.option("--reviewer", "reviewers", multiple=True, help="PR reviewer (repeatable)."),
         click.option("--sign/--no-sign", default=None,
                      help="Sign the commit, or not (default: as git's commit.gpgSign says)."),
+        click.option("--allow-other-envs", is_flag=True,
+                     help="Accept an edit that also changes other envs' renders (refused otherwise)."),
+        click.option("--all-kustomizations", is_flag=True,
+                     help="Look for changed renders in every kustomization of the repository, not only the envs."),
     ]
     for opt in reversed(opts):
         f = opt(f)
@@ -115,6 +119,7 @@ def _delivery(kw: dict[str, Any], config: Any) -> Any:
         mode=mode, token=_token(config, mode), pr_preview=kw.pop("pr_preview"),
         branch=kw.pop("branch"), base=kw.pop("base"), remote=kw.pop("remote"), message=kw.pop("message"),
         labels=tuple(kw.pop("labels")), reviewers=tuple(kw.pop("reviewers")), sign=kw.pop("sign"),
+        allow_other_envs=kw.pop("allow_other_envs"), all_kustomizations=kw.pop("all_kustomizations"),
     )
 
 

@@ -66,14 +66,10 @@ def status(login: str, command: Command, rows: Sequence[tuple[str, State]], ref:
     out = [f"{_head(login, command)}: state at `{ref}`", "",
            "| env | strategy | images | traffic | replicas |", "|---|---|---|---|---|"]
     for env, s in rows:
-        traffic = [f"active={s.active}" + (f" preview={s.preview}" if s.preview else "")] if s.active else []
-        if s.weight is not None:
-            traffic.append(f"weight={s.weight}" + (f" (step {s.step}/{len(s.steps)})" if s.step and s.steps else ""))
-        if s.match:
-            traffic.append(f"match={s.match}")
+        traffic = s.traffic_text()
         images = ", ".join(f"`{i}`" for i in sorted(set(s.images.values()))) or "-"
-        reps = " ".join(f"{k}={v}" for k, v in s.replicas.items()) or "-"
-        out.append(f"| {env} | {s.strategy} | {images} | {prbody.cell(' '.join(traffic) or '-')} | {reps} |")
+        reps = s.replicas_text() or "-"
+        out.append(f"| {env} | {s.strategy} | {images} | {prbody.cell(traffic or '-')} | {reps} |")
     return "\n".join(out)
 
 

@@ -37,7 +37,11 @@ def _parse(out: str) -> list[Entry]:
         if len(fields) != 7 or not fields[5]:
             continue
         apps, envs, actions = (fields[i].split(",") for i in (3, 4, 5))
-        for app, env, action in zip(apps, envs, actions, strict=False):
+        if not len(apps) == len(envs) == len(actions):  # no single shift: kept whole, for history to say so
+            entries.append(Entry(fields[0], fields[1], fields[3].strip(), fields[4].strip(), fields[5].strip(),
+                                 fields[2], fields[6].strip()))
+            continue
+        for app, env, action in zip(apps, envs, actions, strict=True):
             entries.append(Entry(fields[0], fields[1], app.strip(), env.strip(), action.strip(), fields[2],
                                  fields[6].strip()))
     return entries

@@ -141,12 +141,13 @@ def prove(found: Scan, parsed: Config, rendered: dict[str, Rendered]
 
     scanned = _Rendered(parsed.root, rendered)
     try:  # every env at once: the common case, and linear in the envs
-        overview.collect(parsed, scanned, None, None)
+        rows = overview.collect(parsed, scanned, None, None)
         results = overview.check(parsed, scanned, None, None)
     except Exception:  # one env fails: find which, one by one
         pass
     else:
-        return found, {(r["app"], r["env"]): list(r["failures"]) for r in results if r["failures"]}, False
+        if not any(r.error for r in rows) and not any(r.error for r in results):
+            return found, {(r.env.app, r.env.name): list(r.failures) for r in results if r.failures}, False
     failures: dict[tuple[str, str], list[str]] = {}
     apps, changed = [], False
     for app in found.apps:
@@ -157,14 +158,16 @@ def prove(found: Scan, parsed: Config, rendered: dict[str, Rendered]
                 envs.append(env)
                 continue
             try:
-                overview.collect(parsed, scanned, app.name, env.env)
+                [row] = overview.collect(parsed, scanned, app.name, env.env)
                 [result] = overview.check(parsed, scanned, app.name, env.env)
+                if row.error or result.error:  # status and check show an env that fails as a row
+                    raise GitshiftError(str(row.error or result.error))
             except Exception as exc:  # GitshiftError or an odd object: the env falls back, the others go on
                 envs.append(as_rolling(env, rendered[env.overlay], f"{env.detection.strategy} set aside: {exc}"))
                 changed = True
                 continue
-            if result["failures"]:
-                failures[(app.name, env.env)] = list(result["failures"])
+            if result.failures:
+                failures[(app.name, env.env)] = list(result.failures)
             envs.append(env)
         apps.append(replace(app, envs=tuple(envs)))
     return replace(found, apps=tuple(apps)), failures, changed

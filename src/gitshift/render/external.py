@@ -9,11 +9,11 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitshift.errors import RenderError, YamlError
+from gitshift.errors import RenderError, RendererUnavailableError, YamlError
+from gitshift.files import FileView
 from gitshift.process import run
 
 if TYPE_CHECKING:
-    from gitshift.files import FileView
     from gitshift.manifests import Obj
 
 
@@ -36,10 +36,38 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
+def on_disk(view: FileView) -> bool:
+    """Whether the view reads unedited files from the disk (not from a commit's objects)."""
+    return type(view).read_bytes is FileView.read_bytes
+
+
+def _export(view: FileView, root: Path, dest: Path) -> None:
+    """Write every file of a view that does not read the disk (a commit) into ``dest``."""
+    tree = getattr(view, "tree", None)
+    blobs = getattr(tree, "blobs", None)
+    if isinstance(blobs, dict):  # a commit's view lists its files at once
+        names: list[str] = [str(n) for n in blobs]
+    else:
+        names, stack = [], [""]
+        while stack:
+            rel = stack.pop()
+            for name in view.listdir(root / rel):
+                sub = f"{rel}/{name}" if rel else name
+                if name != ".git":
+                    (stack.append if view.is_dir(root / sub) else names.append)(sub)
+    for rel in names:
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(view.read_bytes(root / rel))
+
+
 def _materialize(view: FileView, root: Path, dest: Path) -> None:
     """Lay ``root`` (hard links where possible) plus the view's edits into ``dest``."""
-    shutil.copytree(root, dest, symlinks=True, ignore=shutil.ignore_patterns(".git"),
-                    copy_function=_link_or_copy, dirs_exist_ok=True)
+    if on_disk(view):
+        shutil.copytree(root, dest, symlinks=True, ignore=shutil.ignore_patterns(".git"),
+                        copy_function=_link_or_copy, dirs_exist_ok=True)
+    else:
+        _export(view, root, dest)
     for path, data in view.edited():
         target = dest / path.relative_to(root)
         if target.exists() or target.is_symlink():
@@ -51,7 +79,11 @@ def _materialize(view: FileView, root: Path, dest: Path) -> None:
 
 def _one_line(stderr: str, code: int) -> str:
     """kubectl's multi-line error as one line, without its log prefix."""
-    text = re.sub(r'^[EWI]\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err=<', "", stderr.strip())
+    text = stderr.strip()
+    quoted = re.fullmatch(r'[EWI]\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err="(.*)"', text, re.S)
+    if quoted:  # kubectl's one-line form: the message, its quotes escaped
+        text = quoted.group(1).replace('\\"', '"')
+    text = re.sub(r'^[EWI]\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err=<', "", text)
     text = " ".join(line.strip() for line in text.splitlines() if line.strip() not in ("", ">", "`"))
     return text.removeprefix("Error: ").strip() or f"exit {code}"
 
@@ -65,6 +97,11 @@ class ExternalRenderer:
     def __init__(self, engine: str) -> None:
         self.name = engine
 
+    @property
+    def command_name(self) -> str:
+        """The command as a person types it: ``kubectl kustomize`` or ``kustomize build``."""
+        return "kubectl kustomize" if self.name == "kubectl" else "kustomize build"
+
     def _command(self, path: Path) -> list[str]:
         if self.name == "kubectl":
             return ["kubectl", "kustomize", str(path)]
@@ -73,7 +110,8 @@ class ExternalRenderer:
     def render_text(self, path: Path, view: FileView | None = None) -> str:
         """The overlay as the binary prints it; edits in ``view`` are rendered from a scratch copy."""
         path = Path(os.path.abspath(path))
-        if view is None or not view.overlay:
+        view = getattr(view, "inner", view)  # a RecordingView: the engine reads the files itself
+        if view is None or (not view.overlay and on_disk(view)):
             return self._run(path, path)
         root = view.root or path
         scratch_parent = root / ".git" if (root / ".git").is_dir() else None
@@ -82,7 +120,14 @@ class ExternalRenderer:
             return self._run(Path(tmp) / path.relative_to(root), path)
 
     def _run(self, path: Path, shown: Path) -> str:
-        result = run(self._command(path))
+        try:
+            result = run(self._command(path))
+        except RendererUnavailableError as exc:
+            if not exc.hint and not shutil.which(self.name):
+                other = next((e for e in ("kustomize", "kubectl") if e != self.name and shutil.which(e)), None)
+                exc.hint = f"use --engine {other}, or --engine auto" if other else \
+                    f"install {self.name}, or use --engine auto (the builtin engine)"
+            raise
         if result.code != 0:
             raise RenderError(f"{self.name} failed: {_one_line(result.stderr, result.code)}"
                               .replace(str(path.parent), str(shown.parent)), str(shown))

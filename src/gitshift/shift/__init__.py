@@ -29,10 +29,15 @@ def run(config: Config, renderer: Renderer, request: ShiftRequest, delivery: Del
     ``planner``, given the tree the shift is computed in, returns the plan to use
     instead of the strategy's (revert builds its own from other commits).
     """
+    from dataclasses import replace
+
     from gitshift.gitops import journal
     from gitshift.shift import compute, deliver
+    from gitshift.strategies.base import Neighbours
 
     env = config.env(request.app, request.env)
+    request = replace(request, neighbours=Neighbours(tuple(config.select()), delivery.allow_other_envs,
+                                                     delivery.all_kustomizations))
     if delivery.mode == "dry-run":
         c = compute.compute(renderer, config.root, env, request, planner(config.root) if planner else None)
         return compute.result(c, config.root, delivery)

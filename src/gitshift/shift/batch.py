@@ -207,6 +207,7 @@ def run(config: Config, renderer: Renderer, action: str, items: Sequence[Item], 
     """
     if not items:
         raise InputError(f"{action}: no shift to make", action, "name the apps, or check --from/--to and --env")
+    items = with_neighbours(config, items, delivery)
     if delivery.mode in ("dry-run", "working-tree"):
         view = FileView(root=config.root)
         done, refused, edits = compute_all(renderer, config.root, view, items, skip_refused)
@@ -220,6 +221,16 @@ def run(config: Config, renderer: Renderer, action: str, items: Sequence[Item], 
     if res.refused and not res.shifts:
         raise _refusal(res.refused[0])
     return res
+
+
+def with_neighbours(config: Config, items: Sequence[Item], delivery: Delivery) -> list[Item]:
+    """The items, each told which envs outside the batch it must leave as they render (README, "Blast radius")."""
+    from gitshift.strategies.base import Neighbours
+
+    shifted = {(i.env.app, i.env.name) for i in items}
+    others = tuple(e for e in config.select() if (e.app, e.name) not in shifted)
+    scope = Neighbours(others, delivery.allow_other_envs, delivery.all_kustomizations)
+    return [replace(i, request=replace(i.request, neighbours=scope)) for i in items]
 
 
 def _refusal(first: Refusal) -> GitshiftError:

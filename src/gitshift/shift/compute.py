@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -13,11 +14,11 @@ from gitshift import checks, files, rewrite
 from gitshift import strategies as registry
 from gitshift.config import EnvConfig
 from gitshift.errors import CheckFailedError, GitshiftError, InputError
-from gitshift.manifests import Intent, Rendered, format_path
-from gitshift.render import Renderer
+from gitshift.manifests import MISSING, Intent, Rendered, format_path, show
+from gitshift.render import Layout, Renderer, engine_of, kustomization_dirs, render_reading
 from gitshift.result import Change, Result, State
 from gitshift.shift.request import Delivery, Planner, ShiftRequest
-from gitshift.strategies.base import Strategy
+from gitshift.strategies.base import Neighbours, Strategy
 
 if TYPE_CHECKING:
     from gitshift.gitops.repo import Repo
@@ -36,6 +37,8 @@ class Computed:
     state_before: State
     state_after: State
     checks: list[str] = field(default_factory=list)
+    affected: list[Affected] = field(default_factory=list)  # every env whose render changes, the target first
+    engine: str = "builtin"
 
 
 def render(renderer: Renderer, tree: Path, env: EnvConfig, view: files.FileView) -> Rendered:
@@ -81,7 +84,8 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
     intents = planner(before) if planner else strategy.plan(before, env, request)
     state_before = strategy.state(before, env)
     if not intents:
-        return Computed(env, request, [], {}, before, before, state_before, state_before)
+        return Computed(env, request, [], {}, before, before, state_before, state_before,
+                        engine=engine_of(renderer, tree / env.overlay))
     image_failures = checks.intent_images(intents, env)
     if image_failures:
         raise CheckFailedError("safety check failed: " + image_failures[0], f"{env.app}/{env.name}",
@@ -93,8 +97,100 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
     if failures:
         raise CheckFailedError("safety check failed: " + failures[0], f"{env.app}/{env.name}",
                                hint="nothing was written", failures=failures)
+    affected = blast_radius(renderer, tree, env, view, edits, request.neighbours, (before, after))
+    others = [a for a in affected[1:] if a.env is not None]
+    if others and not request.neighbours.allow:
+        names = ", ".join(str(a) for a in others)
+        raise CheckFailedError(f"the edit of {env.overlay} also changes the render of {names}",
+                               f"{env.app}/{env.name}", "nothing was written; give --allow-other-envs to shift "
+                               "them too, or give the env an overlay of its own")
     return Computed(env, request, intents, edits, before, after, state_before, state_after,
-                    checks=checks.names(env))
+                    checks=checks.names(env), affected=affected, engine=engine_of(renderer, tree / env.overlay))
+
+
+def blast_radius(renderer: Renderer, tree: Path, env: EnvConfig, view: files.FileView,
+                 edits: dict[Path, bytes | None], neighbours: Neighbours,
+                 renders: tuple[Rendered, Rendered]) -> list[Affected]:
+    """The envs (and, when asked, other kustomizations) whose render ``edits`` change; ``env`` first.
+
+    README.md, "Blast radius": an overlay that cannot reach a changed file is not
+    rendered at all; one that can is rendered before (noting the files the builtin
+    engine reads) and, when it reads a changed file, after the edits too. An env of
+    another app on the target's own overlay counts when its own state moved (its
+    image, say), read from ``renders``, the target's before and after.
+    """
+    changed = frozenset(Path(os.path.realpath(p)) for p in edits)
+    after_view = view.with_edits(edits)
+    layout = Layout(view)
+    target = Path(os.path.normpath(tree / env.overlay))
+    out = [Affected(env.app, env.name, env.overlay)]
+    done = {target}
+    for other in neighbours.envs:
+        if (other.app, other.name) == (env.app, env.name):
+            continue
+        path = Path(os.path.normpath(tree / other.overlay))
+        if path == target:
+            if _state_moved(other, *renders):
+                out.append(Affected(other.app, other.name, other.overlay))
+        elif _changes(renderer, layout, path, view, after_view, changed):
+            out.append(Affected(other.app, other.name, other.overlay))
+        done.add(path)
+    if neighbours.all_kustomizations:
+        for path in kustomization_dirs(view, tree):
+            if path not in done and _changes(renderer, layout, path, view, after_view, changed):
+                out.append(Affected(None, None, path.relative_to(tree).as_posix() or "."))
+    return out
+
+
+def _state_moved(env: EnvConfig, before: Rendered, after: Rendered) -> bool:
+    """Whether the state of ``env`` (sharing the overlay rendered as ``before`` and ``after``) changed."""
+    strategy = registry.get(env.strategy)
+    try:
+        return strategy.state(before, env) != strategy.state(after, env)
+    except GitshiftError:
+        return False  # an env its strategy cannot read: status shows it as an error row
+
+
+def _changes(renderer: Renderer, layout: Layout, path: Path, before_view: files.FileView,
+             after_view: files.FileView, changed: frozenset[Path]) -> bool:
+    """Whether the render of the kustomization at ``path`` differs once the edits are made."""
+    if not layout.may_read(path, changed):
+        return False
+    data = layout.data(path)
+    if data is not None and data.get("kind") == "Component":
+        return False  # not rendered on its own; the overlays that use it are
+    try:
+        before, read = render_reading(renderer, path, before_view)
+    except GitshiftError:
+        before, read = None, None
+    if read is not None and not {Path(os.path.realpath(p)) for p in read} & changed:
+        return False
+    try:
+        after = renderer.render(path, after_view)
+    except GitshiftError:
+        after = None
+    return before != after
+
+
+@dataclass(frozen=True)
+class Affected:
+    """An env (or, with ``--all-kustomizations``, a kustomization no env names) whose render a shift changes."""
+
+    app: str | None
+    env: str | None
+    overlay: str
+
+    def __str__(self) -> str:
+        return f"{self.app}/{self.env}" if self.env else self.overlay
+
+    def to_json(self) -> dict[str, str | None]:
+        """An ``affected`` item of docs/json-output.md."""
+        return {"app": self.app, "env": self.env, "overlay": self.overlay}
+
+
+def affected_lines(c: Computed) -> list[str]:
+    """The other renders a shift changes, one line each, for the commit message and the PR body."""
+    return [f"{a} ({a.overlay})" if a.env else a.overlay for a in c.affected[1:]]
 
 
 def summary(c: Computed) -> str:
@@ -117,7 +213,7 @@ def summary(c: Computed) -> str:
     else:
         parts += [f"{k} {_tag(o)} → {_tag(n)}" for k, (o, n) in moved.items()]
     if not parts:
-        parts += [f"{k} replicas {a.replicas.get(k)} → {v}" for k, v in b.replicas.items()
+        parts += [f"{k} replicas {show(a.replicas.get(k, MISSING))} → {show(v)}" for k, v in b.replicas.items()
                   if a.replicas.get(k) != v]
     if not parts:
         parts.append("no change")
@@ -132,9 +228,9 @@ def _rounded(c: Computed) -> str:
     asked, got = getattr(c.request, "weight", None), c.state_after.weight
     if asked is None or got is None or asked == got or c.env.canary is None:
         return ""
-    names, replicas = (c.env.canary.canary, c.env.canary.stable), c.state_after.replicas
-    pods = f": {replicas[names[0]]} of {sum(replicas[n] for n in names)} pods" if all(
-        n in replicas for n in names) else ""
+    names, after = (c.env.canary.canary, c.env.canary.stable), c.state_after
+    pods = f": {after.pods(names[0])} of {sum(after.pods(n) for n in names)} pods" if all(
+        n in after.replicas for n in names) else ""
     return f" (--weight {asked} rounded to {got}{pods})"
 
 
@@ -174,7 +270,8 @@ def result(c: Computed, tree: Path, delivery: Delivery, **extra: object) -> Resu
         summary=summary(c) if c.intents else
         f"{c.request.recorded_action} {c.env.app}/{c.env.name}: already in place, nothing to do",
         changes=changes(c.intents), files=rel, diff=rendered_diff(c.before, c.after, c.env.overlay),
-        checks=tuple(c.checks), delivery=delivery.mode, picture=picture(c), **extra,  # type: ignore[arg-type]
+        checks=tuple(c.checks), delivery=delivery.mode, picture=picture(c),
+        affected=tuple(a.to_json() for a in c.affected), engine=c.engine, **extra,  # type: ignore[arg-type]
     )
 
 

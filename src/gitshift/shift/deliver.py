@@ -31,7 +31,7 @@ from gitshift.gitops.treeview import GitTreeView
 from gitshift.manifests import show
 from gitshift.render import Renderer
 from gitshift.result import Result
-from gitshift.shift.compute import Computed, changes, compute, files_at, result, summary
+from gitshift.shift.compute import Computed, affected_lines, changes, compute, files_at, result, summary
 from gitshift.shift.request import Delivery, Planner, ShiftRequest
 
 if TYPE_CHECKING:
@@ -68,6 +68,8 @@ def trailers(c: Computed, delivery: Delivery) -> dict[str, str]:
 def commit_message(c: Computed, delivery: Delivery) -> str:
     """Title, the changed fields, the user's message, and the trailers."""
     lines = [f"- {ch.resource} {ch.path}: {show(ch.before)} → {show(ch.after)}" for ch in changes(c.intents)]
+    if c.affected[1:]:
+        lines += ["", "Also changes the render of:", *(f"- {a}" for a in affected_lines(c))]
     body = (delivery.message.strip() + "\n\n" if delivery.message else "") + "\n".join(lines)
     return commits.message(summary(c), body, trailers(c, delivery))
 

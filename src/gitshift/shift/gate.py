@@ -75,10 +75,10 @@ def phase(live: Live) -> str | None:
     """The release in progress: ``canary``, ``preview`` (blue/green deployed), ``promoted``, or None."""
     state, names = live.state, live.names
     if live.env.strategy == "canary":
-        canary_pods = state.replicas.get(names.get("canary", ""), 0)
+        canary_pods = state.pods(names.get("canary", ""))
         return "canary" if (state.weight or 0) > 0 or state.match or canary_pods > 0 else None
     if live.env.strategy == "bluegreen" and "preview" in names:
-        idle_pods = state.replicas.get(names["preview"], 0)
+        idle_pods = state.pods(names["preview"])
         if idle_pods < 1:
             return None
         if state.preview is not None:  # a preview Service tells the two phases apart

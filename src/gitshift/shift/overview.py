@@ -3,39 +3,140 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitshift import checks, files
 from gitshift import strategies as registry
-from gitshift.config import Config
-from gitshift.render import Renderer
-from gitshift.result import StatusRow
+from gitshift.config import Config, EnvConfig
+from gitshift.errors import GitshiftError
+from gitshift.manifests import Rendered, image_name
+from gitshift.render import Renderer, engine_of
+from gitshift.result import CheckRow, StatusRow
 from gitshift.shift.compute import dump, files_at, render
+
+if TYPE_CHECKING:
+    from gitshift.gitops.history import Entry
+    from gitshift.gitops.repo import Repo
+
+
+def _read(config: Config, renderer: Renderer, app: str | None, env: str | None
+          ) -> Iterator[tuple[EnvConfig, Rendered | None, str, GitshiftError | None]]:
+    """Each selected env's render, the engine that made it, or the error that stopped it (the others go on)."""
+    view = files.FileView(root=config.root)
+    for e in config.select(app, env):
+        try:
+            rendered = render(renderer, config.root, e, view)
+        except GitshiftError as exc:
+            yield e, None, engine_of(renderer, config.root / e.overlay), exc
+            continue
+        yield e, rendered, engine_of(renderer, config.root / e.overlay), None
 
 
 def collect(config: Config, renderer: Renderer, app: str | None, env: str | None) -> list[StatusRow]:
-    """The state of every selected env, read from its rendered overlay."""
+    """The state of every selected env, read from its rendered overlay; an env that fails gets its error."""
     rows = []
-    view = files.FileView(root=config.root)
-    for e in config.select(app, env):
-        rendered = render(renderer, config.root, e, view)
-        rows.append(StatusRow(e, registry.get(e.strategy).state(rendered, e)))
+    for e, rendered, engine, error in _read(config, renderer, app, env):
+        if rendered is not None:
+            try:
+                state = registry.get(e.strategy).state(rendered, e)
+            except GitshiftError as exc:
+                error = exc
+            else:
+                rows.append(StatusRow(e, state, engine, warnings=tuple(checks.image_found(rendered, e))))
+                continue
+        assert error is not None
+        rows.append(StatusRow(e, None, engine, error=str(error), code=error.exit_code, hint=error.hint))
     return rows
 
 
-def check(config: Config, renderer: Renderer, app: str | None, env: str | None) -> list[dict[str, Any]]:
-    """The safety checks of every selected env (README.md, "How a shift works")."""
+def check(config: Config, renderer: Renderer, app: str | None, env: str | None) -> list[CheckRow]:
+    """The safety checks of every selected env (README.md, "check"); an env that fails gets its error."""
     out = []
     view = files.FileView(root=config.root)
-    for e in config.select(app, env):
-        rendered = render(renderer, config.root, e, view)
-        strategy = registry.get(e.strategy)
-        state = strategy.state(rendered, e)
-        failures = checks.run(rendered, e, state.serving, own=strategy.checks(rendered, e))
-        out.append({"app": e.app, "env": e.name, "overlay": e.overlay, "failures": failures})
+    for e, rendered, engine, error in _read(config, renderer, app, env):
+        try:
+            if rendered is None:
+                assert error is not None
+                raise error
+            strategy = registry.get(e.strategy)
+            state = strategy.state(rendered, e)
+            failures = checks.image_found(rendered, e) + checks.run(
+                rendered, e, state.serving, own=strategy.checks(rendered, e))
+            warnings = _stale(renderer, config.root, e, rendered, view)
+        except GitshiftError as exc:
+            out.append(CheckRow(e, engine, error=str(exc), hint=exc.hint, code=exc.exit_code))
+            continue
+        out.append(CheckRow(e, engine, tuple(failures), tuple(warnings)))
     return out
+
+
+def _stale(renderer: Renderer, root: Path, env: EnvConfig, rendered: Rendered, view: files.FileView) -> list[str]:
+    """Warnings about the overlay's own ``images:`` entries and gitshift patches that match nothing any more."""
+    import yaml
+
+    from gitshift.config import yaml_loader
+    from gitshift.rewrite.overlay import find_kustomization
+
+    overlay = files.guard_inside(root, Path(env.overlay), f"overlay of {env.app}/{env.name}")
+    kfile = find_kustomization(overlay, view)
+    try:
+        kust = yaml.load(view.read_bytes(kfile), Loader=yaml_loader())
+    except yaml.YAMLError:
+        return []  # the render read it: a file it could parse but PyYAML cannot is the renderer's business
+    if not isinstance(kust, dict):
+        return []
+    where = kfile.relative_to(root).as_posix()
+    out = [f"{where}: {w}" for w in _stale_images(renderer, root, env, rendered, view, kfile, kust)]
+    mine = [(p["path"], p["target"]) for p in kust.get("patches") or []
+            if isinstance(p, dict) and isinstance(p.get("target"), dict)
+            and Path(str(p.get("path") or "")).name.startswith("gitshift-")]
+    affix = (str(kust.get("namePrefix") or ""), str(kust.get("nameSuffix") or ""))
+    return out + [f"{where}: {w}" for w in checks.stale_patches(mine, rendered, affix)]
+
+
+def _stale_images(renderer: Renderer, root: Path, env: EnvConfig, rendered: Rendered, view: files.FileView,
+                  kfile: Path, kust: dict[str, Any]) -> list[str]:
+    entries = [e for e in kust.get("images") or [] if isinstance(e, dict) and e.get("name")]
+    final = {image_name(i) for o in rendered for i in checks.container_images(o)}
+    if all(str(e.get("newName") or e["name"]) in final for e in entries):
+        return []  # every entry's result is rendered: no need to render without them
+    from gitshift.rewrite import yamldoc
+
+    try:
+        doc = yamldoc.load(kfile, view.read_bytes(kfile))
+        del doc.docs[0]["images"]
+        before = render(renderer, root, env, view.with_edits({kfile: doc.dump()}))
+    except (GitshiftError, KeyError, IndexError, TypeError):
+        return []
+    return checks.stale_images(entries, [image_name(i) for o in before for i in checks.container_images(o)])
+
+
+_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_ACTION = re.compile(r"[a-z]+(?:[.-][a-z]+)*")
+
+
+def history(repo: Repo, ref: str, app: str | None, env: str | None, limit: int
+            ) -> list[tuple[Entry, str | None]]:
+    """Past shifts reachable from ``ref``, newest first, each with what is wrong with its trailers (or None)."""
+    from gitshift.gitops import history as hist
+
+    return [(e, _trailer_error(e)) for e in hist.read(repo, ref, app, env, limit)]
+
+
+def _trailer_error(entry: Entry) -> str | None:
+    """Why a commit's Gitshift trailers name no shift: App, Env and Action that do not pair up, or not names."""
+    trailers = (("Gitshift-App", entry.app, _NAME), ("Gitshift-Env", entry.env, _NAME),
+                ("Gitshift-Action", entry.action, _ACTION))
+    if any("," in value for _, value, _ in trailers):
+        counts = ", ".join(f"{value.count(',') + 1} {key}" for key, value, _ in trailers)
+        return f"the trailers do not pair up ({counts}): no shift can be read from them"
+    for key, value, pattern in trailers:
+        if not pattern.fullmatch(value):
+            return f"{key} {value!r} is not a valid name"
+    return None
 
 
 def diff(config: Config, renderer: Renderer, app: str | None, env: str | None, against: str) -> str:

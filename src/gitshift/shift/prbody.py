@@ -80,8 +80,12 @@ def body(result: Result, overlay: str, trailers: Mapping[str, str], state: State
     parts = [f"**{result.summary}**"]
     if message:
         parts.append(message.strip())
+    parts += [table(result)]
+    if result.affected[1:]:
+        parts.append("**Also changes the render of**: " + ", ".join(
+            f"`{a['app']}/{a['env']}` (`{a['overlay']}`)" if a["env"] else f"`{a['overlay']}`"
+            for a in result.affected[1:]))
     parts += [
-        table(result),
         picture(result),
         "**Safety checks**: " + " · ".join(f"✅ {c}" for c in checks),
         "{diff}",

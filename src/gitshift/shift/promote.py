@@ -18,7 +18,7 @@ from gitshift.strategies.workloads import app_workloads, image_of
 
 # What a promotion does in the target env, by the target's strategy.
 ENTRY_ACTION = {"recreate": "set-image", "rolling": "set-image", "bluegreen": "bluegreen.deploy",
-                "canary": "canary.deploy"}
+                "canary": "canary.deploy", "rollout": "set-image", "flagger": "set-image"}
 
 
 def _live_workload(rendered: Rendered, env: EnvConfig) -> Obj | None:

@@ -33,3 +33,5 @@ class Delivery:
     # where only the remote branch counts and a force-pushed pull request must not be refused).
     keep_local: bool = True
     sign: bool | None = None  # --sign/--no-sign; None: as git's commit.gpgSign says
+    allow_other_envs: bool = False  # accept a shift that also changes other envs' renders
+    all_kustomizations: bool = False  # look for changed renders in every kustomization, not only the envs

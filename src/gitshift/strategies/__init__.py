@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from gitshift.strategies import bluegreen, canary, rolling
+from gitshift.strategies import bluegreen, canary, flagger, rolling, rollout
 from gitshift.strategies.base import Strategy
 
-STRATEGIES: dict[str, Strategy] = {"recreate": rolling, "rolling": rolling, "bluegreen": bluegreen, "canary": canary}
+# rollout and flagger: Argo Rollouts or Flagger progresses the release; gitshift sets the image only.
+STRATEGIES: dict[str, Strategy] = {"recreate": rolling, "rolling": rolling, "bluegreen": bluegreen, "canary": canary,
+                                   "rollout": rollout, "flagger": flagger}
 
 
 def get(name: str) -> Strategy:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -10,6 +10,15 @@ from gitshift.config import EnvConfig
 from gitshift.errors import ConfigError, InputError
 from gitshift.manifests import MISSING, FieldPath, Intent, Obj, Rendered, ResourceId, get_path
 from gitshift.result import State
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The other envs a shift must leave as they render, unless allowed (README.md, "Blast radius")."""
+
+    envs: tuple[EnvConfig, ...] = ()
+    allow: bool = False  # --allow-other-envs
+    all_kustomizations: bool = False  # also render every kustomization of the repository
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,7 @@ class ShiftRequest:
     # promote and revert run another action's plan but are recorded as themselves.
     record_as: str | None = None
     source: str | None = None
+    neighbours: Neighbours = Neighbours()
 
     @property
     def recorded_action(self) -> str:
@@ -109,3 +119,17 @@ def _affixed(rendered: Rendered, rendered_name: str, plain: str) -> bool:
     prefix, suffix = rendered_name[:idx], rendered_name[idx + len(plain):]
     names = [(o.get("metadata") or {}).get("name", "") for o in rendered]
     return all(n.startswith(prefix) and n.endswith(suffix) for n in names if n)
+
+
+def refuse_controlled(rendered: Rendered, env: EnvConfig, workloads: Iterable[Obj]) -> None:
+    """Refuse to write weights, selectors or replicas of a workload that Argo Rollouts or Flagger progresses."""
+    from gitshift.strategies.workloads import progressed_by
+
+    for w in workloads:
+        who = progressed_by(rendered, w)
+        if who is not None:
+            instead = "flagger" if who.startswith("Flagger") else "rollout"
+            raise InputError(f"{who} progresses {w.get('kind')}/{w['metadata']['name']} itself; "
+                             f"{env.strategy} would fight it", f"{env.app}/{env.name} ({env.overlay})",
+                             f"set apps.{env.app}.envs.{env.name}.strategy to {instead}: "
+                             "gitshift then sets the image only")

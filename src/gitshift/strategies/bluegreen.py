@@ -27,11 +27,14 @@ from gitshift.config import BlueGreenSettings, EnvConfig
 from gitshift.errors import CheckFailedError, InputError
 from gitshift.manifests import Intent, Obj, Rendered, pod_labels, selector_matches
 from gitshift.result import State
-from gitshift.strategies.base import ShiftRequest, collect, intent, resolve
+from gitshift.strategies.base import ShiftRequest, collect, intent, refuse_controlled, resolve
 from gitshift.strategies.workloads import (
     RELEASE_KINDS,
+    autoscaling,
     container_paths,
     image_of,
+    progressed_by,
+    replica_counts,
     replicas_of,
     set_image,
     set_replicas,
@@ -151,7 +154,8 @@ def state(rendered: Rendered, env: EnvConfig) -> State:
         images={_name(w): image_of(w, env) or "" for w in ws},
         active=layout.color_of(layout.active_svc),
         preview=layout.color_of(layout.preview_svc) if layout.preview_svc is not None else None,
-        replicas={_name(w): replicas_of(w) for w in ws},
+        replicas=replica_counts(list(ws)),
+        autoscaling=autoscaling(rendered, list(ws)),
         serving=(_name(layout.active_svc),),
     )
 
@@ -236,7 +240,9 @@ def plan(rendered: Rendered, env: EnvConfig, request: ShiftRequest) -> list[Inte
             request.action,
             f"use one of {', '.join(ACTIONS)}",
         )
-    return handler(_layout(rendered, env), env, request)
+    layout = _layout(rendered, env)
+    refuse_controlled(rendered, env, layout.workloads.values())
+    return handler(layout, env, request)
 
 
 def checks(rendered: Rendered, env: EnvConfig) -> list[str]:
@@ -272,4 +278,6 @@ def checks(rendered: Rendered, env: EnvConfig) -> list[str]:
         )
     if not image_of(w, env):
         failures.append(f"{where} has no image")
+    failures += [f"{who} progresses {w['kind']}/{_name(w)} itself; use strategy: rollout or flagger"
+                 for w in layout.workloads.values() if (who := progressed_by(rendered, w))]
     return failures

@@ -9,7 +9,7 @@ from gitshift.errors import InputError
 from gitshift.manifests import MISSING, Intent, Obj, Rendered
 from gitshift.result import State
 from gitshift.strategies.base import ShiftRequest, collect, intent
-from gitshift.strategies.workloads import app_workloads, image_of, replicas_of, set_image
+from gitshift.strategies.workloads import app_workloads, autoscaling, image_of, replica_counts, set_image
 
 ACTIONS = ("set-image",)
 _INT_OR_PERCENT = re.compile(r"(?:0|[1-9][0-9]{0,9})%?")
@@ -22,7 +22,8 @@ def state(rendered: Rendered, env: EnvConfig) -> State:
     return State(
         strategy=env.strategy,
         images={w["metadata"]["name"]: image_of(w, env) or "" for w in workloads},
-        replicas={w["metadata"]["name"]: replicas_of(w) for w in workloads},
+        replicas=replica_counts(workloads),
+        autoscaling=autoscaling(rendered, workloads),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from gitshift import images
 from gitshift.config import EnvConfig
 from gitshift.errors import InputError
@@ -63,6 +65,61 @@ def replicas_of(obj: Obj) -> int:
     """A workload's replica count (Kubernetes' default is 1)."""
     value = (obj.get("spec") or {}).get("replicas", 1)
     return int(value) if value is not None else 1
+
+
+def declared_replicas(obj: Obj) -> int | None:
+    """The replica count the object itself sets; None when it sets none (an autoscaler or the default decides)."""
+    value = (obj.get("spec") or {}).get("replicas")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def replica_counts(workloads: Sequence[Obj]) -> dict[str, int | None]:
+    """``status``'s replicas: the scalable workloads' own counts (a CronJob or DaemonSet has none)."""
+    return {str(w["metadata"]["name"]): declared_replicas(w) for w in workloads if w.get("kind") in SCALABLE_KINDS}
+
+
+def autoscaling(rendered: Rendered, workloads: Sequence[Obj]) -> dict[str, dict[str, int]]:
+    """The bounds an autoscaler in the overlay sets, by workload: HorizontalPodAutoscaler or KEDA ScaledObject."""
+    names = {(str(w.get("kind")), str(w["metadata"]["name"])) for w in workloads}
+    out: dict[str, dict[str, int]] = {}
+    for scaler in rendered.of_kind("HorizontalPodAutoscaler", "ScaledObject"):
+        spec = scaler.get("spec") or {}
+        ref = spec.get("scaleTargetRef") or {}
+        key = (str(ref.get("kind") or "Deployment"), str(ref.get("name")))
+        if key not in names:
+            continue
+        if scaler.get("kind") == "HorizontalPodAutoscaler":
+            low, high = spec.get("minReplicas", 1), spec.get("maxReplicas")
+        else:  # KEDA's defaults
+            low, high = spec.get("minReplicaCount", 0), spec.get("maxReplicaCount", 100)
+        if isinstance(low, int) and isinstance(high, int):
+            out[key[1]] = {"min": low, "max": high}
+    return out
+
+
+def progressed_by(rendered: Rendered, obj: Obj) -> str | None:
+    """Who progresses a release of ``obj`` by itself: a Rollout's own steps, or a Flagger ``Canary``; else None.
+
+    gitshift then only sets the image (strategies ``rollout`` and ``flagger``): writing the
+    weights, Services or replicas they own would fight them.
+    """
+    name = str((obj.get("metadata") or {}).get("name"))
+    if obj.get("kind") == "Rollout":
+        strategy = (obj.get("spec") or {}).get("strategy") or {}
+        if (strategy.get("canary") or {}).get("steps"):
+            return f"Rollout/{name} (spec.strategy.canary.steps)"
+        if strategy.get("blueGreen") is not None:
+            return f"Rollout/{name} (spec.strategy.blueGreen)"
+    for canary in flagger_canaries(rendered):
+        ref = (canary.get("spec") or {}).get("targetRef") or {}
+        if ref.get("name") == name and ref.get("kind", "Deployment") == obj.get("kind"):
+            return f"Flagger Canary/{canary['metadata']['name']}"
+    return None
+
+
+def flagger_canaries(rendered: Rendered) -> list[Obj]:
+    """The Flagger ``Canary`` objects of the overlay."""
+    return [c for c in rendered.of_kind("Canary") if str(c.get("apiVersion", "")).startswith("flagger.app/")]
 
 
 def set_replicas(obj: Obj, n: int) -> Intent | None:

@@ -12,11 +12,19 @@ from gitshift.config import EnvConfig
 from gitshift.errors import InputError
 from gitshift.manifests import Intent, Rendered
 from gitshift.result import State
-from gitshift.strategies.base import ShiftRequest, collect
+from gitshift.strategies.base import ShiftRequest, collect, refuse_controlled
 from gitshift.strategies.canary import gateway, istio, nginx, replicas
 from gitshift.strategies.canary.traffic import Match, Pair, Router, pair, settings, validate_weight
 from gitshift.strategies.routes import name_of
-from gitshift.strategies.workloads import image_of, replicas_of, set_image, set_replicas
+from gitshift.strategies.workloads import (
+    autoscaling,
+    image_of,
+    progressed_by,
+    replica_counts,
+    replicas_of,
+    set_image,
+    set_replicas,
+)
 
 ACTIONS = ("canary.deploy", "canary.scale", "canary.promote", "canary.rollback")
 
@@ -48,7 +56,7 @@ def state(rendered: Rendered, env: EnvConfig) -> State:
     """Images, weight, step, A/B rule and replicas of the stable and canary workloads."""
     s, p = settings(env), pair(rendered, env)
     now = router(env).read(rendered, env, p)
-    ws = (p.stable, p.canary)
+    ws = [p.stable, p.canary]
     return State(
         strategy="canary",
         images={name_of(w): image_of(w, env) or "" for w in ws},
@@ -56,8 +64,10 @@ def state(rendered: Rendered, env: EnvConfig) -> State:
         step=s.steps.index(now.weight) + 1 if now.weight in s.steps else None,
         steps=list(s.steps),
         match=str(now.match) if now.match is not None else None,
-        replicas={name_of(w): replicas_of(w) for w in ws},
+        replicas=replica_counts(ws),
+        autoscaling=autoscaling(rendered, ws),
         serving=now.serving,
+        traffic=s.traffic,
     )
 
 
@@ -152,7 +162,9 @@ def plan(rendered: Rendered, env: EnvConfig, request: ShiftRequest) -> list[Inte
             request.action,
             f"use one of {', '.join(ACTIONS)}",
         )
-    return handler(rendered, env, request, router(env), pair(rendered, env))
+    p = pair(rendered, env)
+    refuse_controlled(rendered, env, (p.stable, p.canary))
+    return handler(rendered, env, request, router(env), p)
 
 
 def checks(rendered: Rendered, env: EnvConfig) -> list[str]:
@@ -161,4 +173,6 @@ def checks(rendered: Rendered, env: EnvConfig) -> list[str]:
     failures = router(env).checks(rendered, env, p)
     if not image_of(p.stable, env):
         failures.insert(0, f"stable {p.stable['kind']}/{name_of(p.stable)} has no image")
+    failures += [f"{who} progresses {w['kind']}/{name_of(w)} itself; use strategy: rollout or flagger"
+                 for w in (p.stable, p.canary) if (who := progressed_by(rendered, w))]
     return failures
