@@ -18,6 +18,7 @@ from tests.support.forge_clients import fast_policy, forge_client, github, gitla
 from tests.support.forge_server import forge_server  # noqa: F401
 
 from gitshift.cli.app import cli
+from gitshift.render import Renderer
 
 PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLE = ("base", "overlays", "gitshift.yaml")
@@ -133,6 +134,14 @@ def run(repo: Path | None, *args: str, env: Mapping[str, str] | None = None) -> 
     pre = ["-C", str(repo)] if repo is not None else []
     engine = [] if any(a.startswith("--engine") for a in args) else ["--engine", ENGINE]
     return CliRunner().invoke(cli, [*pre, *engine, *args], env=dict(env or {}), catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def builtin() -> Renderer:
+    """The builtin engine (its parse cache is keyed by file identity, so one serves every test)."""
+    from gitshift.render.builtin import BuiltinRenderer
+
+    return BuiltinRenderer()
 
 
 @pytest.fixture
