@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/gitshift demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q tests
+	$(BIN)/python -m pytest -n 2 -q --cpu-durations=15 tests
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

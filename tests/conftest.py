@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import json
 import os
+import resource
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,16 +22,55 @@ from tests.support.forge_clients import fast_policy, forge_client, github, gitla
 from tests.support.forge_server import forge_server  # noqa: F401
 
 from gitshift.cli.app import cli
+from gitshift.render import Renderer
+
+_CPU_START = pytest.StashKey[float]()
 
 PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLE = ("base", "overlays", "gitshift.yaml")
 ENGINE = os.environ.get("GITSHIFT_TEST_ENGINE", "builtin")
 
 
+# -- CPU time per test: on a shared machine wall-clock durations measure the neighbours --------------------------
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--cpu-durations", type=int, default=None, metavar="N",
+                     help="show the N tests that used the most CPU time, their own process and the commands it "
+                          "waited for (0: all), and the total")
 
-@pytest.fixture(autouse=True)
-def _isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path_factory.mktemp("home")
+
+def _cpu() -> float:
+    own, waited = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    item.stash[_CPU_START] = _cpu()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    if call.when == "teardown" and _CPU_START in item.stash:
+        outcome.get_result().user_properties.append(("cpu", _cpu() - item.stash[_CPU_START]))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    most = config.getoption("--cpu-durations")
+    if most is None:
+        return
+    spent = sorted(((dict(r.user_properties).get("cpu", 0.0), r.nodeid) for r in terminalreporter.getreports("")
+                    if r.when == "teardown" and "cpu" in dict(r.user_properties)), reverse=True)
+    terminalreporter.write_sep("=", f"CPU time: {sum(t for t, _ in spent):.1f}s in {len(spent)} tests"
+                                    + (f"; the {most} most" if most else ""))
+    for seconds, nodeid in spent[: most or None]:
+        terminalreporter.write_line(f"{seconds:7.2f}s {nodeid}")
+
+
+
+def isolate_git(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Git as in a fresh account (its config in ``home``, a fixed identity), and no ``GITSHIFT_*`` settings."""
     cfg = home / "gitconfig"
     cfg.write_text("[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(cfg))
@@ -38,6 +81,11 @@ def _isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     for name in list(os.environ):
         if name.startswith("GITSHIFT_") and name != "GITSHIFT_TEST_ENGINE":
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate_git(monkeypatch, tmp_path_factory.mktemp("home"))
 
 
 def git(repo: Path, *args: str) -> str:
@@ -53,8 +101,7 @@ def build_tree(root: Path, tree: Mapping[str, str]) -> None:
         path.write_text(text)
 
 
-def make_repo(root: Path, tree: Mapping[str, str] | None = None, copy_example: bool = False) -> Path:
-    """A git repository on ``main`` with one commit and a bare clone as ``origin``."""
+def _build_repo(root: Path, tree: Mapping[str, str], copy_example: bool) -> Path:
     work = root / "work"
     work.mkdir(parents=True)
     if copy_example:
@@ -64,7 +111,7 @@ def make_repo(root: Path, tree: Mapping[str, str] | None = None, copy_example: b
                 shutil.copytree(src, work / name)
             else:
                 shutil.copy2(src, work / name)
-    build_tree(work, tree or {})
+    build_tree(work, tree)
     git(work, "init", "-q", "-b", "main")
     git(work, "add", "-A")
     git(work, "commit", "-q", "-m", "initial")
@@ -74,6 +121,35 @@ def make_repo(root: Path, tree: Mapping[str, str] | None = None, copy_example: b
     git(work, "fetch", "-q", "origin")
     git(work, "branch", "-q", "--set-upstream-to=origin/main", "main")
     return work
+
+
+# Repositories already built in this process, by content: a copy costs one git command instead of seven.
+_BUILT: dict[str, Path] = {}
+
+
+def make_repo(root: Path, tree: Mapping[str, str] | None = None, copy_example: bool = False) -> Path:
+    """A git repository on ``main`` with one commit and a bare clone as ``origin``.
+
+    Each distinct content is built once per process (its objects packed, git's sample hooks left out)
+    and copied from then on; the copy's ``origin`` is its own bare repository, and its index is
+    refreshed for the new inodes.
+    """
+    key = hashlib.sha256(json.dumps([copy_example, sorted((tree or {}).items())]).encode()).hexdigest()
+    if key not in _BUILT:
+        scratch = Path(tempfile.mkdtemp(prefix="gitshift-tests-"))
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+        work = _build_repo(scratch / "pristine", tree or {}, copy_example)
+        for repo in (work / ".git", scratch / "pristine/origin.git"):
+            git(repo, "repack", "-adq")  # a copy costs a file operation per entry: the fewer, the cheaper
+            for sample in repo.glob("hooks/*.sample"):
+                sample.unlink()
+        _BUILT[key] = scratch / "pristine"
+    pristine = _BUILT[key]
+    shutil.copytree(pristine, root, symlinks=True, dirs_exist_ok=True)
+    for config in (root / "work/.git/config", root / "origin.git/config"):
+        config.write_text(config.read_text().replace(str(pristine), str(root)))
+    git(root / "work", "update-index", "-q", "--refresh")
+    return root / "work"
 
 
 @pytest.fixture
@@ -133,6 +209,14 @@ def run(repo: Path | None, *args: str, env: Mapping[str, str] | None = None) -> 
     pre = ["-C", str(repo)] if repo is not None else []
     engine = [] if any(a.startswith("--engine") for a in args) else ["--engine", ENGINE]
     return CliRunner().invoke(cli, [*pre, *engine, *args], env=dict(env or {}), catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def builtin() -> Renderer:
+    """The builtin engine (its parse cache is keyed by file identity, so one serves every test)."""
+    from gitshift.render.builtin import BuiltinRenderer
+
+    return BuiltinRenderer()
 
 
 @pytest.fixture

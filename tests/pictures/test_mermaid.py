@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, isolate_git, make_repo, run
 from tests.pictures.conftest import HOSTILE, SHIFTS, Chromium, Shifted, hostile_tree, views
 
 from gitshift.comments.parse import Command
@@ -153,8 +153,16 @@ def pr_pictures(repo: Path, cli_run: Callable[..., Result]) -> list[str]:
     return out
 
 
-def test_pull_request_bodies_carry_the_picture(example_repo: Path, cli_run: Callable[..., Result]) -> None:
-    for block in pr_pictures(example_repo, cli_run):
+@pytest.fixture(scope="module")
+def pr_blocks(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """``pr_pictures`` on a fresh example repository, once for the tests that read them."""
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_git(mp, tmp_path_factory.mktemp("home"))
+        return pr_pictures(make_repo(tmp_path_factory.mktemp("pr"), copy_example=True), run)
+
+
+def test_pull_request_bodies_carry_the_picture(pr_blocks: list[str]) -> None:
+    for block in pr_blocks:
         parsed = parse(block)
         assert any(cls == "changed" for _, _, cls in parsed.nodes.values())
 
@@ -231,9 +239,9 @@ def test_mermaid_draws_every_picture(chromium: Chromium, mermaid_js: Path, shift
         assert got["unsafe"] == 0
 
 
-def test_mermaid_draws_the_pictures_of_pull_request_bodies(chromium: Chromium, mermaid_js: Path, example_repo: Path,
-                                                           cli_run: Callable[..., Result], tmp_path: Path) -> None:
-    blocks = pr_pictures(example_repo, cli_run)
+def test_mermaid_draws_the_pictures_of_pull_request_bodies(chromium: Chromium, mermaid_js: Path, pr_blocks: list[str],
+                                                           tmp_path: Path) -> None:
+    blocks = pr_blocks
     results = render_in_chromium(chromium, mermaid_js, blocks, tmp_path)
     for block, got in zip(blocks, results, strict=True):
         assert got["ok"] is True, (block, got.get("error"))
