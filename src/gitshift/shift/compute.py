@@ -39,7 +39,11 @@ class Computed:
 
 
 def render(renderer: Renderer, tree: Path, env: EnvConfig, view: files.FileView) -> Rendered:
-    """The rendered overlay of ``env`` in the tree at ``tree``."""
+    """The rendered overlay of ``env`` in the tree at ``tree`` (a values-file env: its file as one object)."""
+    if env.helm is not None and env.helm.values_file is not None:
+        from gitshift.helm.values import render_file
+
+        return render_file(tree, env, view)
     overlay = files.guard_inside(tree, Path(env.overlay), f"overlay of {env.app}/{env.name}")
     return Rendered(renderer.render(overlay, view))
 
@@ -57,7 +61,7 @@ def files_at(renderer: Renderer, repo: Repo, commit: str) -> AbstractContextMana
 
 def strategy_for(env: EnvConfig, action: str) -> Strategy:
     """The env's strategy, refusing actions it does not support."""
-    strategy = registry.get(env.strategy)
+    strategy = registry.for_env(env)
     if action not in strategy.ACTIONS:
         family = action.split(".")[0]
         raise InputError(f"{env.app}/{env.name} uses strategy {env.strategy}; {family} does not apply",
@@ -75,7 +79,7 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
     Raises:
         CheckFailedError: a safety check fails on the result, or the change cannot be placed exactly.
     """
-    strategy = registry.get(env.strategy) if planner else strategy_for(env, request.action)
+    strategy = registry.for_env(env) if planner else strategy_for(env, request.action)
     view = view or files.FileView(root=tree)
     before = render(renderer, tree, env, view)
     intents = planner(before) if planner else strategy.plan(before, env, request)
@@ -86,8 +90,13 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
     if image_failures:
         raise CheckFailedError("safety check failed: " + image_failures[0], f"{env.app}/{env.name}",
                                failures=image_failures)
-    overlay_dir = (tree / env.overlay).resolve()
-    edits, after = rewrite.place(overlay_dir, view, before, intents, lambda v: render(renderer, tree, env, v))
+    if env.helm is not None:  # Helm values: placed in their source and proven on the values too
+        from gitshift.helm import place as helm_place
+
+        edits, after = helm_place.place(tree, env, view, before, intents, lambda v: render(renderer, tree, env, v))
+    else:
+        overlay_dir = (tree / env.overlay).resolve()
+        edits, after = rewrite.place(overlay_dir, view, before, intents, lambda v: render(renderer, tree, env, v))
     state_after = strategy.state(after, env)
     failures = checks.run(after, env, state_after.serving, intents, strategy.checks(after, env))
     if failures:
@@ -162,8 +171,21 @@ def rendered_diff(before: Rendered, after: Rendered, label: str) -> str:
 
 
 def changes(intents: Sequence[Intent]) -> tuple[Change, ...]:
-    """The shifted fields, as ``changes`` of the JSON output."""
-    return tuple(Change(str(i.resource), format_path(i.path), i.before, i.value) for i in intents)
+    """The shifted fields, as ``changes`` of the JSON output.
+
+    A block of YAML text (an Argo CD ``helm.values`` string) is shown by the
+    values that changed in it, ``spec.source.helm.values (image.tag)``.
+    """
+    from gitshift.helm.paths import text_changes
+
+    out = []
+    for i in intents:
+        inner = text_changes(i.before, i.value)
+        if inner:
+            out += [Change(str(i.resource), f"{format_path(i.path)} ({p})", b, a) for p, b, a in inner]
+        else:
+            out.append(Change(str(i.resource), format_path(i.path), i.before, i.value))
+    return tuple(out)
 
 
 def result(c: Computed, tree: Path, delivery: Delivery, **extra: object) -> Result:

@@ -60,7 +60,7 @@ def read(config: Config, renderer: Renderer, envs: Sequence[EnvConfig], ref: str
     out = []
     for env in envs:
         rendered = render(renderer, config.root, env, view)
-        state = registry.get(env.strategy).state(rendered, env)
+        state = registry.for_env(env).state(rendered, env)
         shift = last.get((env.app, env.name))
         live = Live(env, rendered, state, placeholders(rendered, env, state),
                     shift.commit if shift else None, shift.action if shift else None)

@@ -21,7 +21,7 @@ def collect(config: Config, renderer: Renderer, app: str | None, env: str | None
     view = files.FileView(root=config.root)
     for e in config.select(app, env):
         rendered = render(renderer, config.root, e, view)
-        rows.append(StatusRow(e, registry.get(e.strategy).state(rendered, e)))
+        rows.append(StatusRow(e, registry.for_env(e).state(rendered, e)))
     return rows
 
 
@@ -31,7 +31,7 @@ def check(config: Config, renderer: Renderer, app: str | None, env: str | None) 
     view = files.FileView(root=config.root)
     for e in config.select(app, env):
         rendered = render(renderer, config.root, e, view)
-        strategy = registry.get(e.strategy)
+        strategy = registry.for_env(e)
         state = strategy.state(rendered, e)
         failures = checks.run(rendered, e, state.serving, own=strategy.checks(rendered, e))
         out.append({"app": e.app, "env": e.name, "overlay": e.overlay, "failures": failures})
