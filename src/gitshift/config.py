@@ -326,7 +326,7 @@ class HelmSettings:
     replicas: str | None = None
     canary: HelmCanary | None = None
     bluegreen: HelmBlueGreen | None = None
-    render: bool = False
+    render: bool | str = "auto"  # True: helm template required; "auto": where helm is on PATH
     chart: str | None = None
     release_name: str | None = None
     namespace: str | None = None
@@ -589,9 +589,10 @@ def _helm(r: _Reader, raw: Any, keys: str, strategy: str, app_image: str | None)
     release = _k8s_name(r, m, "release", keys) if "release" in m else None
     im = r.mapping(m.get("image"), f"{keys}.image", known_keys(f"{HELM_KEY}.image"))
     image = HelmImage(**{k: _value_path(r, im, k, f"{keys}.image") for k in ("ref", "repository", "tag", "digest")})
-    if (image.ref is None) == (image.tag is None) or (image.ref and image.repository):
+    tagless = strategy == "bluegreen" and image.ref is None and image.tag is None  # each color has its tag
+    if not tagless and ((image.ref is None) == (image.tag is None) or (image.ref and image.repository)):
         raise r.fail(f"{keys}.image", "{ref: PATH} or {repository: PATH, tag: PATH}")
-    if image.tag is not None and image.repository is None and not app_image:
+    if image.ref is None and image.repository is None and not app_image:
         raise r.fail(f"{keys}.image.repository",
                      "a value path, or an image: for the app (the section names only a tag)")
     canary = bluegreen = None
@@ -622,9 +623,9 @@ def _helm(r: _Reader, raw: Any, keys: str, strategy: str, app_image: str | None)
                                   colors=(str(colors[0]), str(colors[1])))
     elif "bluegreen" in m:
         raise r.fail(f"{keys}.bluegreen", f"no bluegreen section for strategy {strategy}")
-    render = m.get("render", False)
-    if not isinstance(render, bool):
-        raise r.fail(f"{keys}.render", "true or false")
+    render = m.get("render", "auto")
+    if render not in (True, False, "auto"):
+        raise r.fail(f"{keys}.render", "true, false or auto")
     return HelmSettings(
         release=release, values_file=_repo_path(r, m, "values_file", keys), image=image,
         replicas=_value_path(r, m, "replicas", keys), canary=canary, bluegreen=bluegreen, render=render,

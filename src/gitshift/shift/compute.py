@@ -36,6 +36,7 @@ class Computed:
     state_before: State
     state_after: State
     checks: list[str] = field(default_factory=list)
+    extra_diff: str = ""  # a Helm env's chart, rendered by helm template before and after
 
 
 def render(renderer: Renderer, tree: Path, env: EnvConfig, view: files.FileView) -> Rendered:
@@ -102,8 +103,14 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
     if failures:
         raise CheckFailedError("safety check failed: " + failures[0], f"{env.app}/{env.name}",
                                hint="nothing was written", failures=failures)
-    return Computed(env, request, intents, edits, before, after, state_before, state_after,
-                    checks=checks.names(env))
+    c = Computed(env, request, intents, edits, before, after, state_before, state_after, checks=checks.names(env))
+    if env.helm is not None:  # README.md, "Helm releases": the chart with the values, before and after
+        from gitshift.helm import template as helm_template
+
+        proof = helm_template.prove(env, tree, view, view.with_edits(edits), before, after, state_after)
+        c.checks.append(proof.note)
+        c.extra_diff = proof.diff
+    return c
 
 
 def summary(c: Computed) -> str:
@@ -195,7 +202,7 @@ def result(c: Computed, tree: Path, delivery: Delivery, **extra: object) -> Resu
         app=c.env.app, env=c.env.name, action=c.request.recorded_action, changed=bool(c.intents),
         summary=summary(c) if c.intents else
         f"{c.request.recorded_action} {c.env.app}/{c.env.name}: already in place, nothing to do",
-        changes=changes(c.intents), files=rel, diff=rendered_diff(c.before, c.after, c.env.overlay),
+        changes=changes(c.intents), files=rel, diff=rendered_diff(c.before, c.after, c.env.overlay) + c.extra_diff,
         checks=tuple(c.checks), delivery=delivery.mode, picture=picture(c), **extra,  # type: ignore[arg-type]
     )
 

@@ -83,7 +83,7 @@ def body(result: Result, overlay: str, trailers: Mapping[str, str], state: State
     parts += [
         table(result),
         picture(result),
-        "**Safety checks**: " + " · ".join(f"✅ {c}" for c in checks),
+        "**Safety checks**: " + " · ".join(c if c.startswith("⚠️") else f"✅ {c}" for c in checks),
         "{diff}",
         "**Commit trailers**\n```\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n```",
         "**Next** (comment on this pull request):\n" + "\n".join(
