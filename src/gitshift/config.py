@@ -110,11 +110,13 @@ KEYS: tuple[Key, ...] = (
     Key(f"{ENV_KEY}.canary.steps", "ascending list of integers 0-100", "`[10, 25, 50, 100]`",
         "the weights `canary scale --next` walks through", [5, 20, 50, 100]),
     Key(HELM_KEY, "mapping", "none", "the env's release lives in Helm values (README, \"Helm releases\"); "
-        "give one of `release`, `values_file`"),
+        "give one of `release`, `values_file`, `helm_chart`"),
     Key(f"{HELM_KEY}.release", "Kubernetes name", "none",
         "a Flux HelmRelease or Argo CD Application in the rendered overlay whose values hold the release"),
     Key(f"{HELM_KEY}.values_file", "path", "none",
         "instead of `release`: a values file in the repository; the env then has no `overlay`"),
+    Key(f"{HELM_KEY}.helm_chart", "name", "none", "instead of `release`: a `helmCharts` entry of the overlay's "
+        "kustomization (by `releaseName`, else `name`); its `valuesInline` and `valuesFile` are the values"),
     Key(f"{HELM_KEY}.image", "mapping", "required (not for bluegreen)",
         "value paths of the image: `{repository: PATH, tag: PATH}` or `{ref: PATH}`; a value path is dotted "
         "keys with list indexes, `image.tag`, `routes[0].weight`, `a[\"b.c\"]`"),
@@ -317,12 +319,14 @@ class HelmSettings:
     """An env whose release lives in Helm values (README.md, "Helm releases").
 
     ``release`` names a Flux HelmRelease or Argo CD Application in the rendered
-    overlay; ``values_file`` a values file in the repository (then no overlay).
+    overlay; ``values_file`` a values file in the repository (then no overlay);
+    ``helm_chart`` a ``helmCharts`` entry of the overlay's kustomization.
     """
 
     release: str | None
     values_file: str | None
     image: HelmImage
+    helm_chart: str | None = None  # a helmCharts entry of the overlay's kustomization (releaseName or name)
     replicas: str | None = None
     canary: HelmCanary | None = None
     bluegreen: HelmBlueGreen | None = None
@@ -584,8 +588,9 @@ def _helm(r: _Reader, raw: Any, keys: str, strategy: str, app_image: str | None)
     for sub in ("image", "canary", "bluegreen"):  # unknown keys first, whatever else is wrong
         r.mapping(m.get(sub) if isinstance(m.get(sub), dict) else None, f"{keys}.{sub}",
                   known_keys(f"{HELM_KEY}.{sub}"))
-    if ("release" in m) == ("values_file" in m):
-        raise r.fail(keys, "exactly one of release (a HelmRelease or Application) and values_file")
+    if sum(k in m for k in ("release", "values_file", "helm_chart")) != 1:
+        raise r.fail(keys, "exactly one of release (a HelmRelease or Application), values_file and helm_chart "
+                     "(a helmCharts entry)")
     release = _k8s_name(r, m, "release", keys) if "release" in m else None
     im = r.mapping(m.get("image"), f"{keys}.image", known_keys(f"{HELM_KEY}.image"))
     image = HelmImage(**{k: _value_path(r, im, k, f"{keys}.image") for k in ("ref", "repository", "tag", "digest")})
@@ -628,6 +633,7 @@ def _helm(r: _Reader, raw: Any, keys: str, strategy: str, app_image: str | None)
         raise r.fail(f"{keys}.render", "true, false or auto")
     return HelmSettings(
         release=release, values_file=_repo_path(r, m, "values_file", keys), image=image,
+        helm_chart=_k8s_name(r, m, "helm_chart", keys) if "helm_chart" in m else None,
         replicas=_value_path(r, m, "replicas", keys), canary=canary, bluegreen=bluegreen, render=render,
         chart=_repo_path(r, m, "chart", keys),
         release_name=_k8s_name(r, m, "release_name", keys) if "release_name" in m else None,

@@ -12,7 +12,9 @@ from tests.conftest import find, git, render, run
 from tests.helm.conftest import EXAMPLE
 from tests.support.forge_server import ForgeServer
 
-OVERLAYS = sorted(p.parent.name for p in (EXAMPLE / "clusters").glob("*/kustomization.yaml"))
+# The overlays without helmCharts (tests/helm/test_helmcharts.py renders that one with --enable-helm).
+OVERLAYS = sorted(p.parent.name for p in (EXAMPLE / "clusters").glob("*/kustomization.yaml")
+                  if "helmCharts:" not in p.read_text())
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

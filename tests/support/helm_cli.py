@@ -31,6 +31,9 @@ def main(argv: list[str]) -> int:
     import helm_python
     import yaml
 
+    if argv[:1] == ["version"]:  # kustomize --enable-helm asks first which helm it has
+        print("v3.18.4+gstandin")
+        return 0
     if len(argv) < 3 or argv[0] != "template":
         print("Error: only `helm template NAME CHART` is supported here", file=sys.stderr)
         return 2

@@ -19,27 +19,48 @@ from gitshift.config import EnvConfig
 from gitshift.errors import CheckFailedError, GitshiftError, InputError
 from gitshift.files import FileView, guard_inside
 from gitshift.helm.paths import ABSENT, ValuePath, changed, fmt, get, parse
-from gitshift.helm.values import Release, release, settings
-from gitshift.manifests import Intent, Rendered, differences
+from gitshift.helm.values import Release, chart_entry, release, settings
+from gitshift.manifests import FieldPath, Intent, Rendered, differences
 
 RenderFn = Callable[[FileView], Rendered]
 Edits = dict[Path, bytes | None]
 
 
-def _place_file(tree: Path, env: EnvConfig, view: FileView, intents: Sequence[Intent]) -> Edits:
+def _targets(tree: Path, env: EnvConfig, view: FileView) -> dict[str, tuple[Path, FieldPath]]:
+    """Where each field of a ``HelmValues`` object lives: the file, and the path of the values in it."""
+    s = settings(env)
+    if s.helm_chart is None:
+        rel = str(s.values_file)
+        return {"values": (guard_inside(tree, Path(rel), f"values file of {env.app}/{env.name}"), ())}
+    kfile, i, entry = chart_entry(tree, env, view)
+    out: dict[str, tuple[Path, FieldPath]] = {"valuesInline": (kfile, ("helmCharts", i, "valuesInline"))}
+    if entry.get("valuesFile") is not None:
+        rel = str(Path(env.overlay) / str(entry["valuesFile"]))
+        out["valuesFile"] = (guard_inside(tree, Path(rel), f"valuesFile of {env.app}/{env.name}"), ())
+    return out
+
+
+def _place_files(tree: Path, env: EnvConfig, view: FileView, intents: Sequence[Intent]) -> Edits:
+    """Edit the values files (or the kustomization's helmCharts entry) with the comment-keeping round trip."""
     from gitshift.rewrite import yamldoc
     from gitshift.rewrite.scalars import set_in
 
-    rel = str(settings(env).values_file)
-    path = guard_inside(tree, Path(rel), f"values file of {env.app}/{env.name}")
-    doc = yamldoc.load(path, view.read_bytes(path))
-    if not doc.docs or not isinstance(doc.docs[0], dict):
-        raise InputError("a values file must hold a mapping", rel)
+    targets = _targets(tree, env, view)
+    docs: dict[Path, yamldoc.Doc] = {}
     for it in intents:
-        if it.path[:1] != ("values",) or not set_in(doc.docs[0], it.path[1:], it.value, create=False):
-            raise CheckFailedError(f"cannot place {fmt(it.path[1:])} in the values file", rel,
-                                   "the value path is not in the file")
-    return {path: doc.dump()}
+        field = str(it.path[0])
+        if field not in targets:
+            raise CheckFailedError(f"cannot place {fmt(it.path)}: no {field} to edit", env.overlay)
+        path, base = targets[field]
+        if path not in docs:
+            docs[path] = yamldoc.load(path, view.read_bytes(path))
+        doc = docs[path]
+        rel = str(path.relative_to(tree.resolve())) if path.is_relative_to(tree.resolve()) else str(path)
+        if not doc.docs or not isinstance(doc.docs[0], dict):
+            raise InputError("a values file must hold a mapping", rel)
+        if not set_in(doc.docs[0], (*base, *it.path[1:]), it.value, create=False):
+            raise CheckFailedError(f"cannot place {fmt(it.path[1:])} in {rel}", rel, "the value path is not there")
+    return {path: doc.dump() for path, doc in docs.items()}
 
 
 def intended_paths(before: Release, intents: Sequence[Intent]) -> dict[ValuePath, Any]:
@@ -91,18 +112,18 @@ def place(tree: Path, env: EnvConfig, view: FileView, before: Rendered, intents:
     """
     from gitshift import rewrite
 
-    if settings(env).values_file is None:
+    s = settings(env)
+    if s.values_file is None and s.helm_chart is None:
         edits, after = rewrite.place((tree / env.overlay).resolve(), view, before, intents, render)
     else:
-        edits = _place_file(tree, env, view, intents)
+        edits = _place_files(tree, env, view, intents)
         try:
             after = render(view.with_edits(edits))
         except GitshiftError as exc:
-            raise CheckFailedError(f"the edited values file does not read back: {exc.what}",
-                                   str(settings(env).values_file)) from exc
+            raise CheckFailedError(f"the edited values do not read back: {exc.what}", env.overlay) from exc
         diff = differences(rewrite.expected_after(before, intents), after)
         if diff:
-            raise CheckFailedError(f"the values file edit moved more than intended: {'; '.join(diff)}",
-                                   str(settings(env).values_file), "nothing was written")
+            raise CheckFailedError(f"the values edit moved more than intended: {'; '.join(diff)}",
+                                   env.overlay, "nothing was written")
     prove(env, before, after, intents)
     return edits, after

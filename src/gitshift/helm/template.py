@@ -226,13 +226,13 @@ def expectations(objs: list[Obj], state: State) -> list[str]:
     return out
 
 
-def render_diff(before: list[Obj], after: list[Obj], label: str) -> str:
+def render_diff(before: list[Obj], after: list[Obj], label: str, how: str = "helm template") -> str:
     """A unified diff of two chart renders."""
     from gitshift.render.builtin import emit
 
     a, b = emit.dump_all(before), emit.dump_all(after)
     return "".join(difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),
-                                        f"a/{label} (helm template)", f"b/{label} (helm template)"))
+                                        f"a/{label} ({how})", f"b/{label} ({how})"))
 
 
 @dataclass
@@ -262,6 +262,8 @@ def prove(env: EnvConfig, tree: Path, before_view: FileView, after_view: FileVie
             raise RendererUnavailableError("helm is not on PATH", f"apps.{env.app}.envs.{env.name}.helm.render",
                                            "install helm, or set helm.render: auto")
         return Proof("⚠️ chart not rendered: helm is not on PATH", False)
+    if s.helm_chart is not None:
+        return _prove_inflated(env, tree, before_view, after_view, state_after)
     new = chart_of(after, env, after_view, tree)
     if isinstance(new, str):
         if s.render is True:
@@ -284,3 +286,37 @@ def prove(env: EnvConfig, tree: Path, before_view: FileView, after_view: FileVie
                                hint="nothing was written" + more, failures=failures)
     return Proof(f"chart {new.chart} rendered with helm template shows the intended images, replicas and traffic",
                  True, render_diff(old, objs, new.chart))
+
+
+def _prove_inflated(env: EnvConfig, tree: Path, before_view: FileView, after_view: FileView,
+                    state_after: State) -> Proof:
+    """A ``helmCharts`` entry: the overlay rendered with ``kustomize --enable-helm`` is the chart's render."""
+    from gitshift.render.builtin import BuiltinRenderer
+    from gitshift.render.helmcharts import HelmFallbackRenderer, helm_engine
+
+    s = settings(env)
+    engine = helm_engine()
+    if engine is None:
+        if s.render is True:
+            raise RendererUnavailableError("helm and kustomize (or kubectl) are not on PATH",
+                                           f"apps.{env.app}.envs.{env.name}.helm.render",
+                                           "install them, or set helm.render: auto")
+        return Proof("⚠️ chart not rendered: helm is not on PATH", False)
+    overlay = tree / env.overlay
+    renderer = HelmFallbackRenderer(BuiltinRenderer())
+    try:
+        old = renderer.render(overlay, before_view)
+    except RenderError:
+        old = []
+    try:
+        objs = renderer.render(overlay, after_view)
+    except RenderError as exc:
+        raise CheckFailedError(f"the chart does not render with the new values: {exc.what}", exc.where,
+                               "nothing was written") from exc
+    failures = expectations(objs, state_after)
+    if failures:
+        more = f"; {len(failures) - 1} more" if len(failures) > 1 else ""
+        raise CheckFailedError("safety check failed: " + failures[0], f"{env.app}/{env.name} ({env.overlay})",
+                               hint="nothing was written" + more, failures=failures)
+    return Proof(f"overlay {env.overlay} rendered with {engine} --enable-helm shows the intended images, "
+                 "replicas and traffic", True, render_diff(old, objs, env.overlay, f"{engine} --enable-helm"))

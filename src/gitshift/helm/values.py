@@ -84,26 +84,70 @@ def file_object(rel: str, data: Any) -> Obj:
     return {"apiVersion": VALUES_API, "kind": VALUES_KIND, "metadata": {"name": rel}, "values": data}
 
 
-def render_file(tree: Path, env: EnvConfig, view: FileView) -> Rendered:
-    """A values-file env rendered: its file, parsed, as one ``HelmValues`` object."""
+def _load(view: FileView, path: Path, rel: str, what: str, hint: str) -> Any:
     import yaml
 
     from gitshift.config import yaml_loader
-    from gitshift.files import guard_inside
 
-    rel = str(settings(env).values_file)
-    path = guard_inside(tree, Path(rel), f"values file of {env.app}/{env.name}")
     try:
         text = view.read_text(path)
     except FileNotFoundError as exc:
-        raise InputError("values file not found", rel, f"check apps.{env.app}.envs.{env.name}.helm.values_file") \
-            from exc
+        raise InputError(f"{what} not found", rel, hint) from exc
     try:
-        data = yaml.load(text, Loader=yaml_loader())
+        return yaml.load(text, Loader=yaml_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise YamlError(f"malformed YAML: {getattr(exc, 'problem', None) or exc}",
                         f"{rel}:{mark.line + 1}" if mark is not None else rel) from exc
+
+
+def chart_entry(tree: Path, env: EnvConfig, view: FileView) -> tuple[Path, int, dict[str, Any]]:
+    """The kustomization file of the env's overlay, and the index and content of its ``helmCharts`` entry."""
+    from gitshift.files import guard_inside
+    from gitshift.rewrite.overlay import find_kustomization
+
+    name = str(settings(env).helm_chart)
+    overlay = guard_inside(tree, Path(env.overlay), f"overlay of {env.app}/{env.name}")
+    kfile = find_kustomization(overlay, view)
+    rel = str(kfile.relative_to(tree.resolve()) if kfile.is_relative_to(tree.resolve()) else kfile)
+    data = _load(view, kfile, rel, "kustomization", "")
+    entries = (data or {}).get("helmCharts") if isinstance(data, dict) else None
+    for i, e in enumerate(entries or []):
+        if isinstance(e, dict) and name in (e.get("releaseName"), e.get("name")):
+            return kfile, i, e
+    raise InputError(f"no helmCharts entry named {name!r} (releaseName or name)", rel,
+                     f"check apps.{env.app}.envs.{env.name}.helm.helm_chart")
+
+
+def render_source(tree: Path, env: EnvConfig, view: FileView) -> Rendered:
+    """A Helm env whose values are files: one ``HelmValues`` object holding them, as read through ``view``.
+
+    A values file renders as ``values``; a kustomization's ``helmCharts`` entry as
+    ``valuesFile`` (its file, parsed) and ``valuesInline``.
+    """
+    from gitshift.files import guard_inside
+
+    s = settings(env)
+    if s.helm_chart is not None:
+        kfile, i, entry = chart_entry(tree, env, view)
+        rel = str(Path(env.overlay) / kfile.name)
+        obj: Obj = {"apiVersion": VALUES_API, "kind": VALUES_KIND,
+                    "metadata": {"name": f"{rel}#helmCharts[{i}]"}}
+        if entry.get("valuesFile") is not None:
+            vrel = str(Path(env.overlay) / str(entry["valuesFile"]))
+            path = guard_inside(tree, Path(vrel), f"valuesFile of {env.app}/{env.name}")
+            data = _load(view, path, vrel, "valuesFile", f"check helmCharts[{i}].valuesFile in {rel}")
+            if not isinstance(data, dict):
+                raise InputError("a values file must hold a mapping", vrel)
+            obj["valuesFile"] = data
+        if entry.get("valuesInline") is not None:
+            if not isinstance(entry["valuesInline"], dict):
+                raise InputError(f"helmCharts[{i}].valuesInline is not a mapping", rel)
+            obj["valuesInline"] = entry["valuesInline"]
+        return Rendered([obj])
+    rel = str(s.values_file)
+    path = guard_inside(tree, Path(rel), f"values file of {env.app}/{env.name}")
+    data = _load(view, path, rel, "values file", f"check apps.{env.app}.envs.{env.name}.helm.values_file")
     if not isinstance(data, dict):
         raise InputError("a values file must hold a mapping", rel)
     return Rendered([file_object(rel, data)])
@@ -141,8 +185,8 @@ def _string_layer(base: FieldPath, text: Any, where: str) -> Layer:
 def layers(obj: Obj, where: str) -> list[Layer]:
     """The values layers of a release object, lowest first."""
     kind = obj.get("kind")
-    if kind == VALUES_KIND:
-        return [Layer("values", ("values",), "map", obj.get("values") or {})]
+    if kind == VALUES_KIND:  # a values file, or a helmCharts entry (valuesInline is merged over valuesFile)
+        return [Layer(k, (k,), "map", obj[k]) for k in ("values", "valuesFile", "valuesInline") if k in obj]
     if kind == "HelmRelease":
         return [Layer("spec.values", ("spec", "values"), "map", (obj.get("spec") or {}).get("values") or {})]
     base, helm = _helm_source(obj)
@@ -321,11 +365,12 @@ def edit_text(text: str, edits: list[tuple[ValuePath, Any]], where: str) -> str:
 def release(rendered: Rendered, env: EnvConfig) -> Release:
     """The env's release in its rendered overlay (or its values file)."""
     s = settings(env)
-    if s.values_file is not None:
-        obj = rendered.find(VALUES_KIND, s.values_file)
-        if obj is None:
-            raise InputError("the values file did not render", s.values_file)
-        return Release(obj, s.values_file, s.release_name or env.app)
+    if s.values_file is not None or s.helm_chart is not None:
+        objs = rendered.of_kind(VALUES_KIND)
+        if len(objs) != 1:
+            raise InputError("the values did not render", env.overlay)
+        name = str(objs[0]["metadata"]["name"])
+        return Release(objs[0], name, s.release_name or s.helm_chart or env.app)
     assert s.release is not None
     obj = find(rendered, s.release)
     if obj is None:

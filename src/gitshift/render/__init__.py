@@ -51,8 +51,11 @@ def get_renderer(engine: str = "auto") -> Renderer:
         raise InputError(f"unknown engine {engine!r}", "--engine", f"choose one of {', '.join(ENGINES)}")
     if engine == "auto":
         if builtin_available():
-            engine = "builtin"
-        elif shutil.which("kustomize"):
+            from gitshift.render.builtin import BuiltinRenderer
+            from gitshift.render.helmcharts import HelmFallbackRenderer
+
+            return HelmFallbackRenderer(BuiltinRenderer())  # helmCharts: kustomize --enable-helm
+        if shutil.which("kustomize"):
             engine = "kustomize"
         elif shutil.which("kubectl"):
             engine = "kubectl"

@@ -40,11 +40,15 @@ class Computed:
 
 
 def render(renderer: Renderer, tree: Path, env: EnvConfig, view: files.FileView) -> Rendered:
-    """The rendered overlay of ``env`` in the tree at ``tree`` (a values-file env: its file as one object)."""
-    if env.helm is not None and env.helm.values_file is not None:
-        from gitshift.helm.values import render_file
+    """The rendered overlay of ``env`` in the tree at ``tree``.
 
-        return render_file(tree, env, view)
+    A Helm env whose values are a file or a kustomization's ``helmCharts`` entry renders as one
+    ``HelmValues`` object holding them (README.md, "Helm releases").
+    """
+    if env.helm is not None and (env.helm.values_file or env.helm.helm_chart):
+        from gitshift.helm.values import render_source
+
+        return render_source(tree, env, view)
     overlay = files.guard_inside(tree, Path(env.overlay), f"overlay of {env.app}/{env.name}")
     return Rendered(renderer.render(overlay, view))
 
