@@ -63,8 +63,13 @@ def scan(root: Path, renderer: Renderer) -> tuple[Scan, dict[str, Rendered]]:
     """What the repository at ``root`` shows, and the rendered leaf overlays it was read from."""
     root = root.resolve()
     rendered, skipped, count, truncated = render_leaves(root, renderer)
+    overlays = len(rendered) + len(skipped)
     warnings = [f"stopped after {MAX_KUSTOMIZATIONS} kustomizations: the scan is partial"] if truncated else []
-    result = Scan(group(rendered, root.name), tuple(skipped), count, len(rendered) + len(skipped), tuple(warnings))
+    from gitshift.init import helm  # README.md, "Helm releases": values files, HelmReleases, helmCharts
+
+    releases, rendered, skipped = helm.find(root, rendered, skipped)
+    apps = helm.merge(group(rendered, root.name), releases, root.name)
+    result = Scan(apps, tuple(skipped), count, overlays, tuple(warnings))
     return result, rendered
 
 
