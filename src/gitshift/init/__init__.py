@@ -154,6 +154,7 @@ def prove(found: Scan, parsed: Config, rendered: dict[str, Rendered]
         return found, {(r["app"], r["env"]): list(r["failures"]) for r in results if r["failures"]}, False
     failures: dict[tuple[str, str], list[str]] = {}
     apps, changed = [], False
+    dropped: list[str] = []
     for app in found.apps:
         envs = []
         for env in app.envs:
@@ -165,11 +166,15 @@ def prove(found: Scan, parsed: Config, rendered: dict[str, Rendered]
                 overview.collect(parsed, scanned, app.name, env.env)
                 [result] = overview.check(parsed, scanned, app.name, env.env)
             except Exception as exc:  # GitshiftError or an odd object: the env falls back, the others go on
-                envs.append(as_rolling(env, rendered[env.overlay], f"{env.detection.strategy} set aside: {exc}"))
                 changed = True
+                if env.helm is not None:  # values gitshift cannot read: the Helm env is left out, and said so
+                    dropped.append(f"{app.name}/{env.env} ({env.overlay}) left out: {exc}")
+                    continue
+                envs.append(as_rolling(env, rendered[env.overlay], f"{env.detection.strategy} set aside: {exc}"))
                 continue
             if result["failures"]:
                 failures[(app.name, env.env)] = list(result["failures"])
             envs.append(env)
-        apps.append(replace(app, envs=tuple(envs)))
-    return replace(found, apps=tuple(apps)), failures, changed
+        if envs:
+            apps.append(replace(app, envs=tuple(envs)))
+    return replace(found, apps=tuple(apps), warnings=(*found.warnings, *dropped)), failures, changed
