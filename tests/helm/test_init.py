@@ -51,9 +51,9 @@ def test_init_finds_helm_beside_plain_overlays(repo_factory: Callable[..., Path]
         "values_file": "charts/api/values-prod.yaml", "image": {"tag": "image.tag"}, "replicas": "replicaCount"})
     web = apps["web"]["envs"][0]
     assert (web["env"], web["strategy"]) == ("web", "bluegreen")
-    assert web["helm"] == {"release": "web", "image": {"repository": "image.repository"}, "bluegreen": {"active": "router.activeColor",
-                                                           "image_tag": "${color}.image.tag",
-                                                           "replicas": "${color}.replicaCount"}}
+    assert web["helm"] == {"release": "web", "image": {"repository": "image.repository"},
+                           "bluegreen": {"active": "router.activeColor", "image_tag": "${color}.image.tag",
+                                         "replicas": "${color}.replicaCount"}}
     assert run(repo, "init").exit_code == 0
     status = run(repo, "-o", "json", "status")
     assert status.exit_code == 0, status.output

@@ -209,3 +209,14 @@ def test_promote_between_helm_envs(repo: Path) -> None:
     assert r.exit_code == 0, r.output
     v = values(repo, "HelmRelease", "search")
     assert (v["canary"]["image"]["tag"], v["router"]["canaryWeight"]) == ("1.4.0", 10)
+
+
+def test_diff_and_render_all_read_a_values_file_env(repo: Path, tmp_path: Path) -> None:
+    assert run(repo, "set-image", "search", ":1.5.0", "--env", "values").exit_code == 0
+    r = run(repo, "diff", "search", "--env", "values")
+    assert r.exit_code == 0, r.output
+    lines = [ln for ln in r.output.splitlines() if ln[:1] in "+-" and ln[:3] not in ("+++", "---")]
+    assert [ln.replace(" ", "") for ln in lines] == ["-tag:1.0.0", "+tag:1.5.0"]
+    r = run(repo, "render", "--all", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    assert "tag: 1.5.0" in (tmp_path / "out/search/values.yaml").read_text()

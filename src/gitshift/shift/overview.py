@@ -53,7 +53,7 @@ def diff(config: Config, renderer: Renderer, app: str | None, env: str | None, a
     with files_at(renderer, repo, sha) as (old_tree, old_view):
         for e in config.select(app, env):
             new = dump(render(renderer, config.root, e, view))
-            old_exists = old_view.is_dir(old_tree / e.overlay)
+            old_exists = old_view.exists(old_tree / e.overlay)  # a Helm values file stands for a folder
             old = dump(render(renderer, old_tree, e, old_view)) if old_exists else ""
             chunks += difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
                                            f"{against}:{e.overlay}", f"{e.overlay}")
@@ -68,7 +68,10 @@ def render_all(config: Config, renderer: Renderer, out: Path,
     view = files.FileView(root=config.root)
     for i, e in enumerate(envs, 1):
         overlay = files.guard_inside(config.root, Path(e.overlay), f"overlay of {e.app}/{e.name}")
-        text = renderer.render_text(overlay, view).encode()
+        if e.helm is not None and (e.helm.values_file or e.helm.helm_chart):  # the values, as status reads them
+            text = dump(render(renderer, config.root, e, view)).encode()
+        else:
+            text = renderer.render_text(overlay, view).encode()
         path = out / e.app / f"{e.name}.yaml"
         if not path.exists() or path.read_bytes() != text:
             files.atomic_write(path, text)
