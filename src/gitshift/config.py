@@ -553,7 +553,7 @@ def _env(r: _Reader, root: Path, app: str, image: str | None, name: str, raw: An
 def _value_path(r: _Reader, m: Mapping[str, Any], key: str, keys: str, *, color: bool = False,
                 required: bool = False) -> str | None:
     """A dotted value path (``image.tag``, ``a.b[0].c``), checked; ``${color}`` allowed where ``color``."""
-    from gitshift.helm.paths import PathError, parse
+    from gitshift.valuepaths import PathError, parse
 
     value = m.get(key)
     if value is None and not required:

@@ -18,9 +18,9 @@ from typing import Any
 from gitshift.config import EnvConfig
 from gitshift.errors import CheckFailedError, GitshiftError, InputError
 from gitshift.files import FileView, guard_inside
-from gitshift.helm.paths import ABSENT, ValuePath, changed, fmt, get, parse
 from gitshift.helm.values import Release, chart_entry, release, settings
 from gitshift.manifests import FieldPath, Intent, Rendered, differences
+from gitshift.valuepaths import ABSENT, ValuePath, changed, fmt, get, parse
 
 RenderFn = Callable[[FileView], Rendered]
 Edits = dict[Path, bytes | None]

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitshift.errors import InputError, YamlError
-from gitshift.helm.paths import ABSENT, ValuePath, fmt, get, parse, set_value
 from gitshift.manifests import FieldPath, Intent, Obj, Rendered, ResourceId
+from gitshift.valuepaths import ABSENT, ValuePath, fmt, get, parse, set_value
 
 if TYPE_CHECKING:
     from gitshift.config import EnvConfig, HelmSettings

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from gitshift.helm.paths import ValuePath, fmt, get
 from gitshift.init.workloads import Detection
 from gitshift.manifests import Obj, Rendered
+from gitshift.valuepaths import ValuePath, fmt, get
 
 MAX_DEPTH = 6
 MAX_VALUES_FILES = 500

@@ -187,7 +187,7 @@ def changes(intents: Sequence[Intent]) -> tuple[Change, ...]:
     A block of YAML text (an Argo CD ``helm.values`` string) is shown by the
     values that changed in it, ``spec.source.helm.values (image.tag)``.
     """
-    from gitshift.helm.paths import text_changes
+    from gitshift.valuepaths import text_changes
 
     out = []
     for i in intents:

@@ -15,11 +15,11 @@ from typing import Any
 from gitshift import images
 from gitshift.config import EnvConfig, HelmBlueGreen, HelmCanary, HelmSettings
 from gitshift.errors import GitshiftError, InputError
-from gitshift.helm.paths import substitute
 from gitshift.helm.values import Release, release, settings
 from gitshift.manifests import Intent, Rendered
 from gitshift.result import State
 from gitshift.strategies.base import ShiftRequest
+from gitshift.valuepaths import substitute
 
 _ACTIONS = {
     "rolling": ("set-image",),

@@ -138,10 +138,9 @@ def text_changes(before: Any, after: Any) -> list[tuple[str, Any, Any]] | None:
         return None
     import yaml
 
-    from gitshift.config import yaml_loader
-
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        a, b = yaml.load(before, Loader=yaml_loader()), yaml.load(after, Loader=yaml_loader())
+        a, b = yaml.load(before, Loader=loader), yaml.load(after, Loader=loader)
     except yaml.YAMLError:
         return None
     if not isinstance(a, dict) or not isinstance(b, dict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitshift.helm.paths import ABSENT, PathError, changed, fmt, get, parse, set_value, substitute, text_changes
+from gitshift.valuepaths import ABSENT, PathError, changed, fmt, get, parse, set_value, substitute, text_changes
 
 
 @pytest.mark.parametrize(("text", "path"), [
