@@ -45,6 +45,9 @@ def test_init_finds_helm_beside_plain_overlays(repo_factory: Callable[..., Path]
     repo = repo_factory(tree)
     r = run(repo, "-o", "json", "init", "--dry-run")
     assert r.exit_code == 0, r.output
+    from tests.docs.test_json_schemas import validate
+
+    validate("init", json.loads(r.output))
     apps = {a["app"]: a for a in json.loads(r.output)["apps"]}
     api = apps["api"]["envs"][0]
     assert (api["env"], api["strategy"], api["helm"]) == ("prod", "rolling", {
