@@ -126,18 +126,15 @@ class AutoRenderer:
         return self.chosen.get(os.path.abspath(path), "builtin")
 
     def _fallback(self, path: Path, view: FileView | None, exc: UnsupportedError) -> ExternalRenderer:
-        from gitshift.render.helmcharts import HELM_FIELDS, helm_engine
-
-        helm = any(f"`{field}`" in exc.what for field in HELM_FIELDS)  # README.md, "Helm releases"
-        found = None if _remote(exc) else helm_engine() if helm else external_on_path()
+        found = None if _remote(exc) else external_on_path()
         if found is None:
             if _remote(exc):
                 exc.hint = "gitshift fetches nothing while rendering; vendor the base, or use --engine kubectl"
             raise exc
         from gitshift.render.external import ExternalRenderer
 
-        if self._external is None or (self._external.name, self._external.enable_helm) != (found, helm):
-            self._external = ExternalRenderer(found, enable_helm=helm)
+        if self._external is None or self._external.name != found:
+            self._external = ExternalRenderer(found)
         self.chosen[os.path.abspath(path)] = found
         if self.notice is not None:
             shown = os.path.relpath(path, view.root) if view is not None and view.root else str(path)

@@ -94,9 +94,8 @@ class ExternalRenderer:
     # The binaries read real files: a commit's files are checked out in a temporary worktree for them.
     reads_git_objects = False
 
-    def __init__(self, engine: str, enable_helm: bool = False) -> None:
+    def __init__(self, engine: str) -> None:
         self.name = engine
-        self.enable_helm = enable_helm  # inflate helmCharts with the helm on PATH
 
     @property
     def command_name(self) -> str:
@@ -104,10 +103,9 @@ class ExternalRenderer:
         return "kubectl kustomize" if self.name == "kubectl" else "kustomize build"
 
     def _command(self, path: Path) -> list[str]:
-        helm = ["--enable-helm"] if self.enable_helm else []
         if self.name == "kubectl":
-            return ["kubectl", "kustomize", *helm, str(path)]
-        return ["kustomize", "build", *helm, str(path)]
+            return ["kubectl", "kustomize", str(path)]
+        return ["kustomize", "build", str(path)]
 
     def render_text(self, path: Path, view: FileView | None = None) -> str:
         """The overlay as the binary prints it; edits in ``view`` are rendered from a scratch copy."""

@@ -39,19 +39,10 @@ class Computed:
     checks: list[str] = field(default_factory=list)
     affected: list[Affected] = field(default_factory=list)  # every env whose render changes, the target first
     engine: str = "builtin"
-    extra_diff: str = ""  # a Helm env's chart, rendered by helm template before and after
 
 
 def render(renderer: Renderer, tree: Path, env: EnvConfig, view: files.FileView) -> Rendered:
-    """The rendered overlay of ``env`` in the tree at ``tree``.
-
-    A Helm env whose values are a file or a kustomization's ``helmCharts`` entry renders as one
-    ``HelmValues`` object holding them (README.md, "Helm releases").
-    """
-    if env.helm is not None and (env.helm.values_file or env.helm.helm_chart):
-        from gitshift.helm.values import render_source
-
-        return render_source(tree, env, view)
+    """The rendered overlay of ``env`` in the tree at ``tree``."""
     overlay = files.guard_inside(tree, Path(env.overlay), f"overlay of {env.app}/{env.name}")
     return Rendered(renderer.render(overlay, view))
 
@@ -69,7 +60,7 @@ def files_at(renderer: Renderer, repo: Repo, commit: str) -> AbstractContextMana
 
 def strategy_for(env: EnvConfig, action: str) -> Strategy:
     """The env's strategy, refusing actions it does not support."""
-    strategy = registry.for_env(env)
+    strategy = registry.get(env.strategy)
     if action not in strategy.ACTIONS:
         family = action.split(".")[0]
         raise InputError(f"{env.app}/{env.name} uses strategy {env.strategy}; {family} does not apply",
@@ -87,7 +78,7 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
     Raises:
         CheckFailedError: a safety check fails on the result, or the change cannot be placed exactly.
     """
-    strategy = registry.for_env(env) if planner else strategy_for(env, request.action)
+    strategy = registry.get(env.strategy) if planner else strategy_for(env, request.action)
     view = view or files.FileView(root=tree)
     before = render(renderer, tree, env, view)
     intents = planner(before) if planner else strategy.plan(before, env, request)
@@ -99,13 +90,8 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
     if image_failures:
         raise CheckFailedError("safety check failed: " + image_failures[0], f"{env.app}/{env.name}",
                                failures=image_failures)
-    if env.helm is not None:  # Helm values: placed in their source and proven on the values too
-        from gitshift.helm import place as helm_place
-
-        edits, after = helm_place.place(tree, env, view, before, intents, lambda v: render(renderer, tree, env, v))
-    else:
-        overlay_dir = (tree / env.overlay).resolve()
-        edits, after = rewrite.place(overlay_dir, view, before, intents, lambda v: render(renderer, tree, env, v))
+    overlay_dir = (tree / env.overlay).resolve()
+    edits, after = rewrite.place(overlay_dir, view, before, intents, lambda v: render(renderer, tree, env, v))
     state_after = strategy.state(after, env)
     failures = checks.run(after, env, state_after.serving, intents, strategy.checks(after, env))
     if failures:
@@ -118,15 +104,8 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
         raise CheckFailedError(f"the edit of {env.overlay} also changes the render of {names}",
                                f"{env.app}/{env.name}", "nothing was written; give --allow-other-envs to shift "
                                "them too, or give the env an overlay of its own")
-    c = Computed(env, request, intents, edits, before, after, state_before, state_after,
-                 checks=checks.names(env), affected=affected, engine=engine_of(renderer, tree / env.overlay))
-    if env.helm is not None:  # README.md, "Helm releases": the chart with the values, before and after
-        from gitshift.helm import template as helm_template
-
-        proof = helm_template.prove(env, tree, view, view.with_edits(edits), before, after, state_after)
-        c.checks.append(proof.note)
-        c.extra_diff = proof.diff
-    return c
+    return Computed(env, request, intents, edits, before, after, state_before, state_after,
+                    checks=checks.names(env), affected=affected, engine=engine_of(renderer, tree / env.overlay))
 
 
 def blast_radius(renderer: Renderer, tree: Path, env: EnvConfig, view: files.FileView,
@@ -165,7 +144,7 @@ def blast_radius(renderer: Renderer, tree: Path, env: EnvConfig, view: files.Fil
 
 def _state_moved(env: EnvConfig, before: Rendered, after: Rendered) -> bool:
     """Whether the state of ``env`` (sharing the overlay rendered as ``before`` and ``after``) changed."""
-    strategy = registry.for_env(env)
+    strategy = registry.get(env.strategy)
     try:
         return strategy.state(before, env) != strategy.state(after, env)
     except GitshiftError:
@@ -279,21 +258,8 @@ def rendered_diff(before: Rendered, after: Rendered, label: str) -> str:
 
 
 def changes(intents: Sequence[Intent]) -> tuple[Change, ...]:
-    """The shifted fields, as ``changes`` of the JSON output.
-
-    A block of YAML text (an Argo CD ``helm.values`` string) is shown by the
-    values that changed in it, ``spec.source.helm.values (image.tag)``.
-    """
-    from gitshift.valuepaths import text_changes
-
-    out = []
-    for i in intents:
-        inner = text_changes(i.before, i.value)
-        if inner:
-            out += [Change(str(i.resource), f"{format_path(i.path)} ({p})", b, a) for p, b, a in inner]
-        else:
-            out.append(Change(str(i.resource), format_path(i.path), i.before, i.value))
-    return tuple(out)
+    """The shifted fields, as ``changes`` of the JSON output."""
+    return tuple(Change(str(i.resource), format_path(i.path), i.before, i.value) for i in intents)
 
 
 def result(c: Computed, tree: Path, delivery: Delivery, **extra: object) -> Result:
@@ -303,7 +269,7 @@ def result(c: Computed, tree: Path, delivery: Delivery, **extra: object) -> Resu
         app=c.env.app, env=c.env.name, action=c.request.recorded_action, changed=bool(c.intents),
         summary=summary(c) if c.intents else
         f"{c.request.recorded_action} {c.env.app}/{c.env.name}: already in place, nothing to do",
-        changes=changes(c.intents), files=rel, diff=rendered_diff(c.before, c.after, c.env.overlay) + c.extra_diff,
+        changes=changes(c.intents), files=rel, diff=rendered_diff(c.before, c.after, c.env.overlay),
         checks=tuple(c.checks), delivery=delivery.mode, picture=picture(c),
         affected=tuple(a.to_json() for a in c.affected), engine=c.engine, **extra,  # type: ignore[arg-type]
     )

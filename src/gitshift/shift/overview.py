@@ -41,7 +41,7 @@ def collect(config: Config, renderer: Renderer, app: str | None, env: str | None
     for e, rendered, engine, error in _read(config, renderer, app, env):
         if rendered is not None:
             try:
-                state = registry.for_env(e).state(rendered, e)
+                state = registry.get(e.strategy).state(rendered, e)
             except GitshiftError as exc:
                 error = exc
             else:
@@ -61,7 +61,7 @@ def check(config: Config, renderer: Renderer, app: str | None, env: str | None) 
             if rendered is None:
                 assert error is not None
                 raise error
-            strategy = registry.for_env(e)
+            strategy = registry.get(e.strategy)
             state = strategy.state(rendered, e)
             failures = checks.image_found(rendered, e) + checks.run(
                 rendered, e, state.serving, own=strategy.checks(rendered, e))
@@ -154,7 +154,7 @@ def diff(config: Config, renderer: Renderer, app: str | None, env: str | None, a
     with files_at(renderer, repo, sha) as (old_tree, old_view):
         for e in config.select(app, env):
             new = dump(render(renderer, config.root, e, view))
-            old_exists = old_view.exists(old_tree / e.overlay)  # a Helm values file stands for a folder
+            old_exists = old_view.is_dir(old_tree / e.overlay)
             old = dump(render(renderer, old_tree, e, old_view)) if old_exists else ""
             chunks += difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
                                            f"{against}:{e.overlay}", f"{e.overlay}")
@@ -169,10 +169,7 @@ def render_all(config: Config, renderer: Renderer, out: Path,
     view = files.FileView(root=config.root)
     for i, e in enumerate(envs, 1):
         overlay = files.guard_inside(config.root, Path(e.overlay), f"overlay of {e.app}/{e.name}")
-        if e.helm is not None and (e.helm.values_file or e.helm.helm_chart):  # the values, as status reads them
-            text = dump(render(renderer, config.root, e, view)).encode()
-        else:
-            text = renderer.render_text(overlay, view).encode()
+        text = renderer.render_text(overlay, view).encode()
         path = out / e.app / f"{e.name}.yaml"
         if not path.exists() or path.read_bytes() != text:
             files.atomic_write(path, text)

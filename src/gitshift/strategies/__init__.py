@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from gitshift.strategies import bluegreen, canary, flagger, rolling, rollout
 from gitshift.strategies.base import Strategy
-
-if TYPE_CHECKING:
-    from gitshift.config import EnvConfig
 
 # rollout and flagger: Argo Rollouts or Flagger progresses the release; gitshift sets the image only.
 STRATEGIES: dict[str, Strategy] = {"recreate": rolling, "rolling": rolling, "bluegreen": bluegreen, "canary": canary,
@@ -18,12 +13,3 @@ STRATEGIES: dict[str, Strategy] = {"recreate": rolling, "rolling": rolling, "blu
 def get(name: str) -> Strategy:
     """The strategy module for ``name`` (a key of the config's ``strategy``)."""
     return STRATEGIES[name]
-
-
-def for_env(env: EnvConfig) -> Strategy:
-    """The strategy of ``env``: its config's ``strategy``, planned on Helm values when it has ``helm:``."""
-    if env.helm is not None:
-        from gitshift.strategies import helm
-
-        return helm.for_name(env.strategy)
-    return STRATEGIES[env.strategy]
