@@ -77,10 +77,10 @@ def test_a_batch_commit_is_one_entry_per_trailer_triple(small_repo: Path) -> Non
     assert [e.app for e in history.find_all(Repo(small_repo), sha)] == ["web", "api"]
 
 
-def test_trailers_pair_up_in_order_and_a_partial_triple_is_dropped(small_repo: Path) -> None:
+def test_trailers_that_do_not_pair_up_are_kept_whole_for_history_to_refuse(small_repo: Path) -> None:
     sha = raw(small_repo, "odd\n\nGitshift-App: web\nGitshift-App: api\nGitshift-Env: prod\n"
                           "Gitshift-Action: set-image\n")
-    assert [(e.commit, e.app) for e in history.read(Repo(small_repo))] == [(sha, "web")]
+    assert [(e.commit, e.app, e.env) for e in history.read(Repo(small_repo))] == [(sha, "web,api", "prod")]
 
 
 @pytest.mark.xfail(strict=True, reason="history.py splits git log output on \\x1e/\\x1f, which a commit message "

@@ -66,8 +66,9 @@ def test_patches_are_listed_from_every_field_with_their_kind(tmp_path: Path) -> 
     assert list(ov.patches()) == [
         PatchRef(0, "patches", d / "smp.yaml", None, False),
         PatchRef(1, "patches", d / "ops.yaml", {"kind": "Deployment", "name": "web"}, True),
-        PatchRef(2, "patches", None, {"kind": "Deployment"}, True),
-        PatchRef(3, "patches", None, None, False),
+        # An inline patch is named by its place in the kustomization, so it can be edited there.
+        PatchRef(2, "patches", d / "kustomization.yaml#patches[2]", {"kind": "Deployment"}, True, True),
+        PatchRef(3, "patches", d / "kustomization.yaml#patches[3]", None, False, True),
         PatchRef(0, "patchesStrategicMerge", d / "legacy.yaml", None, False),
         PatchRef(0, "patchesJson6902", d / "legacy-ops.yaml", {"group": "apps", "kind": "Deployment", "name": "web"},
                  True),
