@@ -11,11 +11,14 @@ import pytest
 from tests.conftest import git, run
 
 from gitshift.errors import ConfigError, ForgeError
-from gitshift.forge import Forge
+from gitshift.forge import Forge, make_forge
+from gitshift.forge.retry import RetryPolicy
 
 try:
+    from tests.support.forge_clients import gitea_config
     from tests.support.gitea_fake import Pull, contract
 except ImportError:  # the repository root is not on sys.path
+    from support.forge_clients import gitea_config  # type: ignore[no-redef]
     from support.gitea_fake import Pull, contract  # type: ignore[no-redef]
 
 if TYPE_CHECKING:
@@ -75,10 +78,13 @@ def test_find_ignores_other_branches_forks_and_closed_requests(gitea: Forge, for
     assert found is not None and found.number == 4
 
 
-def test_find_pages_through_open_requests(gitea: Forge, forge_server: ForgeServer) -> None:
+def test_find_pages_through_open_requests(forge_server: ForgeServer, fast_policy: RetryPolicy) -> None:
     repo = forge_server.gitea.repos["acme/gitops"]
     for n in range(1, 62):
         repo.pulls[n] = Pull(n, n, f"pr {n}", "", f"branch-{n}", "main", "alice")
+    # A page of 50 requests checked against the contract can take seconds on a loaded machine.
+    patient = replace(fast_policy, read_timeout=20.0, budget=60.0)
+    gitea = make_forge(gitea_config(forge_server), forge_server.token, patient)
 
     found = gitea.find_open_pr("branch-61")
 
