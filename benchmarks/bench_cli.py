@@ -1,6 +1,13 @@
-"""Time the CLI on a synthetic monorepo: start-up, status, and one set-image shift.
+"""The CLI as a user runs it, whole processes: start-up, one render against kubectl, status, shifts.
 
-Usage: python benchmarks/bench_cli.py [--apps 1000] [--engine builtin] [--runs 5]
+Usage: python benchmarks/bench_cli.py [--apps 1000] [--rounds 5] [--engine builtin]
+
+Cases run interleaved (``timing.py``); ratios compare cases of the same run.
+- ``python -c pass`` against ``gitshift --version`` and ``--help``;
+- ``gitshift render`` of a one-Deployment overlay (namespace, images, replicas and a
+  strategic-merge patch; and the same without the patch) against ``kubectl kustomize`` of it;
+- on a monorepo of ``--apps`` apps with two envs each (``monorepo.py``): ``status`` of every
+  env, of one app, ``set-image`` in the working tree and ``set-image --commit``.
 """
 
 from __future__ import annotations
@@ -8,62 +15,143 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 from monorepo import generate  # noqa: E402
+from timing import Case, bytecode, git_env, git_repo, measure, table  # noqa: E402
 
-GITSHIFT = [sys.executable, "-m", "gitshift"]
+BIN = Path(sys.executable).parent
+GITSHIFT = str(BIN / "gitshift") if (BIN / "gitshift").exists() else None
+
+_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: registry.example.com/web:1.0.0
+        ports:
+        - containerPort: 8080
+"""
+_OVERLAY = """\
+resources:
+- ../base
+namespace: production
+images:
+- name: registry.example.com/web
+  newTag: 1.1.0
+replicas:
+- name: web
+  count: 3
+"""
+_PATCH = """\
+patches:
+- patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      template:
+        spec:
+          containers:
+          - name: web
+            env:
+            - name: ENVIRONMENT
+              value: production
+"""
 
 
-def timed(cmd: list[str], cwd: Path, runs: int) -> float:
-    """Median wall time of ``cmd`` in milliseconds; a failure stops the benchmark."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
-        times.append((time.perf_counter() - start) * 1000)
-        if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.strip()}")
-        subprocess.run(["git", "checkout", "-q", "."], cwd=cwd, check=True)
-    return statistics.median(times)
+def one_deployment(root: Path) -> tuple[Path, Path]:
+    """A base with one Deployment; overlays with and without a strategic-merge patch."""
+    (root / "base").mkdir(parents=True)
+    (root / "base" / "deployment.yaml").write_text(_DEPLOYMENT)
+    (root / "base" / "kustomization.yaml").write_text("resources:\n- deployment.yaml\n")
+    patched, plain = root / "overlay-patch", root / "overlay"
+    patched.mkdir()
+    plain.mkdir()
+    (patched / "kustomization.yaml").write_text(_OVERLAY + _PATCH)
+    (plain / "kustomization.yaml").write_text(_OVERLAY)
+    return patched, plain
+
+
+def ratio(slow: Case, fast: Case) -> str:
+    """How many times ``fast`` beats ``slow`` (best runs), and how ``fast`` compares by CPU."""
+    return f"{slow.best / fast.best:.1f}x (cpu {slow.cpu / fast.cpu:.1f}x)"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--apps", type=int, default=1000)
-    parser.add_argument("--engine", default="auto")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--engine", default="builtin")
     args = parser.parse_args()
-    env_git = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b", "GIT_COMMITTER_NAME": "b",
-               "GIT_COMMITTER_EMAIL": "b@b"}
-    os.environ.update(env_git)
+    if GITSHIFT is None:
+        raise SystemExit(f"no gitshift next to {sys.executable}: run `make bench` (it installs it)")
+    kubectl = shutil.which("kubectl")
+    os.environ.update(git_env())
+    bytecode()
     tmp = Path(tempfile.mkdtemp(prefix="gitshift-bench-"))
     try:
+        patched, plain = one_deployment(tmp / "one")
+        start = [Case("python -c pass", [sys.executable, "-c", "pass"]),
+                 Case("gitshift --version", [GITSHIFT, "--version"]),
+                 Case("gitshift --help", [GITSHIFT, "--help"]),
+                 Case("gitshift render (1 Deployment, patch)", [GITSHIFT, "render", str(patched)]),
+                 Case("gitshift render (1 Deployment)", [GITSHIFT, "render", str(plain)])]
+        if kubectl:
+            start += [Case("kubectl kustomize (1 Deployment, patch)", [kubectl, "kustomize", str(patched)]),
+                      Case("kubectl kustomize (1 Deployment)", [kubectl, "kustomize", str(plain)])]
+        measure(start, rounds=args.rounds * 4, warmup=2)
+        print(f"start-up and one render, best of {args.rounds * 4} interleaved rounds "
+              f"(Python {sys.version.split()[0]}):")
+        print(table(start))
+        named = {c.name: c for c in start}
+        print(f"  gitshift --version / python -c pass: "
+              f"{named['gitshift --version'].best / named['python -c pass'].best:.2f}")
+        if kubectl:
+            for what in ("1 Deployment, patch", "1 Deployment"):
+                kube, ours = named[f"kubectl kustomize ({what})"], named[f"gitshift render ({what})"]
+                print(f"  render ({what}): gitshift {ratio(kube, ours)} faster than kubectl kustomize")
+
         repo = tmp / "mono"
         repo.mkdir()
         generate(repo, args.apps)
-        for cmd in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "mono"]):
-            subprocess.run(["git", *cmd], cwd=repo, check=True)
+        git_repo(repo)
         engine = ["--engine", args.engine]
-        rows = [
-            ("gitshift --version", timed([*GITSHIFT, "--version"], repo, args.runs)),
-            (f"status (all {args.apps * 2} overlays)", timed([*GITSHIFT, *engine, "status", "-q"], repo,
-                                                              max(1, args.runs // 2))),
-            ("status app-0001", timed([*GITSHIFT, *engine, "status", "app-0001"], repo, args.runs)),
-            ("set-image (working tree)", timed([*GITSHIFT, *engine, "set-image", "app-0001", ":9.9.9",
-                                               "--env", "production", "-q"], repo, args.runs)),
-            ("set-image --commit", timed([*GITSHIFT, *engine, "set-image", "app-0002", ":9.9.9", "--env",
-                                         "production", "--commit", "--branch", "bench", "-q"], repo, 1)),
+
+        def undo() -> None:
+            subprocess.run(["git", "checkout", "-q", "."], cwd=repo, check=True)
+
+        mono = [
+            Case(f"status (all {args.apps * 2} envs)", [GITSHIFT, *engine, "status", "-q"], repo),
+            Case("status app-0001", [GITSHIFT, *engine, "status", "app-0001"], repo),
+            Case("set-image (working tree)", lambda n: [GITSHIFT, *engine, "set-image", "app-0001", f":9.9.{n}",
+                                                        "--env", "production", "-q"], repo, after=undo),
+            Case("set-image --commit", lambda n: [GITSHIFT, *engine, "set-image", "app-0002", f":9.9.{n}", "--env",
+                                                  "production", "--commit", "--branch", f"bench-{n}", "-q"], repo),
         ]
-        print(f"{args.apps} apps, engine {args.engine}, median of {args.runs} runs")
-        for name, ms in rows:
-            print(f"  {name:<32} {ms:8.0f} ms")
+        measure(mono, rounds=args.rounds)
+        print(f"\nmonorepo of {args.apps} apps x 2 envs, engine {args.engine}, best of {args.rounds} rounds:")
+        print(table(mono))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

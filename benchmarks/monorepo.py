@@ -1,6 +1,10 @@
 """A synthetic GitOps monorepo: ``apps/<app>/base``, an overlay per env, and ``gitshift.yaml``.
 
-Usage: python benchmarks/monorepo.py DIR --apps N [--envs staging,production]
+Usage: python benchmarks/monorepo.py DIR --apps N [--envs staging,production] [--shared]
+
+``--shared`` writes the shape where overlays share bases: every app base includes
+``platform/base``, and every base (the platform's, the app's) and overlay has
+``commonLabels``, a ``configMapGenerator`` (the overlay's merges into the base's) and patches.
 """
 
 from __future__ import annotations
@@ -166,13 +170,137 @@ def generate(root: Path, apps: int, envs: tuple[str, ...] = ("staging", "product
     _write(root / "gitshift.yaml", _config(names, envs))
 
 
+_PLATFORM_KUSTOMIZATION = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+commonLabels:
+  app.kubernetes.io/part-of: shop
+resources:
+- networkpolicy.yaml
+configMapGenerator:
+- name: platform-env
+  literals:
+  - OTEL_EXPORTER_OTLP_ENDPOINT=http://otel-collector.observability:4317
+  - REGION=eu-west-1
+patches:
+- patch: |-
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: default-deny
+    spec:
+      policyTypes:
+      - Ingress
+      - Egress
+"""
+_NETWORK_POLICY = """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny
+spec:
+  podSelector: {}
+  policyTypes:
+  - Ingress
+"""
+_SHARED_BASE = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+- ../../../platform/base
+- deployment.yaml
+- service.yaml
+commonLabels:
+  app.kubernetes.io/name: {app}
+configMapGenerator:
+- name: {app}-config
+  literals:
+  - LOG_LEVEL=info
+  - FEATURE_FLAGS=search,checkout
+patches:
+- target:
+    kind: Deployment
+    name: {app}
+  patch: |-
+    - op: add
+      path: /spec/template/spec/containers/0/envFrom/-
+      value:
+        configMapRef:
+          name: platform-env
+"""
+_SHARED_OVERLAY = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+- ../../base
+namespace: {app}-{env}
+commonLabels:
+  env: {env}
+configMapGenerator:
+- name: {app}-config
+  behavior: merge
+  literals:
+  - LOG_LEVEL={level}
+images:
+- name: registry.example.com/{app}
+  newTag: "1.{n}.0"
+replicas:
+- name: {app}
+  count: {replicas}
+patches:
+- patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: {app}
+    spec:
+      template:
+        spec:
+          containers:
+          - name: {app}
+            env:
+            - name: ENVIRONMENT
+              value: {env}
+            resources:
+              limits:
+                memory: {memory}
+"""
+SHARED_ENVS = ("dev", "staging", "production-eu", "production-us")
+
+
+def _shared_app(root: Path, n: int, app: str, envs: tuple[str, ...]) -> None:
+    base = root / "apps" / app / "base"
+    _write(base / "deployment.yaml", _DEPLOYMENT.format(app=app, env_from=_ENV_FROM.format(app=app)))
+    _write(base / "service.yaml", _SERVICE.format(app=app))
+    _write(base / "kustomization.yaml", _SHARED_BASE.format(app=app))
+    for i, env in enumerate(envs):
+        text = _SHARED_OVERLAY.format(app=app, env=env, n=n % 50, replicas=1 + i, level=("debug", "info")[i > 0],
+                                      memory=f"{256 * (1 + i)}Mi")
+        _write(root / "apps" / app / "overlays" / env / "kustomization.yaml", text)
+
+
+def generate_shared(root: Path, apps: int, envs: tuple[str, ...] = SHARED_ENVS) -> None:
+    """Write ``platform/base``, ``apps`` apps sharing it (a base and an overlay per env each), ``gitshift.yaml``."""
+    _write(root / "platform" / "base" / "kustomization.yaml", _PLATFORM_KUSTOMIZATION)
+    _write(root / "platform" / "base" / "networkpolicy.yaml", _NETWORK_POLICY)
+    names = [f"app-{n:04d}" for n in range(apps)]
+    for n, app in enumerate(names):
+        _shared_app(root, n, app, envs)
+    _write(root / "gitshift.yaml", _config(names, envs))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir", type=Path)
     parser.add_argument("--apps", type=int, default=100)
-    parser.add_argument("--envs", default="staging,production")
+    parser.add_argument("--envs", help="comma-separated (default: staging,production; with --shared: "
+                        + ",".join(SHARED_ENVS) + ")")
+    parser.add_argument("--shared", action="store_true", help="overlays sharing bases (see above)")
     args = parser.parse_args()
-    generate(args.dir, args.apps, tuple(args.envs.split(",")))
+    if args.shared:
+        generate_shared(args.dir, args.apps, tuple(args.envs.split(",")) if args.envs else SHARED_ENVS)
+    else:
+        generate(args.dir, args.apps, tuple(args.envs.split(",")) if args.envs else ("staging", "production"))
 
 
 if __name__ == "__main__":

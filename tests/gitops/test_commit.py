@@ -11,6 +11,7 @@ from gitshift.errors import GitError, InputError
 from gitshift.gitops import commit as commits
 from gitshift.gitops import worktree
 from gitshift.gitops.repo import Repo
+from gitshift.gitops.treeview import GitTreeView
 
 TRAILERS = {"Gitshift-App": "web", "Gitshift-Env": "staging", "Gitshift-Action": "set-image"}
 
@@ -44,8 +45,11 @@ def test_commit_edits_builds_a_commit_without_touching_the_checkout(small_repo: 
     parent = git(small_repo, "rev-parse", "HEAD").strip()
     edits = {small_repo / "a.txt": b"A\n", small_repo / "new/c.txt": b"c\n", small_repo / "dir/b.txt": None,
              small_repo / "run.sh": b"#!/bin/sh\necho changed\n"}
-    modes = {small_repo / "run.sh": "100755"}
-    sha = commits.commit_edits(repo, parent, edits, modes, commits.message("edits", "", TRAILERS))
+    view = GitTreeView.at(small_repo, repo.git_dir, parent)  # run.sh is 100755 there: its mode is kept
+    try:
+        sha = commits.commit_edits(repo, parent, edits, view.listing, commits.message("edits", "", TRAILERS))
+    finally:
+        view.close()
     assert snapshot(small_repo) == before  # HEAD, index, working tree and branches as they were
     assert git(small_repo, "rev-parse", f"{sha}^").strip() == parent
     assert git(small_repo, "ls-tree", "-r", "--format=%(objectmode) %(path)", sha).split("\n") == [

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from gitshift.errors import InputError
+from gitshift.gitops import runner
 from gitshift.gitops.repo import Repo
 
 
@@ -67,34 +68,81 @@ def commit(repo: Repo, worktree: Path, files: Sequence[Path], text: str,
     return repo.git("rev-parse", "HEAD", cwd=worktree).strip()
 
 
-def commit_edits(repo: Repo, parent: str, edits: Mapping[Path, bytes | None], modes: Mapping[Path, str],
-                 text: str, identity: Mapping[str, str] | None = None, sign: bool | None = None) -> str:
+Listing = Callable[[str], "Mapping[str, tuple[str, str]] | None"]
+_TREE = "40000"
+
+
+def commit_edits(repo: Repo, parent: str, edits: Mapping[Path, bytes | None], listing: Listing, text: str,
+                 identity: Mapping[str, str] | None = None, sign: bool | None = None) -> str:
     """A commit on top of ``parent`` holding ``edits`` (paths under the repo root), built without a checkout.
 
+    ``listing(dir)`` gives the entries of a directory of ``parent`` (name -> (mode, id), ``""`` for the
+    top; None when there is none). Only the trees on the way to an edited file are written again, with
+    one ``git mktree --batch``: no index of the whole repository is read or written.
     ``identity`` may set the author and committer (``GIT_AUTHOR_NAME`` ...).
     """
-    import os
-    import tempfile
-
     if sign is None:
         sign = wants_signature(repo) or None
-    fd, index = tempfile.mkstemp(prefix="gitshift-index-")
-    os.close(fd)
-    env = {"GIT_INDEX_FILE": index}
+    changes: dict[str, dict[str, tuple[str, str] | None]] = {}  # directory -> name -> new entry (None: gone)
+    for path, data in sorted(edits.items()):
+        where, _, name = path.relative_to(repo.root).as_posix().rpartition("/")
+        entry = None
+        if data is not None:
+            old = (listing(where) or {}).get(name)
+            mode = old[0] if old is not None and old[0] in ("100644", "100755") else "100644"
+            entry = (mode, repo.plumb("hash-object", "-w", "--stdin", data=data).strip())
+        changes.setdefault(where, {})[name] = entry
+        while where:
+            where = where.rpartition("/")[0]
+            changes.setdefault(where, {})
+    tree = _write_trees(repo, changes, listing)
+    return repo.plumb("commit-tree", *sign_flags(sign), tree, "-p", parent, "-F", "-", data=text.encode(),
+                       env=dict(identity or {})).strip()
+
+
+def _write_trees(repo: Repo, changes: Mapping[str, Mapping[str, tuple[str, str] | None]], listing: Listing) -> str:
+    """The id of the top tree after ``changes`` (every directory above a change is in it), deepest first."""
+    args = ["mktree", "-z", "--batch"]
+    proc = runner.start(args, repo.root, stderr=True)
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    written: dict[str, str | None] = {}
     try:
-        repo.plumb("read-tree", parent, env=env)
-        for path, data in sorted(edits.items()):
-            rel = path.relative_to(repo.root).as_posix()
-            if data is None:
-                repo.plumb("update-index", "--force-remove", "--", rel, env=env)
+        for where in sorted(changes, key=lambda d: d.count("/") + 1 if d else 0, reverse=True):
+            entries: dict[str, tuple[str, str] | None] = dict(listing(where) or {})
+            entries.update(changes[where])
+            prefix = f"{where}/" if where else ""
+            for name in {d.rpartition("/")[2] for d in written if d and d.rpartition("/")[0] == where}:
+                sha = written[prefix + name]
+                old = entries.get(name)
+                if old is not None and old[0] != _TREE and sha is not None:
+                    raise InputError(f"{prefix}{name} is a file in the commit, not a directory", prefix + name)
+                entries[name] = (_TREE, sha) if sha is not None else None
+            kept = {n: e for n, e in entries.items() if e is not None}
+            if not kept and where:
+                written[where] = None  # git keeps no empty directory
                 continue
-            blob = repo.plumb("hash-object", "-w", "--stdin", data=data).strip()
-            repo.plumb("update-index", "--add", "--cacheinfo", f"{modes.get(path, '100644')},{blob},{rel}", env=env)
-        tree = repo.plumb("write-tree", env=env).strip()
-        return repo.plumb("commit-tree", *sign_flags(sign), tree, "-p", parent, "-F", "-", data=text.encode(),
-                           env={**env, **(identity or {})}).strip()
+            body = b"".join(f"{mode} {_kind(mode)} {sha}\t{name}".encode() + b"\0"
+                            for name, (mode, sha) in kept.items())
+            proc.stdin.write(body + b"\0")
+            proc.stdin.flush()
+            written[where] = proc.stdout.readline().decode().strip() or None
+            if written[where] is None:
+                break
+        proc.stdin.close()
+        errors = proc.stderr.read()
+        code = proc.wait()
     finally:
-        Path(index).unlink()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    top = written.get("")
+    if code != 0 or top is None:
+        raise runner.failure(args, repo.root, errors, code)
+    return top
+
+
+def _kind(mode: str) -> str:
+    return "tree" if mode == _TREE else "commit" if mode == "160000" else "blob"
 
 
 def move_branch(repo: Repo, branch: str, new: str, old: str | None) -> None:

@@ -48,11 +48,7 @@ def run(args: Sequence[str], cwd: Path, data: bytes | None = None, env: Mapping[
     except FileNotFoundError as exc:
         raise GitError("git not found", str(cwd), "install git and put it on PATH") from exc
     if proc.returncode != 0:
-        full = _USERINFO.sub(r"\1***@", proc.stderr.decode(errors="replace").strip())
-        err = GitError(f"git {_command(args)} failed: {first_error(full) or f'exit {proc.returncode}'}", str(cwd),
-                       hint_for(full))
-        err.detail = full
-        raise err
+        raise failure(args, cwd, proc.stderr, proc.returncode)
     return proc.stdout
 
 
@@ -104,7 +100,16 @@ def text(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -
     return out[:-1] if out.endswith("\n") else out
 
 
-def start(args: Sequence[str], cwd: Path | None = None) -> subprocess.Popen[bytes]:
-    """``git ARGS`` as a process with pipes on stdin and stdout (the caller talks to it and ends it)."""
+def start(args: Sequence[str], cwd: Path | None = None, stderr: bool = False) -> subprocess.Popen[bytes]:
+    """``git ARGS`` as a process with pipes on stdin and stdout, and on stderr with ``stderr`` (the caller
+    talks to it and ends it)."""
     return subprocess.Popen(argv(args), cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            env=environment())
+                            stderr=subprocess.PIPE if stderr else None, env=environment())
+
+
+def failure(args: Sequence[str], cwd: Path, stderr: bytes, code: int | None) -> GitError:
+    """The GitError for ``git ARGS`` that failed with ``stderr`` (credentials in URLs masked)."""
+    full = _USERINFO.sub(r"\1***@", stderr.decode(errors="replace").strip())
+    err = GitError(f"git {_command(args)} failed: {first_error(full) or f'exit {code}'}", str(cwd), hint_for(full))
+    err.detail = full
+    return err

@@ -20,47 +20,102 @@ from gitshift.gitops.repo import Repo
 
 
 class _Tree:
-    """The paths of one commit and a ``git cat-file --batch`` process to read their blobs."""
+    """The files of one commit, read through one ``git cat-file --batch`` process as they are asked for.
+
+    Only the trees on the way to a path asked for are read (an overlay and its bases: a few
+    dozen objects), never the listing of the whole repository.
+    """
 
     def __init__(self, git_dir: Path, commit: str) -> None:
         self.git_dir = git_dir
-        try:
-            out = runner.run(["--git-dir", str(git_dir), "ls-tree", "-r", "-z", "--full-tree", commit], git_dir)
-        except GitError as exc:
-            raise GitError(f"cannot read commit {commit}: {exc.detail}", str(git_dir)) from exc
-        self.blobs: dict[str, tuple[str, str]] = {}
-        self.dirs: set[str] = {""}
-        for entry in out.split(b"\0"):
-            if not entry:
-                continue
-            meta, _, path = entry.decode().partition("\t")
-            mode, kind, sha = meta.split()
-            if kind != "blob":
-                continue
-            self.blobs[path] = (mode, sha)
-            parts = path.split("/")
-            self.dirs.update("/".join(parts[:i]) for i in range(1, len(parts)))
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
+        self._trees: dict[str, dict[str, tuple[str, str]]] = {}  # dir -> name -> (mode, object id)
+        found = self._object(f"{commit}^{{tree}}")
+        if found is None or found[0] != "tree":
+            self.close()
+            try:  # git says what is wrong
+                runner.run(["--git-dir", str(git_dir), "ls-tree", commit], git_dir)
+            except GitError as exc:
+                raise GitError(f"cannot read commit {commit}: {exc.detail}", str(git_dir)) from exc
+            raise GitError(f"cannot read commit {commit}", str(git_dir))
+        self._trees[""] = _entries(found[1], found[2])
 
-    def read(self, sha: str) -> bytes:
+    def _object(self, name: str) -> tuple[str, str, bytes] | None:
+        """(type, id, content) of the object ``name``; None when git has no such object."""
+        if "\n" in name:  # one request a line: a line break would answer another question
+            return None
         with self._lock:
             if self._proc is None:
                 self._proc = runner.start(["--git-dir", str(self.git_dir), "cat-file", "--batch"])
             assert self._proc.stdin is not None and self._proc.stdout is not None
-            self._proc.stdin.write(f"{sha}\n".encode())
+            self._proc.stdin.write(f"{name}\n".encode())
             self._proc.stdin.flush()
             header = self._proc.stdout.readline().split()
-            size = int(header[2])
-            data = self._proc.stdout.read(size)
+            if len(header) != 3:
+                return None
+            data = self._proc.stdout.read(int(header[2]))
             self._proc.stdout.read(1)
-            return data
+            return header[1].decode(), header[0].decode(), data
+
+    def read(self, sha: str) -> bytes:
+        """The content of the blob ``sha``."""
+        found = self._object(sha)
+        if found is None:
+            raise FileNotFoundError(sha)
+        return found[2]
+
+    def listing(self, rel: str) -> dict[str, tuple[str, str]] | None:
+        """The entries of directory ``rel`` (``""`` for the top), name -> (mode, id); None when no such directory."""
+        hit = self._trees.get(rel)
+        if hit is not None:
+            return hit
+        parent, _, name = rel.rpartition("/")
+        above = self.listing(parent)
+        entry = above.get(name) if above is not None else None
+        if entry is None or entry[0] != _TREE:
+            return None
+        found = self._object(entry[1])
+        if found is None or found[0] != "tree":
+            return None
+        self._trees[rel] = _entries(found[1], found[2])
+        return self._trees[rel]
+
+    def entry(self, rel: str) -> tuple[str, str] | None:
+        """(mode, id) of the file ``rel``; None when it is not a file of the commit."""
+        parent, _, name = rel.rpartition("/")
+        above = self.listing(parent) if name else None
+        entry = above.get(name) if above is not None else None
+        return entry if entry is not None and entry[0] not in (_TREE, _SUBMODULE) else None
+
+    def is_dir(self, rel: str) -> bool:
+        return self.listing(rel) is not None
+
+    def names(self, rel: str) -> list[str]:
+        """The files and directories in directory ``rel`` (submodules left out)."""
+        return [n for n, (mode, _) in (self.listing(rel) or {}).items() if mode != _SUBMODULE]
 
     def close(self) -> None:
         if self._proc is not None:
             self._proc.kill()
             self._proc.wait()
             self._proc = None
+
+
+_TREE, _SUBMODULE = "40000", "160000"
+
+
+def _entries(oid: str, data: bytes) -> dict[str, tuple[str, str]]:
+    """A tree object's entries: name -> (mode, id), modes as ``git ls-tree`` spells them but ``40000``."""
+    size = len(oid) // 2  # 20 bytes for SHA-1, 32 for SHA-256
+    out: dict[str, tuple[str, str]] = {}
+    i = 0
+    while i < len(data):
+        space = data.index(b" ", i)
+        nul = data.index(b"\0", space)
+        out[data[space + 1:nul].decode()] = (data[i:space].decode(), data[nul + 1:nul + 1 + size].hex())
+        i = nul + 1 + size
+    return out
 
 
 class GitTreeView(FileView):
@@ -89,22 +144,23 @@ class GitTreeView(FileView):
         if key in self.overlay:
             return super().read_bytes(path)
         rel = self._rel(path)
-        if rel is None or rel not in self.tree.blobs:
-            if rel is not None and rel in self.tree.dirs:
+        entry = self.tree.entry(rel) if rel is not None else None
+        if entry is None:
+            if rel is not None and self.tree.is_dir(rel):
                 raise IsADirectoryError(str(path))
             raise FileNotFoundError(str(path))
-        return self.tree.read(self.tree.blobs[rel][1])
+        return self.tree.read(entry[1])
 
     def is_file(self, path: Path | str) -> bool:
         key = self._key(path)
         if key in self.overlay:
             return self.overlay[key] is not None
         rel = self._rel(path)
-        return rel is not None and rel in self.tree.blobs
+        return rel is not None and self.tree.entry(rel) is not None
 
     def is_dir(self, path: Path | str) -> bool:
         rel = self._rel(path)
-        if rel is not None and rel in self.tree.dirs:
+        if rel is not None and self.tree.is_dir(rel):
             return True
         key = self._key(path)
         return any(key in p.parents for p, v in self.overlay.items() if v is not None)
@@ -113,10 +169,7 @@ class GitTreeView(FileView):
         rel = self._rel(path)
         names: set[str] = set()
         if rel is not None:
-            prefix = f"{rel}/" if rel else ""
-            for name in (*self.tree.blobs, *self.tree.dirs):
-                if name and name.startswith(prefix) and "/" not in name[len(prefix):]:
-                    names.add(name[len(prefix):])
+            names.update(self.tree.names(rel))
         key = self._key(path)
         for p, v in self.overlay.items():
             if p.parent == key:
@@ -128,7 +181,8 @@ class GitTreeView(FileView):
         if self._key(path) in self.overlay:
             return None
         rel = self._rel(path)
-        return ("blob", self.tree.blobs[rel][1]) if rel is not None and rel in self.tree.blobs else None
+        entry = self.tree.entry(rel) if rel is not None else None
+        return ("blob", entry[1]) if entry is not None else None
 
     def with_edits(self, edits: Mapping[Path, bytes | None]) -> GitTreeView:
         merged = dict(self.overlay)
@@ -138,7 +192,12 @@ class GitTreeView(FileView):
     def mode(self, path: Path) -> str:
         """The git file mode of ``path`` in the commit (``100644`` for new files)."""
         rel = self._rel(path)
-        return self.tree.blobs[rel][0] if rel is not None and rel in self.tree.blobs else "100644"
+        entry = self.tree.entry(rel) if rel is not None else None
+        return entry[0] if entry is not None else "100644"
+
+    def listing(self, rel: str) -> dict[str, tuple[str, str]] | None:
+        """The entries of directory ``rel`` of the commit (name -> (mode, id)); None when it has none."""
+        return self.tree.listing(rel)
 
     def close(self) -> None:
         """Stop the blob reader."""

@@ -188,8 +188,7 @@ class Attempt:
             text = commit_message(self.action, done, self.delivery)
             author = credentials.commit_env(self.delivery.token)
             if isinstance(view, GitTreeView):
-                modes = {p: view.mode(p) for p in edits}
-                sha = commits.commit_edits(self.repo, start, edits, modes, text, author, self.delivery.sign)
+                sha = commits.commit_edits(self.repo, start, edits, view.listing, text, author, self.delivery.sign)
             else:
                 files.write_all(edits)
                 sha = commits.commit(self.repo, tree, sorted(edits), text, author, self.delivery.sign)

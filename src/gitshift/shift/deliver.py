@@ -106,8 +106,8 @@ class _Attempt:
             text = commit_message(c, self.delivery)
             author = credentials.commit_env(self.delivery.token)  # a GitHub App's bot, or git's own identity
             if isinstance(view, GitTreeView):
-                sha = commits.commit_edits(self.repo, start, c.edits, {p: view.mode(p) for p in c.edits}, text,
-                                           author, self.delivery.sign)
+                sha = commits.commit_edits(self.repo, start, c.edits, view.listing, text, author,
+                                           self.delivery.sign)
             else:
                 files.write_all(c.edits)
                 sha = commits.commit(self.repo, tree, sorted(c.edits), text, author, self.delivery.sign)
@@ -138,7 +138,6 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
     refs.check_branch(branch, "--branch")
     if delivery.mode != "commit":
         refs.check_remote(delivery.remote, repo.remotes())
-    base = _base_name(config, repo, delivery)
     checked_out = repo.checked_out().get(branch) if delivery.keep_local else None
     attempt = _Attempt(repo, renderer, env, request, delivery, planner)
     if delivery.mode == "commit":
@@ -154,6 +153,7 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
         if sha is not None:
             commits.move_branch(repo, branch, sha, local)
         return _with_preview(config, attempt, res, delivery) if delivery.pr_preview else res
+    base = _base_name(config, repo, delivery)  # not needed by --commit: one git call fewer there
     forge = _forge(config, delivery) if delivery.mode == "pr" or via_api else None
     kind = config.forge.kind if config.forge else "github"
     auth = pushing.auth_env(repo, delivery.remote, delivery.token, kind)
@@ -325,7 +325,6 @@ def batch_to_branch(config: Config, renderer: Renderer, action: str, items: Sequ
     refs.check_branch(branch, "--branch")
     if delivery.mode != "commit":
         refs.check_remote(delivery.remote, repo.remotes())
-    base = _base_name(config, repo, delivery)
     checked_out = repo.checked_out().get(branch) if delivery.keep_local else None
     attempt = batch.Attempt(repo, renderer, action, items, delivery, skip_refused)
     if delivery.mode == "commit":
@@ -341,6 +340,7 @@ def batch_to_branch(config: Config, renderer: Renderer, action: str, items: Sequ
         if sha is not None:
             commits.move_branch(repo, branch, sha, local)
         return res
+    base = _base_name(config, repo, delivery)  # not needed by --commit: one git call fewer there
     forge = _forge(config, delivery) if delivery.mode == "pr" or via_api else None
     kind = config.forge.kind if config.forge else "github"
     auth = pushing.auth_env(repo, delivery.remote, delivery.token, kind)
