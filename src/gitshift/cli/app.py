@@ -9,24 +9,16 @@ from typing import Any
 import click
 
 from gitshift import __version__
+from gitshift.cli import report
 from gitshift.cli.options import apply_store, global_options
 
 
+def _echo(line: str) -> None:
+    click.echo(line, err=True)
+
+
 def _fail(what: str, hint: str = "") -> None:
-    click.echo(f"gitshift: error: {what}", err=True)
-    if hint:
-        click.echo(f"hint: {hint}", err=True)
-
-
-def _list_failures(failures: Sequence[str]) -> None:
-    """Every failed safety check, each with what to do about it."""
-    if not failures:
-        return
-    from gitshift.checks import fix
-
-    for failure in failures:
-        click.echo(f"  - {failure}", err=True)
-        click.echo(f"    fix: {fix(failure)}", err=True)
+    report.fail(what, hint, _echo)
 
 
 # The modules that define the commands (each lists them in its COMMANDS), imported only when a
@@ -75,18 +67,7 @@ class GitshiftGroup(click.Group):
         try:
             rv = super().main(args, prog_name or "gitshift", complete_var, standalone_mode=False, **extra)
         except GitshiftError as exc:
-            if verbose and exc.exit_code == 4:  # a traceback helps only with a bug, never with bad input
-                import traceback
-
-                traceback.print_exc()
-            detail = getattr(exc, "detail", "")
-            if verbose and detail:
-                click.echo(detail, err=True)
-            _fail(str(exc), "")
-            _list_failures(getattr(exc, "failures", []))
-            if exc.hint:
-                click.echo(f"hint: {exc.hint}", err=True)
-            sys.exit(exc.exit_code)
+            sys.exit(report.error(exc, verbose, _echo))
         except click.exceptions.Abort:
             _fail("aborted")
             sys.exit(1)
@@ -99,16 +80,9 @@ class GitshiftGroup(click.Group):
             _fail(exc.format_message(), f"see '{path} --help'" if exc.exit_code == 2 else "")
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            _fail("interrupted")
-            sys.exit(130)
+            sys.exit(report.interrupted(_echo))
         except Exception as exc:  # a bug: exit 4
-            if verbose:
-                import traceback
-
-                traceback.print_exc()
-            _fail(f"internal error: {type(exc).__name__}: {exc}",
-                  "please report this with the output of the same command run with -v")
-            sys.exit(4)
+            sys.exit(report.bug(exc, verbose, _echo))
         sys.exit(rv if isinstance(rv, int) else 0)
 
 

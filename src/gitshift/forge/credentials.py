@@ -59,6 +59,8 @@ def resolve(config: ForgeConfig | None, environ: Mapping[str, str], root: Path |
 
 def commit_env(token: str | None) -> dict[str, str]:
     """Git's author and committer variables for commits made with ``token``: the App's bot, or nothing."""
+    if not token:
+        return {}  # git's own identity (and no import of the App module, where tokens are minted)
     from gitshift.forge import app
 
     bot = app.bot_for(token)

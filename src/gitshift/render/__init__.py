@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -62,6 +61,8 @@ def builtin_available() -> bool:
 
 def external_on_path() -> str | None:
     """The first external engine found on PATH (``kustomize``, then ``kubectl``), or None."""
+    import shutil
+
     return next((name for name in EXTERNAL if shutil.which(name)), None)
 
 
