@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from gitshift.errors import GitError
 from gitshift.files import FileView
@@ -23,21 +24,22 @@ class _Tree:
     """The files of one commit, read through one ``git cat-file --batch`` process as they are asked for.
 
     Only the trees on the way to a path asked for are read (an overlay and its bases: a few
-    dozen objects), never the listing of the whole repository.
+    dozen objects). A look over every kustomization (a shift's blast radius) lists the whole
+    commit with one ``git ls-tree`` and reads those files in one stream (``prefetch``).
     """
 
     def __init__(self, git_dir: Path, commit: str) -> None:
         self.git_dir = git_dir
+        self.commit = commit
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self._trees: dict[str, dict[str, tuple[str, str]]] = {}  # dir -> name -> (mode, object id)
+        self._complete = False  # every directory of the commit is in _trees
+        self._blobs: dict[str, bytes] = {}  # id -> content, read ahead by prefetch
         found = self._object(f"{commit}^{{tree}}")
         if found is None or found[0] != "tree":
             self.close()
-            try:  # git says what is wrong
-                runner.run(["--git-dir", str(git_dir), "ls-tree", commit], git_dir)
-            except GitError as exc:
-                raise GitError(f"cannot read commit {commit}: {exc.detail}", str(git_dir)) from exc
+            self._list_all()  # git says what is wrong (a GitError naming the commit)
             raise GitError(f"cannot read commit {commit}", str(git_dir))
         self._trees[""] = _entries(found[1], found[2])
 
@@ -46,20 +48,30 @@ class _Tree:
         if "\n" in name:  # one request a line: a line break would answer another question
             return None
         with self._lock:
-            if self._proc is None:
-                self._proc = runner.start(["--git-dir", str(self.git_dir), "cat-file", "--batch"])
-            assert self._proc.stdin is not None and self._proc.stdout is not None
-            self._proc.stdin.write(f"{name}\n".encode())
-            self._proc.stdin.flush()
-            header = self._proc.stdout.readline().split()
-            if len(header) != 3:
-                return None
-            data = self._proc.stdout.read(int(header[2]))
-            self._proc.stdout.read(1)
-            return header[1].decode(), header[0].decode(), data
+            stdin, stdout = self._pipes()
+            stdin.write(f"{name}\n".encode())
+            stdin.flush()
+            return self._answer(stdout)
+
+    def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
+        if self._proc is None:
+            self._proc = runner.start(["--git-dir", str(self.git_dir), "cat-file", "--batch"])
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        return self._proc.stdin, self._proc.stdout
+
+    @staticmethod
+    def _answer(stdout: IO[bytes]) -> tuple[str, str, bytes] | None:
+        header = stdout.readline().split()
+        if len(header) != 3:
+            return None
+        data = stdout.read(int(header[2]))
+        stdout.read(1)
+        return header[1].decode(), header[0].decode(), data
 
     def read(self, sha: str) -> bytes:
         """The content of the blob ``sha``."""
+        if sha in self._blobs:
+            return self._blobs[sha]
         found = self._object(sha)
         if found is None:
             raise FileNotFoundError(sha)
@@ -68,7 +80,7 @@ class _Tree:
     def listing(self, rel: str) -> dict[str, tuple[str, str]] | None:
         """The entries of directory ``rel`` (``""`` for the top), name -> (mode, id); None when no such directory."""
         hit = self._trees.get(rel)
-        if hit is not None:
+        if hit is not None or self._complete:
             return hit
         parent, _, name = rel.rpartition("/")
         above = self.listing(parent)
@@ -94,6 +106,51 @@ class _Tree:
     def names(self, rel: str) -> list[str]:
         """The files and directories in directory ``rel`` (submodules left out)."""
         return [n for n, (mode, _) in (self.listing(rel) or {}).items() if mode != _SUBMODULE]
+
+    def _list_all(self) -> None:
+        """Every directory of the commit into ``_trees``, from one ``git ls-tree -r -t``."""
+        if self._complete:
+            return
+        try:
+            out = runner.run(["--git-dir", str(self.git_dir), "ls-tree", "-r", "-t", "-z", "--full-tree",
+                              self.commit], self.git_dir)
+        except GitError as exc:
+            raise GitError(f"cannot read commit {self.commit}: {exc.detail}", str(self.git_dir)) from exc
+        trees: dict[str, dict[str, tuple[str, str]]] = {"": {}}
+        for item in out.split(b"\0"):
+            if not item:
+                continue
+            meta, _, path = item.partition(b"\t")
+            mode, kind, sha = meta.decode().split()
+            rel = path.decode()
+            where, _, name = rel.rpartition("/")
+            trees.setdefault(where, {})[name] = (_TREE, sha) if kind == "tree" else (mode, sha)
+            if kind == "tree":
+                trees.setdefault(rel, {})
+        self._trees, self._complete = trees, True
+
+    @property
+    def blobs(self) -> dict[str, tuple[str, str]]:
+        """Every file of the commit: path -> (mode, id)."""
+        self._list_all()
+        return {f"{where}/{name}" if where else name: entry for where, names in self._trees.items()
+                for name, entry in names.items() if entry[0] not in (_TREE, _SUBMODULE)}
+
+    def prefetch(self, names: Sequence[str]) -> None:
+        """Read every file of the commit called one of ``names`` in one stream (git answers requests in turn)."""
+        self._list_all()
+        wanted = [sha for listing in self._trees.values() for name, (mode, sha) in listing.items()
+                  if name in names and mode not in (_TREE, _SUBMODULE) and sha not in self._blobs]
+        with self._lock:
+            stdin, stdout = self._pipes()
+            for i in range(0, len(wanted), 500):  # 500 requests (~21 KB) fit in the pipe: no deadlock
+                chunk = wanted[i:i + 500]
+                stdin.write("".join(f"{sha}\n" for sha in chunk).encode())
+                stdin.flush()
+                for _ in chunk:
+                    found = self._answer(stdout)
+                    if found is not None:
+                        self._blobs[found[1]] = found[2]
 
     def close(self) -> None:
         if self._proc is not None:
@@ -139,9 +196,12 @@ class GitTreeView(FileView):
             return None
         return full[len(self._root) + 1:].replace(os.sep, "/")
 
+    def _edited(self, path: Path | str) -> bool:
+        """Whether the view's edits hold ``path`` (no Path built when there are none: the usual question)."""
+        return bool(self.overlay) and self._key(path) in self.overlay
+
     def read_bytes(self, path: Path | str) -> bytes:
-        key = self._key(path)
-        if key in self.overlay:
+        if self._edited(path):
             return super().read_bytes(path)
         rel = self._rel(path)
         entry = self.tree.entry(rel) if rel is not None else None
@@ -152,9 +212,8 @@ class GitTreeView(FileView):
         return self.tree.read(entry[1])
 
     def is_file(self, path: Path | str) -> bool:
-        key = self._key(path)
-        if key in self.overlay:
-            return self.overlay[key] is not None
+        if self._edited(path):
+            return self.overlay[self._key(path)] is not None
         rel = self._rel(path)
         return rel is not None and self.tree.entry(rel) is not None
 
@@ -162,6 +221,8 @@ class GitTreeView(FileView):
         rel = self._rel(path)
         if rel is not None and self.tree.is_dir(rel):
             return True
+        if not self.overlay:
+            return False
         key = self._key(path)
         return any(key in p.parents for p, v in self.overlay.items() if v is not None)
 
@@ -178,7 +239,7 @@ class GitTreeView(FileView):
 
     def cache_key(self, path: Path | str) -> tuple[object, ...] | None:
         """The blob id: unchanged blobs keep their parsed form across renders."""
-        if self._key(path) in self.overlay:
+        if self._edited(path):
             return None
         rel = self._rel(path)
         entry = self.tree.entry(rel) if rel is not None else None
@@ -198,6 +259,10 @@ class GitTreeView(FileView):
     def listing(self, rel: str) -> dict[str, tuple[str, str]] | None:
         """The entries of directory ``rel`` of the commit (name -> (mode, id)); None when it has none."""
         return self.tree.listing(rel)
+
+    def prefetch(self, names: Sequence[str]) -> None:
+        """Read every file of the commit called one of ``names`` at once (``render.Layout`` reads them all)."""
+        self.tree.prefetch(names)
 
     def close(self) -> None:
         """Stop the blob reader."""

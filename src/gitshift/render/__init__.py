@@ -285,6 +285,7 @@ class Layout:
         # A view of the disk answers with plain os calls (a Path per question costs more than the question),
         # except for the files it edits.
         self._disk = type(view).is_file is FileView.is_file and type(view).is_dir is FileView.is_dir
+        self._prefetch = not self._disk  # a commit's view reads all its kustomizations in one go, once
         self._edited = {str(p) for p in view.overlay}
         self._edited_dirs = {str(d) for p, data in view.overlay.items() if data is not None for d in p.parents}
 
@@ -307,6 +308,11 @@ class Layout:
 
     def kustomization(self, directory: Path | str) -> str | None:
         """The kustomization file of ``directory``, or None."""
+        if self._prefetch:
+            self._prefetch = False
+            prefetch = getattr(self.view, "prefetch", None)
+            if prefetch is not None:
+                prefetch(KUSTOMIZATION_FILES)
         return next((f"{directory}/{n}" for n in KUSTOMIZATION_FILES if self._is_file(f"{directory}/{n}")), None)
 
     def data(self, directory: Path | str) -> dict[str, Any] | None:
@@ -409,6 +415,8 @@ def _plain_entries(text: str) -> list[str] | None:
     field: str | None = None
     started = False
     for line in text.splitlines():
+        if field is None and started and line[:1] in (" ", "\t", "-"):
+            continue  # inside a field that names no directory (an inline patch, say): the usual line, skipped first
         if not line.strip() or line.lstrip().startswith("#") or (line.rstrip() == "---" and not started):
             continue
         started = True
