@@ -1,95 +1,92 @@
-"""Rendering speed: the builtin engine in one process versus one ``kubectl kustomize`` per overlay.
+"""``gitshift render --all`` against one ``kubectl kustomize`` process per overlay, whole processes, same output.
 
-Usage: python benchmarks/bench_render.py [--apps 1000] [--sample 50]
+Usage: python benchmarks/bench_render.py [--apps 100] [--rounds 2]
 
-Every overlay of a synthetic monorepo (``benchmarks/monorepo.py``, two envs per
-app) is rendered by the builtin engine in one process. kubectl is run on a
-sample of overlays and its per-overlay time extrapolated to all of them.
+The monorepo (``monorepo.py --shared``) has overlays that share bases: every app's base
+includes ``platform/base``, and bases and overlays carry ``commonLabels``, a
+``configMapGenerator`` and patches; four envs an app. gitshift renders every overlay in one
+process (its start-up and config loading included); kubectl runs once per overlay from a
+shell script, each writing the same file gitshift writes. The two runs alternate
+(``timing.py``), and every file gitshift wrote must equal kubectl's byte for byte.
 """
 
 from __future__ import annotations
 
 import argparse
+import filecmp
+import shlex
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "src"))
+from monorepo import SHARED_ENVS, generate_shared  # noqa: E402
+from timing import Case, bytecode, measure, ms, table  # noqa: E402
 
-from monorepo import generate  # noqa: E402
-
-from gitshift.render.builtin import BuiltinRenderer  # noqa: E402
-
-
-def _overlays(root: Path) -> list[Path]:
-    return sorted(root.glob("apps/*/overlays/*"))
+BIN = Path(sys.executable).parent
 
 
-def _time(fn) -> float:  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+def kubectl_script(root: Path, out: Path, kubectl: str) -> Path:
+    """A shell script running ``kubectl kustomize`` on every overlay into ``out/<app>/<env>.yaml``."""
+    lines = ["set -e"]
+    for overlay in sorted(root.glob("apps/*/overlays/*")):
+        app, env = overlay.parts[-3], overlay.name
+        lines += [f"mkdir -p {shlex.quote(str(out / app))}",
+                  f"{shlex.quote(kubectl)} kustomize {shlex.quote(str(overlay))} "
+                  f"> {shlex.quote(str(out / app / f'{env}.yaml'))} 2>/dev/null"]
+    script = root.parent / "kubectl-all.sh"
+    script.write_text("\n".join(lines) + "\n")
+    return script
+
+
+def same_files(ours: Path, theirs: Path) -> list[str]:
+    """The files that differ (or exist on one side only)."""
+    a = {p.relative_to(ours) for p in ours.rglob("*.yaml")}
+    b = {p.relative_to(theirs) for p in theirs.rglob("*.yaml")}
+    differ = sorted(str(p) for p in a ^ b)
+    differ += sorted(str(p) for p in a & b if not filecmp.cmp(ours / p, theirs / p, shallow=False))
+    return differ
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--apps", type=int, default=1000)
-    parser.add_argument("--sample", type=int, default=50, help="overlays rendered by kubectl")
+    parser.add_argument("--apps", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
+    gitshift = BIN / "gitshift"
     kubectl = shutil.which("kubectl")
-    with tempfile.TemporaryDirectory(prefix="gitshift-bench-") as tmp:
-        root = Path(tmp)
-        generate(root, args.apps)
-        overlays = _overlays(root)
-
-        cold = BuiltinRenderer()
-        one_cold = _time(lambda: cold.render_text(overlays[0]))
-        warm_runs = [_time(lambda: cold.render_text(overlays[0])) for _ in range(20)]
-        one_warm = statistics.median(warm_runs)
-
-        renderer = BuiltinRenderer()
-        total = _time(lambda: [renderer.render_text(o) for o in overlays])
-
-        rows = [
-            ("builtin, all overlays, one process", total, len(overlays)),
-            ("builtin, one overlay, cold", one_cold, 1),
-            ("builtin, one overlay, warm (median of 20)", one_warm, 1),
-        ]
-        kube_total = None
-        if kubectl:
-            step = max(1, len(overlays) // args.sample)
-            sample = overlays[::step][: args.sample]
-            per = [
-                _time(
-                    lambda o=o: subprocess.run(
-                        [kubectl, "kustomize", str(o)], check=True, capture_output=True
-                    )
-                )
-                for o in sample
-            ]
-            kube_one = statistics.median(per)
-            kube_total = statistics.mean(per) * len(overlays)
-            rows += [
-                (
-                    f"kubectl kustomize, all overlays (mean of {len(sample)} x {len(overlays)})",
-                    kube_total,
-                    len(overlays),
-                ),
-                ("kubectl kustomize, one overlay (median)", kube_one, 1),
-            ]
-    print(f"{args.apps} apps, {len(overlays)} overlays, Python {sys.version.split()[0]}")
-    print(f"{'what':<62} {'total':>10} {'per overlay':>12}")
-    for what, seconds, count in rows:
-        shown = f"{seconds:.2f}s" if seconds >= 1 else f"{seconds * 1000:.1f}ms"
-        print(f"{what:<62} {shown:>10} {seconds / count * 1000:>10.1f}ms")
-    if kube_total:
-        print(f"speed-up, all overlays: {kube_total / total:.0f}x")
+    if not gitshift.exists():
+        raise SystemExit(f"no gitshift next to {sys.executable}: run `make bench` (it installs it)")
+    if kubectl is None:
+        raise SystemExit("kubectl is not on PATH: it is what gitshift is compared with")
+    bytecode()
+    tmp = Path(tempfile.mkdtemp(prefix="gitshift-bench-"))
+    try:
+        root = tmp / "mono"
+        root.mkdir()
+        generate_shared(root, args.apps)
+        subprocess.run(["git", "init", "-q", str(root)], check=True)  # render --all reads the files, not commits
+        overlays = len(list(root.glob("apps/*/overlays/*")))
+        script = kubectl_script(root, tmp / "kubectl-out", kubectl)
+        ours = Case("gitshift render --all (one process)",
+                    lambda n: [str(gitshift), "-q", "render", "--all", "--out", str(tmp / f"out-{n}")], root)
+        theirs = Case(f"kubectl kustomize x {overlays} (one process each)", ["sh", str(script)], root)
+        measure([ours, theirs], rounds=args.rounds, warmup=0)
+        differ = same_files(tmp / f"out-{args.rounds - 1}", tmp / "kubectl-out")
+        print(f"{args.apps} apps x {len(SHARED_ENVS)} envs = {overlays} overlays sharing bases, "
+              f"best of {args.rounds} alternating rounds (Python {sys.version.split()[0]}):")
+        print(table([ours, theirs]))
+        print(f"  per overlay: gitshift {ms(ours.best / overlays)}, kubectl {ms(theirs.best / overlays)}")
+        print(f"  gitshift render --all is {theirs.best / ours.best:.0f}x faster "
+              f"(cpu {theirs.cpu / ours.cpu:.0f}x), start-up included")
+        if differ:
+            raise SystemExit(f"{len(differ)} file(s) differ from kubectl's, first: {differ[0]}")
+        print(f"  all {overlays} files byte-identical to kubectl's")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

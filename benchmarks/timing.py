@@ -77,7 +77,9 @@ def measure(cases: Sequence[Case], rounds: int, warmup: int = 1) -> Sequence[Cas
 
 def ms(seconds: float) -> str:
     """Seconds shown in milliseconds, or seconds from 10 s up."""
-    return f"{seconds:.1f} s" if seconds >= 10 else f"{seconds * 1000:.0f} ms"
+    if seconds >= 10:
+        return f"{seconds:.1f} s"
+    return f"{seconds * 1000:.1f} ms" if seconds < 0.01 else f"{seconds * 1000:.0f} ms"
 
 
 def table(cases: Sequence[Case]) -> str:
