@@ -72,6 +72,8 @@ LOCAL = kustomization("deployment.yaml", "service.yaml")
 PREFIXED = kustomization("../../base", extra="namePrefix: eu-\npatches:\n- path: replicas.yaml\n")
 JSON6902 = kustomization("../../base", extra="patches:\n- path: ops.yaml\n  target:\n    kind: Deployment\n"
                                              "    name: web\n")
+NOTES = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations:\n    team: web  # owners\n"
+INLINE = "patches:\n- target:\n    kind: Deployment\n    name: web\n  patch: |-\n{body}"
 
 
 class Case:
@@ -115,6 +117,25 @@ CASES: dict[str, Case] = {
         {"kustomization.yaml": JSON6902, "ops.yaml": "- op: replace\n  path: /spec/replicas\n  value: 4\n"},
         [Intent(WEB, REPLICAS, 5, 4)],
         {"ops.yaml": "- op: replace\n  path: /spec/replicas\n  value: 5\n"}),
+    "inline strategic-merge patch, its block scalar kept": Case(
+        {"kustomization.yaml": kustomization("../../base", extra=INLINE.format(body=(
+            "      apiVersion: apps/v1\n      kind: Deployment\n      metadata:\n        name: web\n"
+            "      spec:\n        replicas: 4\n")))},
+        [Intent(WEB, REPLICAS, 5, 4)],
+        {"kustomization.yaml": kustomization("../../base", extra=INLINE.format(body=(
+            "      apiVersion: apps/v1\n      kind: Deployment\n      metadata:\n        name: web\n"
+            "      spec:\n        replicas: 5\n")))}),
+    "inline JSON 6902 op": Case(
+        {"kustomization.yaml": kustomization("../../base", extra=INLINE.format(
+            body="      - op: replace\n        path: /spec/replicas\n        value: 4\n"))},
+        [Intent(WEB, REPLICAS, 5, 4)],
+        {"kustomization.yaml": kustomization("../../base", extra=INLINE.format(
+            body="      - op: replace\n        path: /spec/replicas\n        value: 5\n"))}),
+    "annotation dropped from an existing patch": Case(
+        {"kustomization.yaml": kustomization("../../base", extra="patches:\n- path: notes.yaml\n"),
+         "notes.yaml": NOTES + "    note: drop me\n"},
+        [Intent(WEB, ("metadata", "annotations", "note"), MISSING, "drop me")],
+        {"notes.yaml": NOTES}),
     "new strategic-merge patch file": Case(
         {"kustomization.yaml": kustomization("../../base")},
         [Intent(WEB, REPLICAS, 3, 2)],
