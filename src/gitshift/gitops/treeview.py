@@ -196,12 +196,12 @@ class GitTreeView(FileView):
             return None
         return full[len(self._root) + 1:].replace(os.sep, "/")
 
-    def _edited(self, path: Path | str) -> bool:
+    def _holds_edit(self, path: Path | str) -> bool:
         """Whether the view's edits hold ``path`` (no Path built when there are none: the usual question)."""
         return bool(self.overlay) and self._key(path) in self.overlay
 
     def read_bytes(self, path: Path | str) -> bytes:
-        if self._edited(path):
+        if self._holds_edit(path):
             return super().read_bytes(path)
         rel = self._rel(path)
         entry = self.tree.entry(rel) if rel is not None else None
@@ -212,7 +212,7 @@ class GitTreeView(FileView):
         return self.tree.read(entry[1])
 
     def is_file(self, path: Path | str) -> bool:
-        if self._edited(path):
+        if self._holds_edit(path):
             return self.overlay[self._key(path)] is not None
         rel = self._rel(path)
         return rel is not None and self.tree.entry(rel) is not None
@@ -239,7 +239,7 @@ class GitTreeView(FileView):
 
     def cache_key(self, path: Path | str) -> tuple[object, ...] | None:
         """The blob id: unchanged blobs keep their parsed form across renders."""
-        if self._edited(path):
+        if self._holds_edit(path):
             return None
         rel = self._rel(path)
         entry = self.tree.entry(rel) if rel is not None else None

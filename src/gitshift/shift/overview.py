@@ -172,7 +172,7 @@ def render_all(config: Config, renderer: Renderer, out: Path,
         text = renderer.render_text(overlay, view).encode()
         path = out / e.app / f"{e.name}.yaml"
         if not path.exists() or path.read_bytes() != text:
-            files.atomic_write(path, text)
+            files.atomic_write(path, text, durable=False)  # rendered output: made again by running again
             written.append(str(path))
         if progress and (i % 100 == 0 or i == len(envs)) and len(envs) >= 100:
             progress(f"rendered {i}/{len(envs)} overlays")

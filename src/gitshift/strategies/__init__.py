@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from gitshift.strategies import bluegreen, canary, flagger, rolling, rollout
+import importlib
+from typing import TYPE_CHECKING, cast
+
 from gitshift.strategies.base import Strategy
 
 # rollout and flagger: Argo Rollouts or Flagger progresses the release; gitshift sets the image only.
-STRATEGIES: dict[str, Strategy] = {"recreate": rolling, "rolling": rolling, "bluegreen": bluegreen, "canary": canary,
-                                   "rollout": rollout, "flagger": flagger}
+# Each module is imported when an env of its strategy is first met: a command pays only for its own.
+MODULES = {"recreate": "rolling", "rolling": "rolling", "bluegreen": "bluegreen", "canary": "canary",
+           "rollout": "rollout", "flagger": "flagger"}
+
+if TYPE_CHECKING:  # each module satisfies the protocol
+    from gitshift.strategies import bluegreen, canary, flagger, rolling, rollout
+
+    _CHECKED: dict[str, Strategy] = {"rolling": rolling, "bluegreen": bluegreen, "canary": canary,
+                                     "rollout": rollout, "flagger": flagger}
 
 
 def get(name: str) -> Strategy:
     """The strategy module for ``name`` (a key of the config's ``strategy``)."""
-    return STRATEGIES[name]
+    return cast("Strategy", importlib.import_module(f"gitshift.strategies.{MODULES[name]}"))

@@ -9,6 +9,7 @@ from typing import Any
 from gitshift.errors import RenderError
 from gitshift.files import FileView
 from gitshift.render.builtin import (
+    bases,
     generators,
     images,
     labels,
@@ -173,7 +174,7 @@ class Builder:
         """Add what ``entry`` holds; a kustomization's transformer configuration is returned."""
         path = self.entry_path(kust, entry, "resources")
         if self.view.is_dir(path):
-            _, sub, config = self.target(path, ResMap(), False, tconfig.EMPTY)
+            sub, config = bases.build(self, path, lambda: self.target(path, ResMap(), False, tconfig.EMPTY)[1:])
             resmap.extend(sub)
             return config
         kust.local(entry)

@@ -126,8 +126,13 @@ def _visit(obj: Any, steps: tuple[tuple[str, bool], ...], create: bool, fn: Visi
 
 def apply(res: Resource, fspecs: Iterable[FieldSpec], fn: Visit) -> None:
     """Visit every field of ``res`` named by the specs that select it."""
+    seen: tuple[Any, Any] | None = None
+    group = version = kind = ""
     for fs in fspecs:
-        if fs.selects(res):
+        now = (res.obj.get("apiVersion"), res.obj.get("kind"))
+        if now != seen:  # its group, version and kind worked out again only when a visit changed them
+            seen, group, version, kind = now, res.group, res.version, res.kind
+        if fs.selects_gvk(group, version, kind):
             try:
                 _visit(res.obj, fs.steps, fs.create, fn)
             except FieldError as exc:
