@@ -61,8 +61,9 @@ KEYS: tuple[Key, ...] = (
         "the App's private key file instead (relative to the repository root; keep it out of git)",
         "/run/secrets/app.pem"),
     Key("forge.installation_id", "integer", "looked up per repository", "the App's installation", 123),
-    Key("forge.commit_via", "`git` | `api`", "`git`", "`api`: GitHub makes the shift's commit through its Git "
-        "Data API (verified, fast-forward only) instead of a push; GitHub only", "api"),
+    Key("forge.commit_via", "`git` | `api`", "`git`", "`api`: the forge makes the shift's commit through its API "
+        "instead of a push, never forced: GitHub's Git Data API (verified commits), GitLab's Commits API, Gitea's "
+        "ChangeFiles (Gitea 1.20 and later, Forgejo)", "api"),
     Key("commands", "mapping", "see below", "who may run pull request comment commands"),
     Key("commands.prefix", "string", "`/gitshift`", "what a command comment's first line starts with", "/gitshift"),
     Key("commands.min_permission", "`none` | `read` | `triage` | `write` | `maintain` | `admin`",
@@ -479,16 +480,11 @@ def _forge(r: _Reader, raw: Any) -> ForgeConfig | None:
     return ForgeConfig(kind=kind, project=r.string(m, "project", "forge"), api_url=api_url,
                        base=r.string(m, "base", "forge", "main"),
                        token_env=r.string(m, "token_env", "forge", DEFAULT_TOKEN_ENV[kind]),
-                       retries=retries, timeout=float(timeout), commit_via=_commit_via(r, m, kind),
+                       retries=retries, timeout=float(timeout),
+                       commit_via=r.choice(m, "commit_via", "forge", ("git", "api"), "git"),
                        **_app(r, m, kind))
 
 
-def _commit_via(r: _Reader, m: Mapping[str, Any], kind: str) -> str:
-    via = r.choice(m, "commit_via", "forge", ("git", "api"), "git")
-    if via == "api" and kind != "github":
-        raise ConfigError(f"forge.commit_via: api is supported for github, not {kind}", str(r.path),
-                          "use commit_via: git (the default)")
-    return via
 
 
 def _app(r: _Reader, m: Mapping[str, Any], kind: str) -> dict[str, Any]:

@@ -118,11 +118,17 @@ def test_a_refused_api_call_exits_3_and_moves_nothing(example_repo: Path, forge_
     assert snapshot(repo) == before
 
 
-@pytest.mark.parametrize(("forge", "needle"), [
-    ("{kind: gitlab, project: g/p, commit_via: api}", "forge.commit_via: api is supported for github, not gitlab"),
-    ("{project: o/r, commit_via: rest}", "forge.commit_via: expected one of git, api"),
-])
-def test_commit_via_config_errors(forge: str, needle: str) -> None:
+APPS = "apps: {a: {envs: {e: {overlay: x}}}}\n"
+
+
+def test_commit_via_config_error() -> None:
     with pytest.raises(ConfigError) as caught:
-        config.parse(f"forge: {forge}\napps: {{a: {{envs: {{e: {{overlay: x}}}}}}}}\n", Path("/r/g.yaml"), Path("/r"))
-    assert needle in str(caught.value)
+        config.parse("forge: {project: o/r, commit_via: rest}\n" + APPS, Path("/r/g.yaml"), Path("/r"))
+    assert "forge.commit_via: expected one of git, api" in str(caught.value)
+
+
+@pytest.mark.parametrize("forge", ["{kind: gitlab, project: g/p}", "{kind: gitea, project: o/r, api_url: 'https://g/'}",
+                                   "{project: o/r}"])
+def test_every_forge_takes_commit_via_api(forge: str) -> None:
+    parsed = config.parse(f"forge: {forge[:-1]}, commit_via: api}}\n" + APPS, Path("/r/g.yaml"), Path("/r"))
+    assert parsed.forge is not None and parsed.forge.commit_via == "api"

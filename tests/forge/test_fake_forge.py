@@ -101,6 +101,53 @@ def test_gitlab_calls_are_checked_against_the_table(
     assert status == 400 and problem in "\n".join(found)
 
 
+COMMITS = "/api/v4/projects/acme%2Fplatform%2Fgitops/repository/commits"
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"branch": "b", "commit_message": "m"}, "missing required parameter 'actions'"),
+        ({"branch": "b", "commit_message": "m", "actions": []}, "actions must be a non-empty list"),
+        ({"branch": "b", "commit_message": "m", "actions": [{"action": "rename", "file_path": "a"}]},
+         "action 'rename' is not one of"),
+        ({"branch": "b", "commit_message": "m", "actions": [{"action": "update", "file_path": "a"}]},
+         "content is required for update"),
+        ({"branch": "b", "commit_message": "m",
+          "actions": [{"action": "delete", "file_path": "a", "last_commit_id": "HEAD"}]},
+         "last_commit_id must be a full commit id"),
+        ({"branch": "b", "commit_message": "m", "start_sha": "main",
+          "actions": [{"action": "create", "file_path": "a", "content": "x", "mode": "100644"}]},
+         "unknown key 'mode'"),
+        ({"branch": "b", "commit_message": "m", "force": "false", "start_sha": SHA,
+          "actions": [{"action": "create", "file_path": "a", "content": "x"}]},
+         "force must be a boolean"),
+    ],
+)
+def test_gitlab_commits_are_checked_against_the_table(
+    forge_server: ForgeServer, body: dict[str, Any], problem: str
+) -> None:
+    status, found = _send(forge_server, "POST", COMMITS, _gitlab(forge_server), body)
+    assert status == 400 and problem in "\n".join(found)
+
+
+def test_gitlab_file_lookups_need_a_ref(forge_server: ForgeServer) -> None:
+    path = "/api/v4/projects/acme%2Fplatform%2Fgitops/repository/files/base%2Fkustomization.yaml"
+    status, found = _send(forge_server, "GET", path, _gitlab(forge_server))
+    assert status == 400 and "missing required parameter 'ref'" in "\n".join(found)
+
+
+def test_gitea_change_files_is_checked_against_gitea_description(forge_server: ForgeServer) -> None:
+    headers = {"Authorization": f"token {forge_server.token}", "Accept": "application/json"}
+    body = {"branch": "main", "files": [{"operation": "update", "path": "a", "content": "eA==", "last_commit": SHA}]}
+    status, found = _send(forge_server, "POST", "/api/v1/repos/acme/gitops/contents", headers, body)
+    assert status == 422 and "body.files[0].last_commit: not declared" in "\n".join(found)
+    body = {"files": [{"operation": "rename", "path": "a"}]}
+    status, found = _send(forge_server, "POST", "/api/v1/repos/acme/gitops/contents", headers, body)
+    assert status == 422 and "'rename' is not one of" in "\n".join(found)
+
+
 def test_gitlab_list_parameters(forge_server: ForgeServer) -> None:
     path = "/api/v4/projects/acme%2Fplatform%2Fgitops/merge_requests?state=open&per_page=500"
     _, found = _send(forge_server, "GET", path, _gitlab(forge_server))

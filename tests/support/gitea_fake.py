@@ -8,8 +8,10 @@ its description does not declare, see tests/contracts/README.md).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .http_fake import Answer, Call, Router
@@ -61,6 +63,7 @@ class Repo:
     reactions: list[dict[str, Any]] = field(default_factory=list)
     labels: dict[int, dict[str, Any]] = field(default_factory=dict)
     permissions: dict[str, str] = field(default_factory=dict)
+    git_dir: Path | None = None  # a bare repository ChangeFiles writes into (gitea_git_fake)
 
     @property
     def full_name(self) -> str:
@@ -76,6 +79,8 @@ class GiteaFake:
         self.login = "gitshift-bot"
         self.users: dict[str, int] = {}
         self.repos: dict[str, Repo] = {}
+        self.api_commits: list[str] = []  # commits made through ChangeFiles
+        self.before_commit: Callable[[], None] | None = None  # runs once as the next ChangeFiles call arrives
         self._ids = itertools.count(7000)
         for login in (self.login, "alice", "bob", "carol", "erin", "mallory"):
             self.user_id(login)
@@ -342,3 +347,6 @@ def _permission(c: _Ctx) -> Answer:
 @router.route("GET", "/user")
 def _user(c: _Ctx) -> Answer:
     return Answer(200, c.fake.user_json(c.fake.login))
+
+
+from . import gitea_git_fake  # noqa: E402, F401  (registers ChangeFiles on this router)

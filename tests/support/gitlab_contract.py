@@ -26,6 +26,12 @@ MR_FIELDS = (
     "squash",
 )
 MR_STATES = ("opened", "closed", "locked", "merged", "all")
+COMMIT_ACTIONS = ("create", "delete", "move", "update", "chmod")
+ACTION_KEYS = ("action", "file_path", "previous_path", "content", "encoding", "last_commit_id", "execute_filemode")
+COMMIT_FIELDS = ("id", "short_id", "title", "message", "parent_ids", "web_url")
+FILE_FIELDS = ("file_name", "file_path", "size", "encoding", "content", "content_sha256", "ref", "blob_id",
+               "commit_id", "last_commit_id")
+SHA = re.compile(r"[0-9a-f]{40}")
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ class Endpoint:
     optional: tuple[str, ...] = ()
     query: tuple[str, ...] = ()
     at_least_one: bool = False
+    answer: tuple[str, ...] = ()  # fields a success answer carries (the row's key response fields)
 
     def matches(self, call: Call) -> bool:
         """Whether the call's method and raw path are this row's."""
@@ -76,6 +83,14 @@ ENDPOINTS = (
     # Not in the table yet: GitLab's "List users" filtered by username, which turns a
     # --reviewer login into the id that reviewer_ids needs.
     Endpoint("GET", "/users", ("username",)),
+    Endpoint("GET", "/projects/{id}/repository/files/{file_path}", ("ref",), answer=FILE_FIELDS),
+    Endpoint(
+        "POST",
+        "/projects/{id}/repository/commits",
+        ("branch", "commit_message", "actions"),
+        ("start_branch", "start_sha", "start_project", "author_email", "author_name", "stats", "force"),
+        answer=COMMIT_FIELDS,
+    ),
 )
 
 
@@ -101,6 +116,21 @@ def check_call(call: Call, known: bool) -> list[str]:
             return [*problems, "the body must be an object of parameters"]
         problems += _param_problems(row, body, query=False)
     return problems
+
+
+def check_answer(call: Call, status: int, body: Any) -> list[str]:
+    """Every way an answer to ``call`` breaks its row: a success lacks a key field, an error lacks its message."""
+    row = next((e for e in ENDPOINTS if e.matches(call)), None)
+    if row is None:
+        return []
+    if status >= 400:
+        ok = isinstance(body, dict) and bool(body.get("message") or body.get("error"))
+        return [] if ok else [f"error {status} without a message or error field"]
+    if not row.answer:
+        return []
+    if not isinstance(body, dict):
+        return ["the answer must be an object"]
+    return [f"answer lacks {name!r}" for name in row.answer if name not in body]
 
 
 def _path_problems(call: Call) -> list[str]:
@@ -138,6 +168,37 @@ def _type_problems(key: str, value: Any, query: bool) -> list[str]:
         return [f"state_event {value!r} is not close or reopen"]
     if key == "per_page" and not (str(value).isdigit() and 1 <= int(value) <= 100):
         return [f"per_page {value!r} is not 1..100"]
-    if key in ("remove_source_branch", "squash", "internal") and not query and not isinstance(value, bool):
+    if key in ("remove_source_branch", "squash", "internal", "force", "stats") and not query \
+            and not isinstance(value, bool):
         return [f"{key} must be a boolean"]
+    if key == "start_sha" and not (isinstance(value, str) and SHA.fullmatch(value)):
+        return [f"start_sha {value!r} is not a full commit id"]
+    if key == "actions":
+        if not isinstance(value, list) or not value:
+            return ["actions must be a non-empty list"]
+        return [f"actions[{i}]: {p}" for i, action in enumerate(value) for p in _action_problems(action)]
     return []
+
+
+def _action_problems(action: Any) -> list[str]:
+    """Every way one entry of a commit's ``actions`` breaks the row."""
+    if not isinstance(action, dict):
+        return ["must be an object"]
+    problems = [f"unknown key {k!r}" for k in action if k not in ACTION_KEYS]
+    kind = action.get("action")
+    if kind not in COMMIT_ACTIONS:
+        return [*problems, f"action {kind!r} is not one of {', '.join(COMMIT_ACTIONS)}"]
+    if not isinstance(action.get("file_path"), str) or not action["file_path"]:
+        problems.append("file_path is required")
+    if kind in ("create", "update") and not isinstance(action.get("content"), str):
+        problems.append(f"content is required for {kind}")
+    if kind == "move" and not isinstance(action.get("previous_path"), str):
+        problems.append("previous_path is required for move")
+    if action.get("encoding", "text") not in ("text", "base64"):
+        problems.append(f"encoding {action['encoding']!r} is not text or base64")
+    if "last_commit_id" in action and not (isinstance(action["last_commit_id"], str)
+                                           and SHA.fullmatch(action["last_commit_id"])):
+        problems.append("last_commit_id must be a full commit id")
+    if "execute_filemode" in action and (kind != "chmod" or not isinstance(action["execute_filemode"], bool)):
+        problems.append("execute_filemode is a boolean of chmod actions only")
+    return problems

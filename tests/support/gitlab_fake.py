@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .gitlab_contract import check_call
+from .gitlab_contract import check_answer, check_call
 from .http_fake import Answer, Call, Router
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ class Project:
     notes: dict[int, dict[str, Any]] = field(default_factory=dict)
     awards: list[dict[str, Any]] = field(default_factory=list)
     members: dict[int, int] = field(default_factory=dict)
+    git_dir: Path | None = None  # a bare repository the Commits API writes into (gitlab_commits_fake)
 
 
 class GitLabFake:
@@ -56,6 +59,9 @@ class GitLabFake:
         self.users: dict[str, int] = {}
         self.blocked: set[int] = set()
         self.projects: dict[str, Project] = {}
+        self.api_commits: list[str] = []  # commits made through the Commits API
+        self.before_commit: Callable[[], None] | None = None  # runs once as the next commit call arrives
+        self.before_file_read: Callable[[], None] | None = None  # runs once as the next file lookup arrives
         self._ids = itertools.count(5000)
         for name in (self.username, "alice", "bob", "carol", "dave", "paula", "erin", "mallory"):
             self.user_id(name)
@@ -101,7 +107,12 @@ class GitLabFake:
             self.server.violation(f"gitlab {call.method} {call.path}: " + "; ".join(problems))
             return Answer(400, {"error": "; ".join(problems)}, checked=False)
         assert handler is not None
-        return handler(_Ctx(self, call))
+        answer = handler(_Ctx(self, call))
+        problems = check_answer(call, answer.status, answer.body) if answer.checked else []
+        if problems:
+            self.server.violation(f"gitlab answer to {call.method} {call.path}: " + "; ".join(problems))
+            return Answer(500, {"message": "fake broke the contract"}, checked=False)
+        return answer
 
     def mr_json(self, project: Project, mr: MergeRequest) -> dict[str, Any]:
         """A merge request object (fields of the endpoint table, plus ``reviewers``)."""
@@ -304,3 +315,6 @@ def _users(c: _Ctx) -> Answer:
 
 def _labels(value: str | None) -> list[str]:
     return [x.strip() for x in (value or "").split(",") if x.strip()]
+
+
+from . import gitlab_commits_fake  # noqa: E402, F401  (registers the repository routes on this router)

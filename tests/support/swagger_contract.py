@@ -138,6 +138,9 @@ class SwaggerContract:
 
     def _undeclared(self, schema: Any, data: Any, where: str) -> list[str]:
         """Properties a request body sends that its schema does not declare (a misspelt field is lost)."""
+        if isinstance(data, list) and isinstance(schema, dict) and "items" in schema:
+            items = self._resolve(schema["items"])
+            return [e for i, item in enumerate(data) for e in self._undeclared(items, item, f"{where}[{i}]")]
         if not isinstance(data, dict) or not isinstance(schema, dict) or "properties" not in schema:
             return []
         props = schema["properties"]
@@ -153,11 +156,13 @@ def _error_body_errors(status: int, response: dict[str, Any], payload: Any) -> l
 
     Gitea's description declares the fields of its error answers (``message``,
     ``url``) as headers, while the server sends them as a JSON object: such a body
-    may carry exactly those fields, as strings.
+    may carry exactly those fields, as strings. Its ``notFound`` (APINotFound)
+    declares nothing, while Gitea's 404 is the same error object: a 404 may carry
+    ``message`` and ``url`` too.
     """
     if payload in (None, "", {}):
         return []
-    fields = set(response.get("headers", {}))
+    fields = set(response.get("headers", {})) or ({"message", "url"} if status == 404 else set())
     if not isinstance(payload, dict) or not fields:
         return [f"status {status} declares no body"]
     return [f"error body field {k!r} is not declared" for k, v in payload.items()

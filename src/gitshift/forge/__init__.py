@@ -7,7 +7,7 @@ token. Importing this package is cheap; ``requests`` loads in ``make_forge``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from gitshift.errors import ConfigError
@@ -73,6 +73,41 @@ class User:
 
     login: str
     id: int
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file a commit made through a forge's API changes (``forge.commit_via: api``).
+
+    Attributes:
+        path: the repository path, with ``/``.
+        content: the new bytes; None deletes the file.
+        mode: the git mode after the commit (before it, for a deletion): ``100644`` or ``100755``.
+        old_mode: the git mode before the commit; None when the commit creates the file.
+        old_blob: the blob id before the commit; None when the commit creates the file.
+    """
+
+    path: str
+    content: bytes | None = field(repr=False)
+    mode: str = "100644"
+    old_mode: str | None = None
+    old_blob: str | None = None
+
+
+@dataclass(frozen=True)
+class Landed:
+    """A commit a forge made on a branch through its API.
+
+    Attributes:
+        sha: the commit.
+        parent: the commit the forge put it on: the planned start, or the branch's tip
+            when another writer moved it meanwhile (GitLab and Gitea commit on the tip).
+        verified: whether its tree was compared with the verified one before the branch moved.
+    """
+
+    sha: str
+    parent: str
+    verified: bool = False
 
 
 class Forge(Protocol):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from gitshift.errors import ConfigError, ForgeError
-from gitshift.forge import Comment, PullRequest, Reaction, User, fit_body
+from gitshift.forge import Comment, FileChange, Landed, PullRequest, Reaction, User, fit_body
 from gitshift.forge.session import RetryPolicy, Session, missing, parsed
 
 if TYPE_CHECKING:
@@ -22,6 +24,10 @@ DRAFT_PREFIXES = ("WIP:", "[WIP]")
 LABEL_COLOR = "#ededed"
 PAGE = 50  # Gitea's default maximum page size
 MAX_PAGES = 20
+# ChangeFiles' answers when a change met a newer one: a file's blob is no longer the planned one
+# (422 "sha does not match"), a file or the new branch appeared (422 "... already exists"), or a
+# file went away (404 naming its path).
+RACE = re.compile(r"sha does not match|already exists|rel_path|file does not exist")
 
 
 class Gitea:
@@ -138,6 +144,53 @@ class Gitea:
         """The account that owns the token."""
         data = self.session.call("GET", "/user").data
         return parsed("gitea", lambda: User(str(data["login"]), int(data["id"])))
+
+    def commit_changes(self, branch: str, start: str, base: str, create: bool, changes: Sequence[FileChange],
+                       message: str) -> Landed | None:
+        """One commit of ``changes`` on ``branch`` through ChangeFiles (Gitea 1.20 and later), never forced.
+
+        Each updated or deleted file carries its blob as planned (``sha``), so Gitea refuses the
+        commit if another commit changed it since. Gitea commits on the branch's tip (a new
+        branch starts at ``base``'s tip), which may be newer than ``start``: the answer says
+        which. Author and committer are the token's user.
+
+        Args:
+            branch: the branch to commit on.
+            start: the commit the changes were planned on.
+            base: the branch a new ``branch`` starts from.
+            create: whether ``branch`` is new.
+            changes: the files the commit writes or deletes.
+            message: the commit message.
+
+        Returns:
+            The commit and the tip Gitea put it on; None when a file or the new branch met a newer
+            change (re-plan on the new tip).
+
+        Raises:
+            ForgeError: a change Gitea cannot make (an executable file created, a mode changed).
+        """
+        files: list[dict[str, Any]] = []
+        for change in sorted(changes, key=lambda c: c.path):
+            if change.content is not None and change.mode != (change.old_mode or "100644"):
+                raise ForgeError(f"gitea's API cannot set the mode of {change.path} to {change.mode}",
+                                 "forge.commit_via", "use commit_via: git for this change")
+            operation = "create" if change.old_blob is None else "update" if change.content is not None else "delete"
+            item: dict[str, Any] = {"operation": operation, "path": change.path}
+            if change.content is not None:
+                item["content"] = base64.b64encode(change.content).decode()
+            if change.old_blob is not None:
+                item["sha"] = change.old_blob
+            files.append(item)
+        fields: dict[str, Any] = {"files": files, "message": message}
+        fields.update({"branch": base, "new_branch": branch} if create else {"branch": branch})
+        path = f"{self._repo}/contents"
+        reply = self.session.call("POST", path, json=fields, accept=(404, 409, 422))
+        if reply.status >= 400:
+            if reply.status == 409 or RACE.search(str(reply.data)):
+                return None
+            raise self.session.refused("POST", path, reply)
+        data = reply.data
+        return parsed("gitea", lambda: Landed(str(data["commit"]["sha"]), str(data["commit"]["parents"][0]["sha"])))
 
     def _create(self, head: str, base: str, title: str, body: str, label_ids: list[int]) -> PullRequest:
         path = f"{self._repo}/pulls"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from gitshift.errors import ConfigError, ForgeError
-from gitshift.forge import Comment, PullRequest, Reaction, User, fit_body
+from gitshift.forge import Comment, FileChange, Landed, PullRequest, Reaction, User, fit_body
 from gitshift.forge.session import RetryPolicy, Session, missing, parsed
 
 if TYPE_CHECKING:
@@ -21,6 +23,11 @@ STATES = {"opened": "open", "locked": "open", "closed": "closed", "merged": "mer
 # instance admin, 60) is admin. Below Guest (5, minimal access) is none.
 ACCESS_LEVELS = ((50, "admin"), (40, "maintain"), (30, "write"), (15, "triage"), (10, "read"))
 DRAFT = "Draft: "
+# The Commits API's answers (400, or 409) when a change met a newer one: a file changed since the
+# planned commit ("The file has changed since you started editing it"), was created or deleted
+# meanwhile, or the new branch appeared ("A branch called 'x' already exists").
+RACE = re.compile(r"has (been )?changed|already exists|doesn't exist|does not exist")
+MODES = {"100644": False, "100755": True}  # git mode -> execute_filemode
 
 
 class GitLab:
@@ -152,6 +159,69 @@ class GitLab:
         data = self.session.call("GET", "/user").data
         return parsed("gitlab", lambda: User(str(data["username"]), int(data["id"])))
 
+    def commit_changes(self, branch: str, start: str, base: str, create: bool, changes: Sequence[FileChange],
+                       message: str) -> Landed | None:
+        """One commit of ``changes`` on ``branch`` through the Commits API, never forced.
+
+        On an existing branch each updated or deleted file carries its last commit as of
+        ``start`` (``last_commit_id``), so GitLab refuses the commit if another commit changed
+        it since; a branch whose tip is no longer ``start`` is seen in that lookup and nothing
+        is sent. A new branch starts at ``start`` itself (``start_sha``), where every file is
+        as planned; GitLab refuses it if the branch appeared meanwhile. Author and committer
+        are the token's user.
+
+        Args:
+            branch: the branch to commit on.
+            start: the commit the changes were planned on (the branch's tip, or the new branch's start).
+            base: unused: a new branch starts at ``start`` exactly.
+            create: whether ``branch`` is new.
+            changes: the files the commit writes or deletes.
+            message: the commit message.
+
+        Returns:
+            The commit and the tip GitLab put it on; None when the branch or a file moved
+            meanwhile (re-plan on the new tip).
+        """
+        actions: list[dict[str, Any]] = []
+        for change in sorted(changes, key=lambda c: c.path):
+            if change.old_blob is not None:
+                action = {"action": "update" if change.content is not None else "delete", "file_path": change.path}
+                if not create:
+                    found = self._last_commit(branch, change.path)
+                    if found is None or found[0] != start:  # the branch moved since the plan
+                        return None
+                    action["last_commit_id"] = found[1]
+            else:
+                action = {"action": "create", "file_path": change.path}
+            if change.content is not None:
+                action.update(content=base64.b64encode(change.content).decode(), encoding="base64")
+            actions.append(action)
+            if change.content is not None and _executable(change.mode) != _executable(change.old_mode or "100644"):
+                actions.append({"action": "chmod", "file_path": change.path,
+                                "execute_filemode": _executable(change.mode)})
+        fields: dict[str, Any] = {"branch": branch, "commit_message": message, "actions": actions, "force": False}
+        if create:
+            fields["start_sha"] = start
+        path = f"{self._project}/repository/commits"
+        reply = self.session.call("POST", path, json=fields, accept=(400, 409))
+        if reply.status in (400, 409):
+            if reply.status == 409 or RACE.search(str(reply.data)):
+                return None
+            raise self.session.refused("POST", path, reply)
+        data = reply.data
+        return parsed("gitlab", lambda: Landed(str(data["id"]), str(data["parent_ids"][0])))
+
+    def _last_commit(self, ref: str, file_path: str) -> tuple[str, str] | None:
+        """The commit ``ref`` names and the last commit that changed ``file_path`` there; None: no such file."""
+        path = f"{self._project}/repository/files/{quote(file_path, safe='')}"
+        reply = self.session.call("GET", path, params={"ref": ref}, accept=(404,))
+        if reply.status == 404:
+            if "File Not Found" in str(reply.data):  # deleted since the plan
+                return None
+            raise self.session.refused("GET", path, reply)
+        data = reply.data
+        return parsed("gitlab", lambda: (str(data["commit_id"]), str(data["last_commit_id"])))
+
     def _create(
         self,
         head: str,
@@ -221,6 +291,13 @@ class GitLab:
             )
 
         return parsed("gitlab", build)
+
+
+def _executable(mode: str) -> bool:
+    if mode not in MODES:
+        raise ForgeError(f"gitlab's Commits API writes regular files, not mode {mode}", "forge.commit_via",
+                         "use commit_via: git for this change")
+    return MODES[mode]
 
 
 def _title(title: str, draft: bool) -> str:

@@ -35,9 +35,9 @@ from gitshift.shift.compute import Computed, affected_lines, changes, compute, f
 from gitshift.shift.request import Delivery, Planner, ShiftRequest
 
 if TYPE_CHECKING:
-    from gitshift.forge import Forge
+    from gitshift.forge import Forge, Landed
     from gitshift.shift.batch import BatchResult, Item
-    from gitshift.shift.forgecommit import ApiCommits
+    from gitshift.shift.forgecommit import ApiCommits, FileCommits
 
 # A lost push race is retried while both budgets last. Every round of a race has a winner, so
 # with N pushers on one branch the last of them needs at most N rounds: the time budget, not a
@@ -160,7 +160,7 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
     keep_local = delivery.keep_local and checked_out is None
     try:
         res = _push_with_retries(repo, attempt, delivery, branch, base, keep_local, auth,
-                                 cast("ApiCommits", forge) if via_api else None)
+                                 cast("ApiCommits | FileCommits", forge) if via_api else None)
     except BaseException:
         if forge is not None:
             forge.close()
@@ -212,7 +212,7 @@ class _Runs(Protocol[R_co]):
 
 
 def _push_with_retries(repo: Repo, attempt: _Runs[R], delivery: Delivery, branch: str, base: str,
-                       keep_local: bool, auth: dict[str, str], api: ApiCommits | None = None) -> R:
+                       keep_local: bool, auth: dict[str, str], api: ApiCommits | FileCommits | None = None) -> R:
     """Plan on the branch's tip, commit, push; on a lost race fetch and re-plan (bounded, with jitter).
 
     With ``keep_local``, an existing local branch of that name is continued (its commits are pushed
@@ -240,11 +240,12 @@ def _push_with_retries(repo: Repo, attempt: _Runs[R], delivery: Delivery, branch
                 raise ExternalError(f"local branch {branch} has commits {delivery.remote} lacks; forge.commit_via: "
                                     "api sends no local commits", delivery.remote,
                                     f"push {branch} first, or delete the local branch, then run the shift again")
-            landed = forgecommit.commit(api, repo, start, sha, branch, create=tip is None)
+            landed = forgecommit.commit(api, repo, start, sha, branch, base, create=tip is None)
             done = landed is not None
             if landed is not None:  # bring the forge's commit here, as a push would have left it
                 pushing.fetch(repo, delivery.remote, branch, auth)
-                sha, res = landed, replace(res, commit=landed)  # type: ignore[type-var]  # R is a dataclass
+                res = _check_landed(repo, attempt, api.kind, landed, start, sha, res, branch)
+                sha, res = landed.sha, replace(res, commit=landed.sha)  # type: ignore[type-var]  # R is a dataclass
         if done:
             if keep_local:
                 with suppress(GitError):  # the remote has it; a local branch moved meanwhile stays
@@ -255,6 +256,29 @@ def _push_with_retries(repo: Repo, attempt: _Runs[R], delivery: Delivery, branch
         time.sleep(min(2.0, 0.05 * 2 ** n) * random.uniform(0.5, 1.5))
     raise ExternalError(f"push to {branch} kept losing races after {n + 1} attempts", delivery.remote,
                         "someone else is pushing to the same branch; retry later")
+
+
+def _check_landed(repo: Repo, attempt: _Runs[R], kind: str, landed: Landed, start: str, local: str, res: R,
+                  branch: str) -> R:
+    """The result of the forge's commit, once its tree is known to be a verified one.
+
+    GitLab and Gitea commit on whatever the branch holds when the call lands: when that
+    was a newer tip than ``start`` (another writer's commit, touching none of the shift's
+    files), the shift is planned again on that tip and must give the very same tree.
+    """
+    from gitshift.shift import forgecommit
+
+    if landed.verified:
+        return res
+    moved, why = landed.parent != start, ""
+    verified: str | None = local
+    if moved:
+        try:
+            verified, res = attempt.run(landed.parent, branch, True)
+        except GitshiftError as exc:
+            verified, why = None, f"is refused: {exc.what}"
+    forgecommit.check(repo, kind, landed, verified, branch, moved, why)
+    return res
 
 
 def _forge(config: Config, delivery: Delivery) -> Forge:
@@ -347,7 +371,7 @@ def batch_to_branch(config: Config, renderer: Renderer, action: str, items: Sequ
     keep_local = delivery.keep_local and checked_out is None
     try:
         res = _push_with_retries(repo, attempt, delivery, branch, base, keep_local, auth,
-                                 cast("ApiCommits", forge) if via_api else None)
+                                 cast("ApiCommits | FileCommits", forge) if via_api else None)
     except BaseException:
         if forge is not None:
             forge.close()
