@@ -3,10 +3,60 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from gitshift.errors import InputError
+
+OUTSIDE = "refusing a file or folder that resolves outside the repository"
+
+
+class OutsideRootError(InputError):
+    """A path of the view, symlinks followed, leaves its repository (exit 2)."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(OUTSIDE, str(path), "every file and folder an overlay uses must be inside the repository; "
+                         "symlinks are followed")
+
+
+class FileTooLargeError(Exception):
+    """A file is larger than the caller's limit."""
+
+
+def repository_top(path: Path | str, known: dict[str, str | None] | None = None) -> Path:
+    """The folder holding ``.git`` at or above ``path`` as written, else ``path`` itself; symlinks resolved.
+
+    This is the root a view confines reads to: the git top level, or the
+    folder itself when it is not in a git repository. ``path`` is walked up
+    as written, so a symlink in the repository pointing elsewhere is not
+    mistaken for the repository. ``known`` remembers the answer per folder
+    (None: not in git) for callers that ask often.
+    """
+    start = os.path.abspath(path)
+    known = {} if known is None else known
+    seen: list[str] = []
+    folder, top = start, None
+    while True:
+        if folder in known:
+            top = known[folder]
+            break
+        seen.append(folder)
+        if os.path.lexists(f"{folder.rstrip(os.sep)}{os.sep}.git"):
+            top = os.path.realpath(folder)
+            break
+        parent = folder.rpartition(os.sep)[0] or os.sep
+        if parent == folder:
+            break
+        folder = parent
+    for folder in seen:
+        known[folder] = top
+    return Path(top if top is not None else os.path.realpath(start))
+
+
+def within(path: str, root: str) -> bool:
+    """Whether the normalized absolute ``path`` is ``root`` or below it."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def inside(root: Path, path: Path) -> bool:
@@ -31,7 +81,10 @@ class FileView:
 
     A value of ``None`` in ``overlay`` means the file is deleted in the view.
     ``root`` is the tree the edits belong to (the repository); external
-    engines copy it to render the view.
+    engines copy it to render the view. With a root, every path the view is
+    asked about must resolve, symlinks followed, inside the repository holding
+    the root (``repository_top``), or OutsideRootError is raised: repository
+    content must not read the rest of the machine.
     """
 
     def __init__(
@@ -41,20 +94,92 @@ class FileView:
         self.overlay: dict[Path, bytes | None] = {
             Path(os.path.abspath(p)): v for p, v in (overlay or {}).items()
         }
+        self._top = str(repository_top(root)) if root is not None else None
+        self._dirs: dict[str, str] = {}  # folder -> its real path (no trailing separator)
 
     @staticmethod
     def _key(path: Path | str) -> Path:
         return Path(os.path.abspath(path))
 
-    def read_bytes(self, path: Path | str) -> bytes:
-        """The bytes of ``path`` in the view; FileNotFoundError when absent."""
+    def _disk(self, key: Path) -> tuple[str, os.stat_result | None]:
+        """The real path of ``key`` and its status (None when absent), or OutsideRootError."""
+        if self._top is None:
+            try:
+                return str(key), key.stat()
+            except OSError:
+                return str(key), None
+        folder, _, name = str(key).rpartition(os.sep)
+        parent = self._dirs.get(folder)
+        if parent is None:
+            parent = self._real_dir(folder)
+        real = f"{parent}{os.sep}{name}"
+        try:
+            st: os.stat_result | None = os.lstat(real)
+        except OSError:
+            st = None
+        if st is not None and stat.S_ISLNK(st.st_mode):
+            real = os.path.realpath(real)
+            try:
+                st = Path(real).stat()
+            except OSError:
+                st = None
+        if not within(real, self._top):
+            raise OutsideRootError(key)
+        return real, st
+
+    def _real_dir(self, folder: str) -> str:
+        """The real path of the absolute ``folder`` without a trailing separator ("" for /), remembered."""
+        hit = self._dirs.get(folder)
+        if hit is not None:
+            return hit
+        parent, _, name = folder.rpartition(os.sep)
+        if not name:
+            real = ""
+        else:
+            real = f"{self._real_dir(parent)}{os.sep}{name}"
+            try:
+                link = stat.S_ISLNK(os.lstat(real).st_mode)
+            except OSError:
+                link = False
+            if link:
+                real = os.path.realpath(real).rstrip(os.sep)
+        self._dirs[folder] = real
+        return real
+
+    def read_bytes(self, path: Path | str, limit: int | None = None) -> bytes:
+        """The bytes of ``path`` in the view; FileNotFoundError when absent.
+
+        Only regular files are read; FileTooLargeError when longer than ``limit``.
+        """
         key = self._key(path)
+        real, st = self._disk(key)
         if key in self.overlay:
-            data = self.overlay[key]
-            if data is None:
-                raise FileNotFoundError(str(path))
-            return data
-        return key.read_bytes()
+            return self._edited_bytes(key, limit)
+        if st is None:
+            raise FileNotFoundError(str(path))
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(str(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(0, "not a regular file", str(path))
+        if limit is not None and st.st_size > limit:
+            raise FileTooLargeError(str(path))
+        with Path(real).open("rb") as fh:
+            if limit is None:
+                return fh.read()
+            data = fh.read(st.st_size + 1)  # a file that grew since is read on, to the limit
+            if len(data) > st.st_size:
+                data += fh.read(limit + 1 - len(data))
+        if len(data) > limit:
+            raise FileTooLargeError(str(path))
+        return data
+
+    def _edited_bytes(self, key: Path, limit: int | None) -> bytes:
+        data = self.overlay[key]
+        if data is None:
+            raise FileNotFoundError(str(key))
+        if limit is not None and len(data) > limit:
+            raise FileTooLargeError(str(key))
+        return data
 
     def read_text(self, path: Path | str) -> str:
         """The text of ``path`` in the view (UTF-8)."""
@@ -63,14 +188,16 @@ class FileView:
     def is_file(self, path: Path | str) -> bool:
         """Whether ``path`` is a file in the view."""
         key = self._key(path)
+        _, st = self._disk(key)
         if key in self.overlay:
             return self.overlay[key] is not None
-        return key.is_file()
+        return st is not None and stat.S_ISREG(st.st_mode)
 
     def is_dir(self, path: Path | str) -> bool:
         """Whether ``path`` is a directory in the view."""
         key = self._key(path)
-        if key.is_dir():
+        _, st = self._disk(key)
+        if st is not None and stat.S_ISDIR(st.st_mode):
             return True
         return any(key in p.parents for p, v in self.overlay.items() if v is not None)
 
@@ -81,7 +208,8 @@ class FileView:
     def listdir(self, path: Path | str) -> list[str]:
         """Names in a directory of the view, sorted."""
         key = self._key(path)
-        names = set(os.listdir(key)) if key.is_dir() else set()
+        real, st = self._disk(key)
+        names = set(os.listdir(real)) if st is not None and stat.S_ISDIR(st.st_mode) else set()
         for p, v in self.overlay.items():
             if p.parent == key:
                 if v is None:
@@ -93,13 +221,10 @@ class FileView:
     def cache_key(self, path: Path | str) -> tuple[object, ...] | None:
         """What identifies the unedited content of ``path`` for a parse cache; None when edited or absent."""
         key = self._key(path)
-        if key in self.overlay:
+        real, st = self._disk(key)
+        if key in self.overlay or st is None:
             return None
-        try:
-            st = key.stat()
-        except OSError:
-            return None
-        return ("disk", st.st_mtime_ns, st.st_size)
+        return ("disk", real, st.st_mtime_ns, st.st_size)
 
     def close(self) -> None:
         """Release what the view holds open (nothing for the disk)."""
@@ -112,7 +237,9 @@ class FileView:
         """A new view with ``edits`` laid over this one."""
         merged = dict(self.overlay)
         merged.update({self._key(p): v for p, v in edits.items()})
-        return FileView(merged, self.root)
+        view = FileView(merged, self.root)
+        view._dirs = self._dirs
+        return view
 
 
 def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:

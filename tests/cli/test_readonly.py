@@ -122,6 +122,7 @@ CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:
 
 
 def test_component_messages_and_invalid_images_item(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")  # `render PATH` reads only inside PATH's repository (`../plain` below)
     for rel, text in {"feature/kustomization.yaml": COMPONENT, "feature/cm.yaml": CONFIGMAP,
                       "plain/kustomization.yaml": "resources:\n- cm.yaml\n", "plain/cm.yaml": CONFIGMAP,
                       "overlay/kustomization.yaml": "components:\n- ../plain\n",

@@ -71,6 +71,7 @@ def test_render_dir_answers_as_the_cli_does(case: str, tmp_path: Path) -> None:
     for name, text in CASES[case].items():
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / name).write_text(text)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)  # `render` reads inside the repository only
     fast, modules = gitshift(["render", "o"], repo, tmp_path)
     assert "click" not in modules and not HEAVY & roots(modules)
     slow, _ = gitshift(["render", "o"], repo, tmp_path, module="gitshift.cli.app")

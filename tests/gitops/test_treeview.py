@@ -10,7 +10,7 @@ from tests.conftest import git
 from tests.support.trees import OVERLAY, app_tree, kustomization
 
 from gitshift.errors import GitError
-from gitshift.files import FileView
+from gitshift.files import FileView, OutsideRootError
 from gitshift.gitops.repo import Repo
 from gitshift.gitops.treeview import GitTreeView, files_at
 from gitshift.render import Renderer
@@ -49,9 +49,11 @@ def test_folders_and_listings(view: GitTreeView, small_repo: Path) -> None:
 def test_nothing_outside_the_repository_is_seen(view: GitTreeView, small_repo: Path) -> None:
     outside = small_repo.parent / "a.txt"
     outside.write_text("outside\n")
-    assert not view.is_file(outside) and view.listdir(small_repo.parent) == []
-    with pytest.raises(FileNotFoundError):
-        view.read_bytes(small_repo / ".." / "a.txt")
+    for ask in (lambda: view.is_file(outside), lambda: view.listdir(small_repo.parent),
+                lambda: view.read_bytes(small_repo / ".." / "a.txt")):
+        with pytest.raises(OutsideRootError) as info:  # refused as the working tree view refuses it (exit 2)
+            ask()
+        assert info.value.exit_code == 2
 
 
 def test_edits_are_laid_over_the_commit(view: GitTreeView, small_repo: Path) -> None:

@@ -56,7 +56,14 @@ def oracle():  # type: ignore[no-untyped-def]
     return kubectl_kustomize
 
 
+def git_init(root: Path) -> Path:
+    """Make ``root`` a git repository: the builtin engine reads nothing outside the repository."""
+    subprocess.run(["git", "init", "-q", str(root)], check=True, capture_output=True)
+    return root
+
+
 @pytest.fixture
 def tree(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A function building a file tree under a temporary folder."""
+    """A function building a file tree in a fresh git repository under a temporary folder."""
+    git_init(tmp_path)
     return lambda files: write_tree(tmp_path, files)

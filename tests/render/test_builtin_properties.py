@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.render.conftest import git_init
 
 from gitshift.render.builtin import BuiltinRenderer
 
@@ -165,7 +166,7 @@ def _kustomization(overlay: dict[str, Any]) -> str:
 def test_random_overlays_match_kubectl(
     overlay: dict[str, Any], oracle: Callable[[Path], str]
 ) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="gitshift-prop-"))
+    tmp = git_init(Path(tempfile.mkdtemp(prefix="gitshift-prop-")))
     try:
         for rel, text in {**BASE, "overlay/kustomization.yaml": _kustomization(overlay)}.items():
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ few files an overlay needs straight from git's object store costs milliseconds.
 from __future__ import annotations
 
 import os
+import posixpath
 import subprocess
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -14,8 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from gitshift.errors import GitError
-from gitshift.files import FileView
+from gitshift.errors import GitError, InputError
+from gitshift.files import FileTooLargeError, FileView, OutsideRootError, within
 from gitshift.gitops import runner, worktree
 from gitshift.gitops.repo import Repo
 
@@ -36,6 +37,7 @@ class _Tree:
         self._trees: dict[str, dict[str, tuple[str, str]]] = {}  # dir -> name -> (mode, object id)
         self._complete = False  # every directory of the commit is in _trees
         self._blobs: dict[str, bytes] = {}  # id -> content, read ahead by prefetch
+        self.resolved: dict[str, str] = {}  # path -> the path with the commit's symlinks followed
         found = self._object(f"{commit}^{{tree}}")
         if found is None or found[0] != "tree":
             self.close()
@@ -43,15 +45,18 @@ class _Tree:
             raise GitError(f"cannot read commit {commit}", str(git_dir))
         self._trees[""] = _entries(found[1], found[2])
 
-    def _object(self, name: str) -> tuple[str, str, bytes] | None:
-        """(type, id, content) of the object ``name``; None when git has no such object."""
+    def _object(self, name: str, limit: int | None = None) -> tuple[str, str, bytes] | None:
+        """(type, id, content) of the object ``name``; None when git has no such object.
+
+        FileTooLargeError, before the content is read, when it is longer than ``limit``.
+        """
         if "\n" in name:  # one request a line: a line break would answer another question
             return None
         with self._lock:
             stdin, stdout = self._pipes()
             stdin.write(f"{name}\n".encode())
             stdin.flush()
-            return self._answer(stdout)
+            return self._answer(stdout, limit, self)
 
     def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
         if self._proc is None:
@@ -60,19 +65,26 @@ class _Tree:
         return self._proc.stdin, self._proc.stdout
 
     @staticmethod
-    def _answer(stdout: IO[bytes]) -> tuple[str, str, bytes] | None:
+    def _answer(
+        stdout: IO[bytes], limit: int | None = None, tree: _Tree | None = None
+    ) -> tuple[str, str, bytes] | None:
         header = stdout.readline().split()
         if len(header) != 3:
             return None
+        if limit is not None and tree is not None and int(header[2]) > limit:
+            tree.close()  # the content is left unread: the next question starts a new reader
+            raise FileTooLargeError(header[1].decode())
         data = stdout.read(int(header[2]))
         stdout.read(1)
         return header[1].decode(), header[0].decode(), data
 
-    def read(self, sha: str) -> bytes:
-        """The content of the blob ``sha``."""
+    def read(self, sha: str, limit: int | None = None) -> bytes:
+        """The content of the blob ``sha``; FileTooLargeError when longer than ``limit``."""
         if sha in self._blobs:
+            if limit is not None and len(self._blobs[sha]) > limit:
+                raise FileTooLargeError(sha)
             return self._blobs[sha]
-        found = self._object(sha)
+        found = self._object(sha, limit)
         if found is None:
             raise FileNotFoundError(sha)
         return found[2]
@@ -159,7 +171,8 @@ class _Tree:
             self._proc = None
 
 
-_TREE, _SUBMODULE = "40000", "160000"
+_TREE, _SUBMODULE, _LINK = "40000", "160000", "120000"
+_MAX_HOPS = 40  # symlinks followed for one path, as Linux allows
 
 
 def _entries(oid: str, data: bytes) -> dict[str, tuple[str, str]]:
@@ -196,30 +209,70 @@ class GitTreeView(FileView):
             return None
         return full[len(self._root) + 1:].replace(os.sep, "/")
 
+    def _real(self, path: Path | str) -> str:
+        """``path`` relative to the root with the commit's symlinks followed, as a checkout follows them.
+
+        OutsideRootError when it leaves the repository, as the working tree view refuses it.
+        """
+        rel = self._rel(path)
+        if rel is None:
+            raise OutsideRootError(path)
+        hit = self.tree.resolved.get(rel)
+        if hit is not None:
+            return hit
+        todo = rel.split("/") if rel else []
+        todo.reverse()
+        done: list[str] = []
+        hops = 0
+        while todo:
+            name = todo.pop()
+            listing = self.tree.listing("/".join(done))
+            entry = listing.get(name) if listing is not None else None
+            if entry is None or entry[0] != _LINK:
+                done.append(name)
+                continue
+            hops += 1
+            if hops > _MAX_HOPS:
+                raise InputError("too many levels of symbolic links", str(path))
+            target = self.tree.read(entry[1]).decode("utf-8", "surrogateescape")
+            if target.startswith("/"):
+                target = os.path.normpath(target)
+                if not within(target, self._root):
+                    raise OutsideRootError(path)
+                joined = target[len(self._root) + 1:].replace(os.sep, "/")
+            else:
+                joined = posixpath.normpath("/".join([*done, target]))
+                if joined == ".." or joined.startswith("../"):
+                    raise OutsideRootError(path)
+            done = []
+            todo.extend(reversed([p for p in joined.split("/") if p not in ("", ".")]))
+        real = "/".join(done)
+        self.tree.resolved[rel] = real
+        return real
+
     def _holds_edit(self, path: Path | str) -> bool:
         """Whether the view's edits hold ``path`` (no Path built when there are none: the usual question)."""
         return bool(self.overlay) and self._key(path) in self.overlay
 
-    def read_bytes(self, path: Path | str) -> bytes:
+    def read_bytes(self, path: Path | str, limit: int | None = None) -> bytes:
+        rel = self._real(path)
         if self._holds_edit(path):
-            return super().read_bytes(path)
-        rel = self._rel(path)
-        entry = self.tree.entry(rel) if rel is not None else None
+            return self._edited_bytes(self._key(path), limit)
+        entry = self.tree.entry(rel)
         if entry is None:
-            if rel is not None and self.tree.is_dir(rel):
+            if self.tree.is_dir(rel):
                 raise IsADirectoryError(str(path))
             raise FileNotFoundError(str(path))
-        return self.tree.read(entry[1])
+        return self.tree.read(entry[1], limit)
 
     def is_file(self, path: Path | str) -> bool:
+        rel = self._real(path)
         if self._holds_edit(path):
             return self.overlay[self._key(path)] is not None
-        rel = self._rel(path)
-        return rel is not None and self.tree.entry(rel) is not None
+        return self.tree.entry(rel) is not None
 
     def is_dir(self, path: Path | str) -> bool:
-        rel = self._rel(path)
-        if rel is not None and self.tree.is_dir(rel):
+        if self.tree.is_dir(self._real(path)):
             return True
         if not self.overlay:
             return False
@@ -227,7 +280,7 @@ class GitTreeView(FileView):
         return any(key in p.parents for p, v in self.overlay.items() if v is not None)
 
     def listdir(self, path: Path | str) -> list[str]:
-        rel = self._rel(path)
+        rel: str | None = self._real(path)
         names: set[str] = set()
         if rel is not None:
             names.update(self.tree.names(rel))
@@ -239,10 +292,10 @@ class GitTreeView(FileView):
 
     def cache_key(self, path: Path | str) -> tuple[object, ...] | None:
         """The blob id: unchanged blobs keep their parsed form across renders."""
+        rel = self._real(path)
         if self._holds_edit(path):
             return None
-        rel = self._rel(path)
-        entry = self.tree.entry(rel) if rel is not None else None
+        entry = self.tree.entry(rel)
         return ("blob", entry[1]) if entry is not None else None
 
     def with_edits(self, edits: Mapping[Path, bytes | None]) -> GitTreeView:

@@ -212,9 +212,9 @@ class RecordingView(FileView):
     def _note(self, path: Path | str) -> None:
         self.read.add(self._key(path))
 
-    def read_bytes(self, path: Path | str) -> bytes:
+    def read_bytes(self, path: Path | str, limit: int | None = None) -> bytes:
         self._note(path)
-        return self.inner.read_bytes(path)
+        return self.inner.read_bytes(path, limit)
 
     def read_text(self, path: Path | str) -> str:
         self._note(path)

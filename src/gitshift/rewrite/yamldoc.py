@@ -140,7 +140,15 @@ def load(path: Path, data: bytes) -> Doc:
     """Parse ``data`` (the content of ``path``) for round-trip editing."""
     from ruamel.yaml.error import YAMLError
 
-    text = data.decode("utf-8")
+    from gitshift.render.builtin import limits
+
+    if len(data) > limits.MAX_FILE_BYTES:
+        raise limits.LimitError(f"file is larger than {limits.MAX_FILE_BYTES} bytes", str(path))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlError("the file is not UTF-8; gitshift edits UTF-8 files only", str(path),
+                        "convert it to UTF-8") from exc
     style = detect_style(text)
     try:
         docs = [d for d in _yaml(style).load_all(text) if d is not None]
@@ -148,6 +156,10 @@ def load(path: Path, data: bytes) -> Doc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         raise YamlError(f"malformed YAML: {getattr(exc, 'problem', None) or exc}", where) from exc
+    except RecursionError as exc:
+        raise limits.LimitError(f"YAML nests deeper than {limits.MAX_DEPTH} levels", str(path)) from exc
+    for d in docs:  # ruamel shares aliased nodes: bound what walking them would cost
+        limits.check_shared(d, str(path))
     doc = Doc(path, docs, style, original=text.replace("\r\n", "\n"))
     doc.baseline = doc._text()
     return doc

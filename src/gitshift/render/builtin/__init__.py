@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from gitshift.files import FileView
-from gitshift.render.builtin import emit, ordering, scalars
+from gitshift.files import FileView, repository_top
+from gitshift.render.builtin import emit, limits, ordering, scalars
 from gitshift.render.builtin.build import Builder
 from gitshift.render.builtin.yamlio import FileCache
 
@@ -36,11 +36,34 @@ class BuiltinRenderer:
 
     def __init__(self) -> None:
         self._cache = FileCache()
+        self._views: dict[Path, FileView] = {}
+        self._tops: dict[str, str | None] = {}
+
+    def _disk_view(self, path: Path) -> FileView:
+        """The files on disk, confined to the repository of ``path`` (one view per repository, reused)."""
+        top = repository_top(path, self._tops)
+        view = self._views.get(top)
+        if view is None:
+            view = self._views[top] = FileView(root=top)
+        return view
 
     def render(self, path: Path, view: FileView | None = None) -> list[dict[str, Any]]:
-        """The objects of the overlay at ``path``, in kustomize's output order."""
-        builder = Builder(view or FileView(), self._cache)
-        kust, resmap = builder.top(Path(os.path.abspath(path)))  # keep symlinks
+        """The objects of the overlay at ``path``, in kustomize's output order.
+
+        Reads stay inside the view's repository; a view without a root (or
+        none) is confined to the git top level above ``path``, or to ``path``
+        itself outside git. The work is bounded (limits).
+        """
+        path = Path(os.path.abspath(path))  # keep symlinks
+        if view is None:
+            view = self._disk_view(path)
+        elif view.root is None:
+            view = FileView(view.overlay, repository_top(path))
+        token = limits.start()
+        try:
+            kust, resmap = Builder(view, self._cache).top(path)
+        finally:
+            limits.stop(token)
         resources = list(resmap)
         sort = kust.get("sortOptions", {})
         if sort.get("order") != "fifo":

@@ -13,6 +13,7 @@ from gitshift.render.builtin import (
     generators,
     images,
     labels,
+    limits,
     names,
     openapi,
     patches,
@@ -23,7 +24,7 @@ from gitshift.render.builtin import (
 )
 from gitshift.render.builtin.fieldspec import FieldSpec
 from gitshift.render.builtin.kustomization import Kustomization, load
-from gitshift.render.builtin.resource import ResMap, Resource
+from gitshift.render.builtin.resource import ResMap, Resource, clone
 from gitshift.render.builtin.tconfig import TransformerConfig
 from gitshift.render.builtin.yamlio import FileCache
 
@@ -31,15 +32,6 @@ ORIGIN = "config.kubernetes.io/origin"
 MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGED_BY_VALUE = "kustomize-(devel)"  # what kubectl's built-in kustomize writes
 _REMOTE = ("://", "git@", "github.com/", "gitlab.com/", "bitbucket.org/")
-
-
-def clone(value: Any) -> Any:
-    """A deep copy of plain YAML data (faster than copy.deepcopy)."""
-    if isinstance(value, dict):
-        return {k: clone(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [clone(v) for v in value]
-    return value
 
 
 class Builder:
@@ -103,6 +95,7 @@ class Builder:
             raise RenderError(f"cycle detected: {root} includes itself", str(root))
         self.stack.append(root)
         try:
+            limits.count_build(str(root))
             kust = loaded or load(self.view, self.cache, root)
             if not self.schema_fixed and kust.get("openapi"):
                 # Kustomize: the first kustomization with a schema sets it for the rest of the build.
@@ -160,6 +153,7 @@ class Builder:
         images.set_images(kust, resmap, config.get("images"))
         replacements.apply(kust, self.view, self.cache, resmap)
         plugins.run_transformers(self, kust, resmap)
+        resmap.invalidate()  # the transformers renamed resources in place
 
     def entry_path(self, kust: Kustomization, entry: str, field: str) -> Path:
         """The path a ``resources``-like entry names; remote entries are refused."""
@@ -178,8 +172,11 @@ class Builder:
             resmap.extend(sub)
             return config
         kust.local(entry)
-        for doc in self.cache.documents(self.view, path):
-            for obj in _expand(doc, path):
+        docs, weights = self.cache.parsed(self.view, path)
+        for doc, weight in zip(docs, weights, strict=True):
+            objs = _expand(doc, path)
+            limits.charge(weight, str(path), objects=len(objs))
+            for obj in objs:
                 res = Resource(clone(obj), str(path))
                 if self.origin_root is not None:
                     self.annotate_origin(res, self.origin_of_file(path))
@@ -201,4 +198,8 @@ def _expand(doc: Any, path: Path) -> list[dict[str, Any]]:
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not meta.get("name"):
         raise RenderError(f"missing metadata.name in a {kind}", str(path))
+    for field, value in (("kind", kind), ("apiVersion", doc.get("apiVersion") or ""),
+                         ("metadata.name", meta["name"]), ("metadata.namespace", meta.get("namespace") or "")):
+        if not isinstance(value, str):
+            raise RenderError(f"`{field}` must be a string, not {limits.type_name(value)}", str(path))
     return [doc]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 from gitshift.errors import RenderError
 from gitshift.files import FileView
+from gitshift.render.builtin import limits
 from gitshift.render.builtin.kustomization import Kustomization
 from gitshift.render.builtin.resource import Obj, Resource
 from gitshift.render.builtin.yamlio import read_bytes
@@ -78,16 +78,21 @@ def _unquote(value: str) -> str:
 
 
 def _env_pairs(kust: Kustomization, text: bytes, where: Path) -> list[tuple[str, bytes]]:
+    """The pairs of an env file. A key without ``=`` has the empty value, as in Kustomize 5.5:
+    the process environment is never read (it holds the CI runner's tokens)."""
     pairs = []
     for n, raw in enumerate(text.split(b"\n")):
         line = raw[3:] if n == 0 and raw.startswith(b"\xef\xbb\xbf") else raw
         line = line.rstrip(b"\r").lstrip()
         if not line or line.startswith(b"#"):
             continue
-        key, eq, value = line.decode("utf-8").partition("=")
+        try:
+            key, _, value = line.decode("utf-8").partition("=")
+        except UnicodeDecodeError as exc:
+            raise RenderError(f"env file {where} is not UTF-8 (line {n + 1})", str(where)) from exc
         if not _ENV_NAME.match(key):
             raise RenderError(f"invalid key {key!r} in env file {where}", str(kust.file))
-        pairs.append((key, value.encode() if eq else os.environ.get(key, "").encode()))
+        pairs.append((key, value.encode()))
     return pairs
 
 
@@ -117,9 +122,16 @@ def generate(
     kust: Kustomization, view: FileView, args: dict[str, Any], kind: str, global_options: bool = True
 ) -> Resource:
     """One generated ConfigMap or Secret from its generator entry (a plugin's takes no generatorOptions)."""
+    field = "configMapGenerator" if kind == "ConfigMap" else "secretGenerator"
+    if not isinstance(args, dict):
+        raise RenderError(f"`{field}` entries must be mappings", str(kust.file))
     name = args.get("name")
     if not name:
         raise RenderError(f"a {kind} generator needs a name", str(kust.file))
+    for key in ("name", "namespace"):
+        if args.get(key) is not None and not isinstance(args[key], str):
+            raise RenderError(f"`{field}[].{key}` must be a string, not {limits.type_name(args[key])}",
+                              str(kust.file))
     options = dict(args.get("options") or {})
     glob = kust.get("generatorOptions", {}) if global_options else {}
     labels = {**(options.get("labels") or {}), **(glob.get("labels") or {})}
@@ -153,6 +165,7 @@ def generate(
     if options.get("immutable") or glob.get("immutable"):
         obj["immutable"] = True
     no_hash = bool(options.get("disableNameSuffixHash") or glob.get("disableNameSuffixHash"))
+    limits.charge(limits.weigh(obj)[0], str(kust.file), objects=1)
     res = Resource(obj, str(kust.file), generated=True, hash_suffix=not no_hash)
     res.behavior = str(args.get("behavior") or "create")
     if res.behavior not in ("create", "merge", "replace"):

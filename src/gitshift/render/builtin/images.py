@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from gitshift.errors import RenderError
-from gitshift.render.builtin import fieldspec
+from gitshift.render.builtin import fieldspec, regex
 from gitshift.render.builtin.fieldspec import REPLICAS, FieldSpec
 from gitshift.render.builtin.kustomization import Kustomization
 from gitshift.render.builtin.resource import ResMap
@@ -42,13 +41,12 @@ class _Rule:
         self.new_tag = "" if entry.get("newTag") is None else str(entry["newTag"])
         self.digest = str(entry.get("digest") or "")
         self.tag_suffix = str(entry.get("tagSuffix") or "")
-        try:
-            self.pattern = re.compile("^" + self.name + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?\Z")
-        except re.error as exc:
-            raise RenderError(f"invalid image name {self.name!r}: {exc}", where) from exc
+        # Kustomize matches images with a Go (RE2) regexp built from the name.
+        self.pattern = regex.compile_go("^" + self.name + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$",
+                                        "`images[].name`", where, self.name)
 
     def rewrite(self, image: str) -> str:
-        if not self.pattern.match(image):
+        if not self.pattern.search(image):
             return image
         name, tag, digest = split(image)
         if self.new_name:

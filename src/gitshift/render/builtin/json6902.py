@@ -9,8 +9,10 @@ build annotations live there), so a patch may add into it when the file has none
 
 from __future__ import annotations
 
-import copy
 from typing import Any
+
+from gitshift.render.builtin import limits
+from gitshift.render.builtin.resource import clone
 
 
 class PatchError(Exception):
@@ -103,15 +105,24 @@ def _target(doc: Any, op: dict[str, Any], field: str, what: str) -> tuple[Any, s
     return found[0], found[1], path
 
 
-def apply(doc: Any, ops: list[Any]) -> Any:
-    """``doc`` after ``ops`` (changed in place); PatchError if one fails."""
+def _grow(value: Any, path: str, where: str) -> None:
+    """Count a value placed at ``path`` against the render's bounds (copies can double an object)."""
+    limits.charge_value(value, where, path.count("/"))
+
+
+def apply(doc: Any, ops: list[Any], where: str = "") -> Any:
+    """``doc`` after ``ops`` (changed in place); PatchError if one fails.
+
+    Every value placed counts against the render's bounds (limits.LimitError naming ``where``).
+    """
     for op in ops:
         if not isinstance(op, dict):
             raise PatchError(f"malformed operation {op!r}")
         kind = op.get("op")
         if kind == "add":
             node, key, path = _target(doc, op, "path", "add")
-            _add(node, key, copy.deepcopy(op.get("value")), path)
+            _grow(op.get("value"), path, where)
+            _add(node, key, clone(op.get("value")), path)
         elif kind == "remove":
             node, key, path = _target(doc, op, "path", "remove")
             _remove(node, key, path)
@@ -119,23 +130,27 @@ def apply(doc: Any, ops: list[Any]) -> Any:
             if op.get("path") == "":
                 if not isinstance(op.get("value"), (dict, list)):
                     raise PatchError("replace operation value must be object or array")
-                doc = copy.deepcopy(op["value"])
+                _grow(op["value"], "", where)
+                doc = clone(op["value"])
                 continue
             node, key, path = _target(doc, op, "path", "replace")
+            _grow(op.get("value"), path, where)
             if isinstance(node, dict):
-                node[key] = copy.deepcopy(op.get("value"))
+                node[key] = clone(op.get("value"))
             else:
-                node[_index(key, len(node), False)] = copy.deepcopy(op.get("value"))
+                node[_index(key, len(node), False)] = clone(op.get("value"))
         elif kind == "move":
             node, key, source = _target(doc, op, "from", "move")
             value = _remove(node, key, source, "move")
             node, key, path = _target(doc, op, "path", "move")
+            _grow(value, path, where)
             _add(node, key, value, path)
         elif kind == "copy":
             node, key, _ = _target(doc, op, "from", "copy")
             value = _get(node, key)
             node, key, path = _target(doc, op, "path", "copy")
-            _add(node, key, copy.deepcopy(value), path)
+            _grow(value, path, where)
+            _add(node, key, clone(value), path)
         elif kind == "test":
             path = str(op.get("path"))
             if path == "":

@@ -8,20 +8,16 @@ from typing import Any
 
 from gitshift.errors import RenderError
 from gitshift.files import FileView
-from gitshift.render.builtin import json6902
+from gitshift.render.builtin import json6902, limits, regex
 from gitshift.render.builtin.kustomization import Kustomization
 from gitshift.render.builtin.merge import DELETE, Schema, merge
 from gitshift.render.builtin.resource import ResMap, Resource, id_text
-from gitshift.render.builtin.yamlio import FileCache, parse_documents
-
-
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(f"^(?:{pattern})$")
+from gitshift.render.builtin.yamlio import FileCache, parse_documents, read_bytes
 
 
 def _selector_matches(selector: str, labels: dict[str, Any]) -> bool:
     """A label selector string: ``a=b,c!=d,e in (f,g),!h,i``."""
-    for term in re.split(r",(?![^()]*\))", selector):
+    for term in regex.split_top(selector):
         term = term.strip()
         if not term:
             continue
@@ -47,31 +43,29 @@ def _selector_matches(selector: str, labels: dict[str, Any]) -> bool:
     return True
 
 
-def _selector_regex(target: dict[str, Any], key: str) -> re.Pattern[str] | None:
+def _selector_regex(target: dict[str, Any], key: str, where: str) -> regex.Pattern | None:
+    """A target field as Kustomize reads it: an anchored Go (RE2) regexp, matched in linear time."""
     value = target.get(key)
     if value in (None, ""):
         return None
-    try:
-        return _regex(str(value))
-    except re.error as exc:
-        raise RenderError(f"invalid {key} pattern {value!r} in a target: {exc}", "") from exc
+    return regex.anchored(str(value), f"target.{key}", where)
 
 
-def select(resmap: ResMap, target: dict[str, Any]) -> list[Resource]:
+def select(resmap: ResMap, target: dict[str, Any], where: str = "") -> list[Resource]:
     """The resources a patch or replacement ``target`` selects (Kustomize's ResMap.Select)."""
     if not isinstance(target, dict):
-        raise RenderError("a target must be a mapping", "")
-    name = _selector_regex(target, "name")
-    ns = _selector_regex(target, "namespace")
-    gvk = [(k, _selector_regex(target, k)) for k in ("group", "version", "kind")]
+        raise RenderError("a target must be a mapping", where)
+    name = _selector_regex(target, "name", where)
+    ns = _selector_regex(target, "namespace", where)
+    gvk = [(k, _selector_regex(target, k, where)) for k in ("group", "version", "kind")]
     out = []
     for res in resmap:
         org = res.org_id()
-        if ns and not (ns.match(org[3]) or ns.match(res.eff_ns())):
+        if ns and not (ns.search(org[3]) or ns.search(res.eff_ns())):
             continue
-        if name and not (name.match(org[4]) or name.match(res.name)):
+        if name and not (name.search(org[4]) or name.search(res.name)):
             continue
-        if any(rx and not rx.match(getattr(res, k)) for k, rx in gvk):
+        if any(rx and not rx.search(getattr(res, k)) for k, rx in gvk):
             continue
         if target.get("labelSelector") and not _selector_matches(target["labelSelector"], res.labels()):
             continue
@@ -89,10 +83,16 @@ def _load_text(kust: Kustomization, view: FileView, entry: dict[str, Any], field
     if entry.get("path") is None:
         raise RenderError(f"`{field}` entry needs a path or a patch", str(kust.file))
     path = kust.local(str(entry["path"]))
+    if not view.is_file(path):
+        raise RenderError(f"patch file not found: {path}", str(kust.file))
+    return _text(view, path), str(path)
+
+
+def _text(view: FileView, path: Any) -> str:
     try:
-        return view.read_text(path), str(path)
-    except FileNotFoundError as exc:
-        raise RenderError(f"patch file not found: {path}", str(kust.file)) from exc
+        return read_bytes(view, path).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RenderError("a patch file must be UTF-8", str(path)) from exc
 
 
 def _apply_smp(res: Resource, patch: dict[str, Any], resmap: ResMap, options: dict[str, Any]) -> None:
@@ -123,7 +123,7 @@ def _apply_json(res: Resource, ops: list[Any], where: str) -> None:
     if not had_annotations and "annotations" not in meta:
         meta["annotations"] = {}  # Kustomize's build annotations are always there
     try:
-        result = json6902.apply(res.obj, ops)
+        result = json6902.apply(res.obj, ops, where)
     except json6902.PatchError as exc:
         raise RenderError(f"JSON patch failed on {res.describe()}: {exc}", where) from exc
     if not isinstance(result, dict):
@@ -156,7 +156,7 @@ def _apply_entry(
     if len(docs) == 1 and isinstance(docs[0], list):
         if target is None:
             raise RenderError("must specify a target for JSON patch", where)
-        for res in select(resmap, target):
+        for res in select(resmap, target, where):
             res.store_previous_id()
             _apply_json(res, docs[0], where)
         return
@@ -169,10 +169,13 @@ def _apply_entry(
             where,
         )
     for doc in docs:
+        weight = limits.weigh(doc)[0]  # what merging the patch may add
         if target is None:
+            limits.charge(weight, where)
             _apply_smp(_by_own_id(resmap, doc, where), doc, resmap, options)
             continue
-        for res in select(resmap, target):
+        for res in select(resmap, target, where):
+            limits.charge(weight, where)
             patch = copy.deepcopy(doc)
             patch["apiVersion"] = res.api_version
             _apply_smp(res, patch, resmap, options)
@@ -186,7 +189,7 @@ def apply_patches(kust: Kustomization, view: FileView, cache: FileCache, resmap:
             path = kust.local(text)
             if not view.is_file(path):
                 raise RenderError(f"patch file not found: {path}", str(kust.file))
-            text, where = view.read_text(path), str(path)
+            text, where = _text(view, path), str(path)
         else:
             where = str(kust.file)
         _apply_entry(resmap, text, where, None, {})
@@ -214,6 +217,6 @@ def apply_json6902(kust: Kustomization, view: FileView, resmap: ResMap) -> None:
         ops = parse_documents(text, where)
         if len(ops) != 1 or not isinstance(ops[0], list):
             raise RenderError("a JSON 6902 patch must be a list of operations", where)
-        for res in select(resmap, entry["target"]):
+        for res in select(resmap, entry["target"], where):
             res.store_previous_id()
             _apply_json(res, ops[0], where)

@@ -9,18 +9,17 @@ text reads as.
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any
 
 import yaml
 
 from gitshift.errors import RenderError
 from gitshift.files import FileView
-from gitshift.render.builtin import schema
+from gitshift.render.builtin import limits, regex, schema
 from gitshift.render.builtin.emit import go_float
 from gitshift.render.builtin.kustomization import Kustomization
 from gitshift.render.builtin.patches import _selector_matches
-from gitshift.render.builtin.resource import ResMap, Resource, effective_namespace
+from gitshift.render.builtin.resource import ResMap, Resource, clone, effective_namespace
 from gitshift.render.builtin.yamlio import FileCache, Loader
 
 
@@ -195,10 +194,7 @@ def _match(node: Any, parts: list[str], create: bool, leaf_default: Any) -> list
 def _seq(
     node: list[Any], field: str, pattern: str, rest: list[str], create: bool, leaf_default: Any
 ) -> list[tuple[Any, Any]]:
-    try:
-        rx = re.compile(pattern)
-    except re.error as exc:
-        raise RenderError(f"invalid list match {pattern!r}: {exc}", "") from exc
+    rx = regex.compile_go(pattern, "a replacement's list match", "")
     out: list[tuple[Any, Any]] = []
     for i, item in enumerate(node):
         if not field:
@@ -249,7 +245,7 @@ def _put(container: Any, key: Any, value: Any, opts: dict[str, Any], created: bo
             pieces[index] = _text(value)
         value = opts["delimiter"].join(pieces)
     if isinstance(old, (dict, list)) or isinstance(value, (dict, list)):
-        container[key] = copy.deepcopy(value)
+        container[key] = clone(value)
     elif created:
         container[key] = _resolve(_text(value))
     else:
@@ -296,6 +292,7 @@ def run(resmap: ResMap, entries: list[tuple[dict[str, Any], str]]) -> None:
         if not isinstance(entry, dict) or not isinstance(entry.get("source"), dict):
             raise RenderError("a replacement needs a source", where)
         value = _source_value(resmap, entry["source"], where)
+        weight, depth = limits.weigh(value)  # every copy counts against the render's bounds
         for target in entry.get("targets") or []:
             if not isinstance(target.get("select"), dict):
                 raise RenderError("target must specify resources to select", where)
@@ -315,19 +312,23 @@ def run(resmap: ResMap, entries: list[tuple[dict[str, Any], str]]) -> None:
                     continue
                 if any(not _Selector(r).empty and _Selector(r).selects(res) for r in rejects):
                     continue
-                _write(res, target, value, opts, create, where)
+                _write(res, target, value, opts, create, where, (weight, depth))
 
 
-def _write(res: Resource, target: dict[str, Any], value: Any, opts: dict[str, Any], create: bool, where: str) -> None:
+def _write(res: Resource, target: dict[str, Any], value: Any, opts: dict[str, Any], create: bool, where: str,
+           size: tuple[int, int]) -> None:
     leaf: Any = {} if isinstance(value, dict) else [] if isinstance(value, list) else _UNSET
     for fpath in target.get("fieldPaths") or ["metadata.name"]:
         parts = split_path(str(fpath))
+        if len(parts) + size[1] > limits.MAX_DEPTH:
+            raise limits.LimitError(f"the result nests deeper than {limits.MAX_DEPTH} levels", where)
         before = _lookup(res.obj, parts) if create else None
         spots = _match(res.obj, parts, create, leaf)
         if not spots:
             what = "find or create" if create else "find"
             raise RenderError(f'unable to {what} field "{fpath}" in replacement target', where)
         for container, key in spots:
+            limits.charge(size[0], where)
             created = container[key] is _UNSET or (create and before is None and container[key] in ({}, []))
             if container[key] is _UNSET:
                 container[key] = ""

@@ -47,6 +47,15 @@ NOT_A_NAMESPACE = "~X"  # the namespace Kustomize gives cluster-scoped ids
 Id = tuple[str, str, str, str, str]
 
 
+def clone(value: Any) -> Any:
+    """A deep copy of plain YAML data (several times faster than copy.deepcopy)."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value
+
+
 def split_api_version(api: str) -> tuple[str, str]:
     """``apps/v1`` -> (``apps``, ``v1``); ``v1`` -> (``""``, ``v1``)."""
     group, slash, version = api.partition("/")
@@ -182,11 +191,20 @@ def id_text(rid: Id) -> str:
 
 
 class ResMap:
-    """Resources in the order they were added; ids must stay unique."""
+    """Resources in the order they were added; ids must stay unique.
+
+    The ids present are indexed so that adding is not quadratic; transformers
+    change ids in place, so whoever runs them calls ``invalidate`` after.
+    """
 
     def __init__(self) -> None:
         self.items: list[Resource] = []
         self.variables: list[dict[str, Any]] = []  # the ``vars`` gathered so far
+        self._ids: set[Id] | None = None
+
+    def invalidate(self) -> None:
+        """Forget the id index (ids may have changed)."""
+        self._ids = None
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(list(self.items))
@@ -196,14 +214,15 @@ class ResMap:
 
     def append(self, res: Resource) -> None:
         """Add ``res``; an id already present is an error, as in Kustomize."""
+        if self._ids is None:
+            self._ids = {r.cur_id() for r in self.items}
         rid = res.cur_id()
-        name = rid[4]
-        for other in self.items:
-            if other.name == name and other.cur_id() == rid:
-                raise RenderError(
-                    f"may not add resource with an already registered id: {res.describe()}",
-                    res.origin,
-                )
+        if rid in self._ids:
+            raise RenderError(
+                f"may not add resource with an already registered id: {res.describe()}",
+                res.origin,
+            )
+        self._ids.add(rid)
         self.items.append(res)
 
     def extend(self, other: ResMap) -> None:
@@ -220,6 +239,8 @@ class ResMap:
 
     def remove(self, res: Resource) -> None:
         self.items = [r for r in self.items if r is not res]
+        self._ids = None
 
     def replace(self, old: Resource, new: Resource) -> None:
         self.items = [new if r is old else r for r in self.items]
+        self._ids = None

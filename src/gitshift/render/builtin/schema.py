@@ -14,11 +14,16 @@ from typing import Any
 
 import yaml
 
-from gitshift.errors import RenderError, YamlError
+from gitshift.errors import RenderError
+from gitshift.render.builtin import yamlio
 
 
-class Loader11(yaml.CSafeLoader):
-    """YAML 1.1 scalars as yaml.v2 reads them (timestamps stay strings)."""
+class Loader11(yamlio.UniqueKeys, yaml.CSafeLoader):
+    """YAML 1.1 scalars as yaml.v2 reads them (timestamps stay strings); no duplicate keys."""
+
+
+class MergeLoader11(yamlio.MergeKeys, Loader11):
+    """Loader11 for a text that may hold merge keys."""
 
 
 def _as_text(loader: Loader11, node: yaml.ScalarNode) -> str:
@@ -42,13 +47,8 @@ Loader11.add_constructor("tag:yaml.org,2002:value", _as_text)
 
 
 def parse11(text: bytes | str, where: str) -> list[Any]:
-    """All non-empty documents of ``text`` read as YAML 1.1."""
-    try:
-        return [d for d in yaml.load_all(text, Loader=Loader11) if d is not None]
-    except yaml.YAMLError as exc:
-        raise YamlError(f"malformed YAML: {' '.join(str(exc).split())}", where) from exc
-    except (ValueError, TypeError) as exc:
-        raise YamlError(f"malformed YAML: {exc}", where) from exc
+    """All non-empty documents of ``text`` read as YAML 1.1, within the bounds of yamlio.parse."""
+    return yamlio.parse(text, where, (Loader11, MergeLoader11))[0]
 
 
 # Types: "string", "bool", "int", "any"; ("list", T); ("map", T); or a Struct.
