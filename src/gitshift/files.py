@@ -96,6 +96,7 @@ class FileView:
         }
         self._top = str(repository_top(root)) if root is not None else None
         self._dirs: dict[str, str] = {}  # folder -> its real path (no trailing separator)
+        self._inside: set[str] = set()  # real folders inside the repository
 
     @staticmethod
     def _key(path: Path | str) -> Path:
@@ -123,6 +124,8 @@ class FileView:
                 st = Path(real).stat()
             except OSError:
                 st = None
+        elif parent in self._inside and name:
+            return real, st  # not a link, in a folder inside the repository
         if not within(real, self._top):
             raise OutsideRootError(key)
         return real, st
@@ -144,6 +147,8 @@ class FileView:
             if link:
                 real = os.path.realpath(real).rstrip(os.sep)
         self._dirs[folder] = real
+        if self._top is not None and within(real or os.sep, self._top):
+            self._inside.add(real)
         return real
 
     def read_bytes(self, path: Path | str, limit: int | None = None) -> bytes:
@@ -238,7 +243,7 @@ class FileView:
         merged = dict(self.overlay)
         merged.update({self._key(p): v for p, v in edits.items()})
         view = FileView(merged, self.root)
-        view._dirs = self._dirs
+        view._dirs, view._inside = self._dirs, self._inside
         return view
 
 

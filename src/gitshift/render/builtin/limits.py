@@ -77,12 +77,18 @@ def weigh(value: Any, cap: int = MAX_WEIGHT) -> tuple[int, int]:
     return weight, deepest
 
 
-def check_document(doc: Any, where: str) -> int:
-    """The weight of a parsed document; LimitError when it nests too deep."""
-    weight, depth = weigh(doc)
-    if depth > MAX_DEPTH:
-        raise LimitError(f"YAML nests deeper than {MAX_DEPTH} levels", where)
-    return weight
+def check_depth(doc: Any, where: str) -> None:
+    """LimitError when a parsed document nests deeper than MAX_DEPTH (a walk over its maps and lists)."""
+    stack = [(doc, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, depth = pop()
+        if depth > MAX_DEPTH:
+            raise LimitError(f"YAML nests deeper than {MAX_DEPTH} levels", where)
+        for item in node.values() if node.__class__ is dict else node if node.__class__ is list else ():
+            c = item.__class__
+            if c is dict or c is list:
+                push((item, depth + 1))
 
 
 class Budget:

@@ -10,6 +10,7 @@ RE2 refuses is refused, as ``kubectl kustomize`` refuses it.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Protocol
 
 from gitshift.errors import RenderError
@@ -35,8 +36,24 @@ def _compile(pattern: str) -> Pattern | str:
     return compiled
 
 
+# A written part made only of these holds no operator but ``.``: it cannot backtrack, and Python's
+# ``re`` (faster to build and run for such names) matches it exactly as RE2 does.
+_PLAIN = re.compile(r"[A-Za-z0-9_./:@-]*")
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain(pattern: str) -> Pattern:
+    return re.compile(pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern)
+
+
 def compile_go(pattern: str, what: str, where: str, written: str | None = None) -> Pattern:
-    """``pattern`` (Go regexp syntax) or a RenderError naming ``what`` and the ``written`` pattern."""
+    """``pattern`` (Go regexp syntax) or a RenderError naming ``what`` and the ``written`` pattern.
+
+    ``written`` is the part of ``pattern`` that came from the repository; the
+    caller's own parts use no ``$`` but the final one.
+    """
+    if written is not None and _PLAIN.fullmatch(written):
+        return _plain(pattern)
     compiled = _compile(pattern)
     if isinstance(compiled, str):
         reason = compiled.split(": ", 1)[0]  # RE2 appends the offending fragment of the compiled pattern

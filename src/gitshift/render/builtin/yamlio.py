@@ -168,7 +168,7 @@ Loaders = tuple[type[yaml.CSafeLoader], type[yaml.CSafeLoader]]  # without and w
 
 
 def parse(text: str | bytes, where: str, loaders: Loaders = (Loader, MergeLoader)) -> tuple[list[Any], list[int]]:
-    """The non-empty documents of a YAML stream and their weights (limits.weigh).
+    """The non-empty documents of a YAML stream and their weights (about their size in bytes).
 
     Refused with exit 2 naming ``where``: malformed YAML, a duplicate key, a
     text over MAX_FILE_BYTES, aliases repeating more than MAX_ALIAS_WEIGHT, a
@@ -179,17 +179,17 @@ def parse(text: str | bytes, where: str, loaders: Loaders = (Loader, MergeLoader
     marks = (b"&", b"*", b"<<", b"merge") if isinstance(text, bytes) else ("&", "*", "<<", "merge")
     aliases = marks[0] in text and marks[1] in text  # type: ignore[operator]  # str in str, bytes in bytes
     docs: list[Any] = []
-    weights: list[int] = []
+    extra = 0  # what aliases add
     may_merge = marks[2] in text or marks[3] in text  # type: ignore[operator]
     loader = loaders[1](text) if may_merge else loaders[0](text)
     try:
         while loader.check_node():
             node = loader.get_node()
             if aliases:
-                _check_aliases(node, where)
+                extra += _check_aliases(node, where)
             doc = loader.construct_document(node)
             if doc is not None:
-                weights.append(limits.check_document(doc, where))
+                limits.check_depth(doc, where)
                 docs.append(doc)
     except DuplicateKeyError as exc:
         raise YamlError(f"duplicate key {exc.key!r} (first at line {exc.first})", f"{where}:{exc.line}") from exc
@@ -199,11 +199,13 @@ def parse(text: str | bytes, where: str, loaders: Loaders = (Loader, MergeLoader
         raise YamlError(f"malformed YAML: {exc}", where) from exc
     finally:
         loader.dispose()
-    return docs, weights
+    # A file weighs about its size: each document its share, plus what its aliases repeat.
+    share = (len(text) + extra) // max(len(docs), 1) + 1
+    return docs, [share] * len(docs)
 
 
-def _check_aliases(root: Any, where: str) -> None:
-    """Refuse a recursive alias, or aliases repeating more than MAX_ALIAS_WEIGHT of the document.
+def _check_aliases(root: Any, where: str) -> int:
+    """What aliases repeat in the document; refused past MAX_ALIAS_WEIGHT, or for a recursive alias.
 
     Walks the node graph once (aliases are shared nodes), computing each node's
     weight with every alias expanded; nothing is expanded for real.
@@ -235,6 +237,7 @@ def _check_aliases(root: Any, where: str) -> None:
         stack.append((node, True))
         if not isinstance(value, str):
             stack.extend((c, False) for c in _children(node) if id(c) not in expanded)
+    return expanded[id(root)] - written
 
 
 def _children(node: Any) -> list[Any]:
@@ -258,7 +261,7 @@ class FileCache:
         return self.parsed(view, path)[0]
 
     def parsed(self, view: FileView, path: Path) -> tuple[list[Any], list[int]]:
-        """The documents of ``path`` and their weights (limits.weigh)."""
+        """The documents of ``path`` and their weights (about their size in bytes)."""
         key = os.path.abspath(path)  # keep symlinks, as FileView keys do
         ident = view.cache_key(path)
         if ident is None:
