@@ -94,7 +94,8 @@ class FileView:
         self.overlay: dict[Path, bytes | None] = {
             Path(os.path.abspath(p)): v for p, v in (overlay or {}).items()
         }
-        self._top = str(repository_top(root)) if root is not None else None
+        self._top: str | None = None  # the repository's real path, found on first use (many views never look)
+        self._top_known = root is None
         self._dirs: dict[str, str] = {}  # folder -> its real path (no trailing separator)
         self._inside: set[str] = set()  # real folders inside the repository
 
@@ -104,6 +105,8 @@ class FileView:
 
     def _disk(self, key: Path) -> tuple[str, os.stat_result | None]:
         """The real path of ``key`` and its status (None when absent), or OutsideRootError."""
+        if not self._top_known:
+            self._top, self._top_known = str(repository_top(self.root or ".")), True
         if self._top is None:
             try:
                 return str(key), key.stat()
@@ -244,6 +247,7 @@ class FileView:
         merged.update({self._key(p): v for p, v in edits.items()})
         view = FileView(merged, self.root)
         view._dirs, view._inside = self._dirs, self._inside
+        view._top, view._top_known = self._top, self._top_known
         return view
 
 
