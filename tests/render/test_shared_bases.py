@@ -34,14 +34,14 @@ def _fresh() -> Iterator[None]:
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The base directories built (not served from the cache) from now on."""
     seen: list[str] = []
-    real = bases._Watch
+    real = bases._Record
 
     class Counting(real):  # type: ignore[misc, valid-type]
-        def __init__(self, inner: FileView) -> None:
-            super().__init__(inner)
+        def __init__(self) -> None:
+            super().__init__()
             seen.append("built")
 
-    monkeypatch.setattr(bases, "_Watch", Counting)
+    monkeypatch.setattr(bases, "_Record", Counting)
     return seen
 
 

@@ -7,7 +7,13 @@ bytes, or its blob id in a commit) and keeps a copy of the result. Another overl
 fresh copy of that result only if the view it renders answers every one of those questions
 the same way: the questions are asked again (files read again and compared), so a view
 that notes what a render reads, as the blast radius does, sees the same files. A build
-that read a file the view holds an edit of, or that chose an OpenAPI schema, is not kept.
+that read a file the view holds an edit of, that a question failed in (a file outside the
+repository, too large, absent), or that chose an OpenAPI schema, is not kept.
+
+Reuse never lifts a bound (limits): a kept base keeps the charges its build made against
+the render's budget, and a reuse makes them again before the copy is made, so a base
+reached through many paths stops a render exactly where building it each time would.
+What is kept is bounded too: LIMIT bases and KEPT_WEIGHT of their objects.
 """
 
 from __future__ import annotations
@@ -19,8 +25,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitshift.files import FileView
-from gitshift.render.builtin import openapi
+from gitshift.files import FileTooLargeError, FileView
+from gitshift.render.builtin import limits, openapi
 from gitshift.render.builtin.resource import ResMap, Resource
 
 if TYPE_CHECKING:
@@ -28,46 +34,80 @@ if TYPE_CHECKING:
     from gitshift.render.builtin.tconfig import TransformerConfig
 
 LIMIT = 20_000  # bases kept at most (a process rendering more keeps building the others each time)
+KEPT_WEIGHT = limits.MAX_WEIGHT  # and at most this weight of objects (limits.weigh) in all
+MAX_NESTED = 16  # bases inside bases noted at once; deeper ones are built each time
 Question = tuple[str, str, Any]  # (view method, path, answer)
 
 
-class _Watch(FileView):
-    """The builder's view, noting each question a build asks it and the answer.
+class _Record:
+    """The questions one build asked and their answers, and whether the build may be kept."""
 
-    A file read is noted by its content (its bytes, or its blob id, which names them); a
-    file the view holds an edit of makes the build one not to keep.
+    def __init__(self) -> None:
+        self.asked: dict[tuple[str, str], Any] = {}  # (method, path) -> the first answer
+        self.keep = True
+
+
+class _Watch(FileView):
+    """The builder's view while bases are built, noting each question and its answer.
+
+    One watch serves a build and the bases built inside it: each question is asked of
+    the view once and noted in the record of every build under way (at most MAX_NESTED;
+    a base deeper than that is built and not kept). A file read is noted by its content
+    (its bytes, or its blob id, which names them); a file the view holds an edit of, or
+    a question that fails, makes the builds under way ones not to keep.
     """
 
     def __init__(self, inner: FileView) -> None:
         super().__init__(root=inner.root)
         self.inner = inner
         self.overlay = inner.overlay
-        self.asked: dict[tuple[str, str], Any] = {}  # (method, path) -> the first answer
-        self.keep = True
+        self.records: list[_Record] = []
+
+    def _spoil(self) -> None:
+        for record in self.records:
+            record.keep = False
 
     def _ask(self, method: str, path: Path | str) -> Any:
-        answer = getattr(self.inner, method)(path)
-        self.asked.setdefault((method, str(path)), answer)
+        try:
+            answer = getattr(self.inner, method)(path)
+        except BaseException:
+            self._spoil()  # a question that failed is not noted: a view may answer it otherwise
+            raise
+        question = (method, str(path))
+        for record in self.records:
+            record.asked.setdefault(question, answer)
         return answer
 
-    def _content(self, path: Path | str, data: bytes | None = None) -> None:
-        identity = self.inner.cache_key(path)
+    def _content(self, path: Path | str, data: bytes | None = None,
+                 identity: tuple[object, ...] | None = None) -> None:
         if identity is None:
-            self.keep = False  # edited in the view (or gone): this build is the view's alone
-        elif identity[0] == "blob":
-            self.asked.setdefault(("cache_key", str(path)), identity)
-        elif ("read_bytes", str(path)) not in self.asked:
-            self.asked[("read_bytes", str(path))] = self.inner.read_bytes(path) if data is None else data
+            identity = self.inner.cache_key(path)
+        if identity is None:
+            self._spoil()  # edited in the view (or gone): these builds are the view's alone
+            return
+        name = str(path)
+        if identity[0] == "blob":
+            for record in self.records:
+                record.asked.setdefault(("cache_key", name), identity)
+            return
+        question = ("read_bytes", name)
+        for record in self.records:
+            if question not in record.asked:
+                if data is None:
+                    data = self.inner.read_bytes(path)
+                record.asked[question] = data
 
     def read_bytes(self, path: Path | str, *args: Any, **kwargs: Any) -> bytes:
-        data: bytes = self.inner.read_bytes(path, *args, **kwargs)
+        try:
+            data: bytes = self.inner.read_bytes(path, *args, **kwargs)
+        except BaseException:
+            self._spoil()
+            raise
         self._content(path, data)
         return data
 
     def read_text(self, path: Path | str) -> str:
-        text = self.inner.read_text(path)
-        self._content(path)
-        return text
+        return self.read_bytes(path).decode("utf-8")
 
     def is_file(self, path: Path | str) -> bool:
         return bool(self._ask("is_file", path))
@@ -82,9 +122,13 @@ class _Watch(FileView):
         return list(self._ask("listdir", path))
 
     def cache_key(self, path: Path | str) -> tuple[object, ...] | None:
-        identity = self.inner.cache_key(path)  # a parse cache asking before it answers without reading
+        try:
+            identity = self.inner.cache_key(path)  # a parse cache asking before it answers without reading
+        except BaseException:
+            self._spoil()
+            raise
         if identity is not None:
-            self._content(path)
+            self._content(path, identity=identity)
         return identity
 
     def edited(self) -> Iterator[tuple[Path, bytes | None]]:
@@ -102,9 +146,12 @@ class _Built:
     resmap: ResMap  # never handed out: copies of it are
     config: TransformerConfig
     asked: tuple[Question, ...]
+    charges: tuple[limits.Event, ...]  # what the build charged the render's budget, made again on a reuse
+    weight: int
 
 
 _built: dict[tuple[object, ...], _Built] = {}
+_kept = [0]  # the weight of everything in _built
 _lock = threading.Lock()
 
 
@@ -114,28 +161,55 @@ def build(builder: Builder, path: Path, run: Callable[[], tuple[ResMap, Transfor
     key = (os.path.abspath(path), builder.origin_root, id(openapi.ACTIVE.get()), builder.schema_fixed)
     hit = _built.get(key)
     if hit is not None and _agrees(builder.view, hit.asked):
+        limits.replay(hit.charges)  # before the copy: a reuse past a bound copies nothing
         return copy(hit.resmap), hit.config
     outer, schema = builder.view, openapi.ACTIVE.get()
-    watch = _Watch(outer)
+    watch = outer if isinstance(outer, _Watch) else _Watch(outer)
+    if len(watch.records) >= MAX_NESTED:
+        return run()  # the builds under way note its questions; it is not kept itself
+    record = _Record()
+    watch.records.append(record)
     builder.view = watch
+    start = limits.mark()
     try:
         resmap, config = run()
     finally:
         builder.view = outer
-    if watch.keep and openapi.ACTIVE.get() is schema and builder.schema_fixed == key[3]:
-        with _lock:
-            if len(_built) < LIMIT:
-                asked = tuple((method, path, answer) for (method, path), answer in watch.asked.items())
-                _built[key] = _Built(copy(resmap), config, asked)
+        watch.records.pop()
+    charges = limits.since(start)
+    if record.keep and charges is not None and openapi.ACTIVE.get() is schema and builder.schema_fixed == key[3]:
+        _keep(key, resmap, config, record, charges)
     return resmap, config
 
 
+def _keep(key: tuple[object, ...], resmap: ResMap, config: TransformerConfig, record: _Record,
+          charges: tuple[limits.Event, ...]) -> None:
+    weight = limits.weight_of(charges)
+    with _lock:
+        old = _built.get(key)
+        kept = _kept[0] - (old.weight if old is not None else 0)
+        if (old is not None or len(_built) < LIMIT) and kept + weight <= KEPT_WEIGHT:
+            asked = tuple((method, path, answer) for (method, path), answer in record.asked.items())
+            _built[key] = _Built(copy(resmap), config, asked, charges, weight)
+            _kept[0] = kept + weight
+
+
 def _agrees(view: FileView, asked: tuple[Question, ...]) -> bool:
-    """Whether ``view`` answers every question as it was answered (asking it again: it may note them)."""
+    """Whether ``view`` answers every question as it was answered (asking it again: it may note them).
+
+    A file is read again no further than the length of what was read: a file grown
+    since disagrees without being read whole.
+    """
     try:
-        return all(getattr(view, method)(path) == answer for method, path, answer in asked)
-    except OSError:
+        for method, path, answer in asked:
+            if method == "read_bytes":
+                if view.read_bytes(path, len(answer)) != answer:
+                    return False
+            elif getattr(view, method)(path) != answer:
+                return False
+    except (OSError, FileTooLargeError):
         return False
+    return True
 
 
 def copy(resmap: ResMap) -> ResMap:
@@ -164,3 +238,4 @@ def forget() -> None:
     """Drop every kept base (tests)."""
     with _lock:
         _built.clear()
+        _kept[0] = 0

@@ -91,17 +91,51 @@ def check_depth(doc: Any, where: str) -> None:
                 push((item, depth + 1))
 
 
+MAX_EVENTS = 100_000
+"""The most charges one render remembers for shared bases (bases.py); past it, no base of the render is kept."""
+
+Event = tuple[str, str, int, int]  # ("build", where, count, 0) or ("charge", where, weight, objects)
+
+
 class Budget:
-    """What one render has built so far."""
+    """What one render has built so far, and the charges in the order they were made.
+
+    A base kept for reuse (bases.py) keeps the charges its build made, and a reuse
+    makes them again: a render's bounds, and where it stops, do not depend on what
+    the process built before.
+    """
 
     def __init__(self) -> None:
         self.objects = 0
         self.weight = 0
         self.builds = 0
+        self.events: list[Event] = []
+        self.sealed = 0  # events before this index are not merged into (a base's charges start there)
+        self.full = False  # an event was dropped (MAX_EVENTS): nothing of this render is kept
+
+    def _note(self, kind: str, where: str, amount: int, objects: int) -> None:
+        events = self.events
+        if len(events) > self.sealed:
+            last = events[-1]
+            if last[0] == kind and last[1] == where:  # the same file charging again: one event
+                events[-1] = (kind, where, last[2] + amount, last[3] + objects)
+                return
+        if len(events) >= MAX_EVENTS:
+            self.full = True
+        else:
+            events.append((kind, where, amount, objects))
+
+    def count_build(self, where: str, count: int = 1) -> None:
+        self.builds += count
+        self._note("build", where, count, 0)
+        if self.builds > MAX_KUSTOMIZATIONS:
+            raise LimitError(f"the render builds more than {MAX_KUSTOMIZATIONS} kustomizations", where)
 
     def charge(self, weight: int, where: str, objects: int = 0) -> None:
         self.weight += weight
         self.objects += objects
+        if weight or objects:
+            self._note("charge", where, weight, objects)
         if self.objects > MAX_OBJECTS:
             raise LimitError(f"the render builds more than {MAX_OBJECTS} objects", where)
         if self.weight > MAX_WEIGHT:
@@ -124,9 +158,7 @@ def count_build(where: str) -> None:
     """Count one kustomization built; LimitError past MAX_KUSTOMIZATIONS (a base reached by many paths)."""
     budget = _BUDGET.get()
     if budget is not None:
-        budget.builds += 1
-        if budget.builds > MAX_KUSTOMIZATIONS:
-            raise LimitError(f"the render builds more than {MAX_KUSTOMIZATIONS} kustomizations", where)
+        budget.count_build(where)
 
 
 def charge(weight: int, where: str, objects: int = 0) -> None:
@@ -134,6 +166,41 @@ def charge(weight: int, where: str, objects: int = 0) -> None:
     budget = _BUDGET.get()
     if budget is not None:
         budget.charge(weight, where, objects)
+
+
+def mark() -> int | None:
+    """Where the charges of a build about to start begin (None outside a render)."""
+    budget = _BUDGET.get()
+    if budget is None:
+        return None
+    budget.sealed = len(budget.events)
+    return budget.sealed
+
+
+def since(start: int | None) -> tuple[Event, ...] | None:
+    """The charges made since ``mark`` returned ``start``; None when they cannot all be told."""
+    budget = _BUDGET.get()
+    if budget is None or start is None or budget.full:
+        return None
+    budget.sealed = len(budget.events)  # later charges are not merged into the build's last one
+    return tuple(budget.events[start:])
+
+
+def replay(events: tuple[Event, ...]) -> None:
+    """Make again the charges of a kept build (LimitError where the build itself would have stopped)."""
+    budget = _BUDGET.get()
+    if budget is None:
+        return
+    for kind, where, amount, objects in events:
+        if kind == "build":
+            budget.count_build(where, amount)
+        else:
+            budget.charge(amount, where, objects)
+
+
+def weight_of(events: tuple[Event, ...]) -> int:
+    """The weight the charges ``events`` count."""
+    return sum(amount for kind, _, amount, _ in events if kind == "charge")
 
 
 def charge_value(value: Any, where: str, depth_below: int = 0) -> None:
