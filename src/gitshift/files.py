@@ -76,6 +76,22 @@ def guard_inside(root: Path, path: Path, what: str = "path") -> Path:
     return resolved
 
 
+def edited_names(names: set[str], folder: Path, overlay: Mapping[Path, bytes | None]) -> list[str]:
+    """``names`` (what ``folder`` holds before the edits) with the edits of ``overlay`` laid over, sorted.
+
+    A folder that exists only through edits (a new file in a new folder) is listed too.
+    """
+    for p, v in overlay.items():
+        if p.parent == folder:
+            if v is None:
+                names.discard(p.name)
+            else:
+                names.add(p.name)
+        elif v is not None and folder in p.parents:
+            names.add(p.relative_to(folder).parts[0])
+    return sorted(names)
+
+
 class FileView:
     """Files as they would be after edits: ``overlay`` (absolute path -> bytes) over the disk.
 
@@ -218,13 +234,7 @@ class FileView:
         key = self._key(path)
         real, st = self._disk(key)
         names = set(os.listdir(real)) if st is not None and stat.S_ISDIR(st.st_mode) else set()
-        for p, v in self.overlay.items():
-            if p.parent == key:
-                if v is None:
-                    names.discard(p.name)
-                else:
-                    names.add(p.name)
-        return sorted(names)
+        return edited_names(names, key, self.overlay)
 
     def cache_key(self, path: Path | str) -> tuple[object, ...] | None:
         """What identifies the unedited content of ``path`` for a parse cache; None when edited or absent."""

@@ -69,6 +69,17 @@ def test_edits_are_laid_over_the_commit(view: GitTreeView, small_repo: Path) -> 
     assert edited.cache_key(small_repo / "a.txt") is None
 
 
+@pytest.mark.parametrize("kind", ["commit", "working tree"])
+def test_a_folder_made_by_edits_alone_is_listed(view: GitTreeView, small_repo: Path, kind: str) -> None:
+    base: FileView = view if kind == "commit" else FileView(root=small_repo)
+    edited = base.with_edits({small_repo / "new/deep/d.txt": b"d\n", small_repo / "dir/sub/e.txt": b"e\n",
+                              small_repo / "gone/f.txt": None})
+    assert "new" in edited.listdir(small_repo) and "gone" not in edited.listdir(small_repo)
+    assert edited.listdir(small_repo / "new") == ["deep"] and edited.listdir(small_repo / "new/deep") == ["d.txt"]
+    assert edited.listdir(small_repo / "dir") == ["b.txt", "sub"]
+    assert edited.is_dir(small_repo / "new/deep") and not edited.is_file(small_repo / "new")
+
+
 def test_an_unknown_commit_is_a_git_error(small_repo: Path) -> None:
     with pytest.raises(GitError) as info:
         GitTreeView.at(small_repo, Repo(small_repo).git_dir, "0" * 40)

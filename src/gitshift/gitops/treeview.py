@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from gitshift.errors import GitError, InputError
-from gitshift.files import FileTooLargeError, FileView, OutsideRootError, within
+from gitshift.files import FileTooLargeError, FileView, OutsideRootError, edited_names, within
 from gitshift.gitops import runner, worktree
 from gitshift.gitops.repo import Repo
 
@@ -284,11 +284,7 @@ class GitTreeView(FileView):
         names: set[str] = set()
         if rel is not None:
             names.update(self.tree.names(rel))
-        key = self._key(path)
-        for p, v in self.overlay.items():
-            if p.parent == key:
-                (names.add if v is not None else names.discard)(p.name)
-        return sorted(names)
+        return edited_names(names, self._key(path), self.overlay)
 
     def cache_key(self, path: Path | str) -> tuple[object, ...] | None:
         """The blob id: unchanged blobs keep their parsed form across renders."""
