@@ -186,6 +186,22 @@ def test_symlinks_inside_the_repository_render_as_kubectl_does(
     assert render_commit(root, root / "app") == (0, r.stdout)
 
 
+def test_an_external_engine_gets_a_commit_s_symlinks_as_a_checkout_has_them(
+    tmp_path: Path, oracle: Callable[[Path], str]
+) -> None:
+    """A commit copied out for kubectl (``--engine auto`` falling back): a symlink elsewhere in the
+    repository pointing outside is no concern of the overlay's, and one inside still works."""
+    from gitshift.render.external import ExternalRenderer
+
+    root = make_repo(tmp_path, {"app/kustomization.yaml": "resources:\n- cm.yaml\n", "app/real/cm.yaml": CM},
+                     {"app/cm.yaml": "real/cm.yaml", "docs/passwd": "/etc/passwd", "docs/up": "../../outside"})
+    view = GitTreeView.at(root, root / ".git", "HEAD")
+    try:
+        assert ExternalRenderer("kubectl").render_text(root / "app", view) == oracle(root / "app")
+    finally:
+        view.close()
+
+
 def test_symlink_loop_is_refused_in_both_views(tmp_path: Path) -> None:
     root = make_repo(tmp_path, {"app/kustomization.yaml": "resources:\n- a.yaml\n"},
                      {"app/a.yaml": "b.yaml", "app/b.yaml": "a.yaml"})

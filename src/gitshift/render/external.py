@@ -29,6 +29,9 @@ def parse_stream(text: str, where: str) -> list[Obj]:
         raise YamlError(f"malformed YAML in renderer output: {exc}", where) from exc
 
 
+_LINK = "120000"  # git's mode for a symlink
+
+
 def _link_or_copy(src: str, dst: str) -> None:
     try:
         os.link(src, dst)
@@ -46,7 +49,14 @@ def _export(view: FileView, root: Path, dest: Path) -> None:
     tree = getattr(view, "tree", None)
     blobs = getattr(tree, "blobs", None)
     if isinstance(blobs, dict):  # a commit's view lists its files at once
-        names: list[str] = [str(n) for n in blobs]
+        names: list[str] = []
+        for rel, (mode, sha) in blobs.items():
+            if mode == _LINK:  # a symlink stays one, as a checkout makes it: the engine applies its own rules
+                target = dest / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.symlink_to(os.fsdecode(tree.read(sha)))  # type: ignore[union-attr]
+            else:
+                names.append(str(rel))
     else:
         names, stack = [], [""]
         while stack:
