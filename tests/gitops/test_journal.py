@@ -234,9 +234,6 @@ def test_write_applies_a_set_and_leaves_nothing_beside(small_repo: Path) -> None
     assert stray(small_repo) == []
 
 
-@pytest.mark.xfail(strict=True, reason="journal._rollback unlinks with missing_ok only: another OSError (here "
-                                       "ENOTDIR) stops the rollback, the journal stays, and every later command "
-                                       "fails replaying it")
 def test_write_that_fails_midway_changes_nothing(small_repo: Path) -> None:
     before = snapshot(small_repo)
     with pytest.raises(NotADirectoryError):

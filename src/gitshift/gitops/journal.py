@@ -230,7 +230,8 @@ def _rollback(root: Path, record: dict[str, Any]) -> None:
     for entry in record["entries"]:
         tmp = _inside(root, entry.get("tmp"))
         if tmp is not None:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # never written: nothing to undo
+                tmp.unlink()
     for rel_dir in reversed(record.get("dirs", [])):
         path = _inside(root, rel_dir)
         with contextlib.suppress(OSError):  # only when empty: something else may have been put there
