@@ -12,6 +12,9 @@ $(STAMP): pyproject.toml setup.py
 	@$(BIN)/pip install --quiet --upgrade pip
 	@echo "make: installing gitshift (editable) with its test tools into $(VENV): pip install -e '.[test]'"
 	@$(BIN)/pip install --quiet -e '.[test]'
+	@echo "make: installing the optional helm-python-sdk (the chart-proof tests' helm template where helm is missing)"
+	@$(BIN)/pip install --quiet -e '.[helm-test]' || echo "make: helm-python-sdk not installed: \
+		the chart-proof tests will skip unless helm is on PATH" >&2
 	@touch $(STAMP)
 	@echo "make: $(VENV) is ready; gitshift is $(BIN)/gitshift"
 

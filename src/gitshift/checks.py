@@ -141,6 +141,10 @@ def names(env: EnvConfig) -> list[str]:
            "maxSurge and maxUnavailable not both 0", "image references valid"]
     if env.require_digest:
         out.append("images pinned by digest")
+    if env.helm is not None:  # README.md, "Helm releases"
+        own = {"bluegreen": ["one color live, with replicas and a tag"],
+               "canary": ["weight 0-100, a canary with traffic has replicas and a tag"]}.get(env.strategy, [])
+        return [*out, *own, "re-render shows exactly the intended values changed", "only the release's files written"]
     if env.bluegreen is not None:
         out.append("one color live, with pods and an image")
     if env.canary is not None:

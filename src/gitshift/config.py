@@ -37,6 +37,7 @@ class Key:
 
 
 ENV_KEY = "apps.<app>.envs.<env>"
+HELM_KEY = f"{ENV_KEY}.helm"
 # Adding a key is one line here (and the code that reads it); tests/docs check the reference is regenerated.
 KEYS: tuple[Key, ...] = (
     Key("forge", "mapping", "none", "where pull/merge requests go; without it `--pr` is refused (exit 2)"),
@@ -111,6 +112,45 @@ KEYS: tuple[Key, ...] = (
     Key(f"{ENV_KEY}.canary.route", "name", "`<app>`", "the VirtualService (istio) or HTTPRoute (gateway)", "web"),
     Key(f"{ENV_KEY}.canary.steps", "ascending list of integers 0-100", "`[10, 25, 50, 100]`",
         "the weights `canary scale --next` walks through", [5, 20, 50, 100]),
+    Key(HELM_KEY, "mapping", "none", "the env's release lives in Helm values (README, \"Helm releases\"); "
+        "give one of `release`, `values_file`, `helm_chart`"),
+    Key(f"{HELM_KEY}.release", "Kubernetes name", "none",
+        "a Flux HelmRelease or Argo CD Application in the rendered overlay whose values hold the release"),
+    Key(f"{HELM_KEY}.values_file", "path", "none",
+        "instead of `release`: a values file in the repository; the env then has no `overlay`"),
+    Key(f"{HELM_KEY}.helm_chart", "name", "none", "instead of `release`: a `helmCharts` entry of the overlay's "
+        "kustomization (by `releaseName`, else `name`); its `valuesInline` and `valuesFile` are the values"),
+    Key(f"{HELM_KEY}.image", "mapping", "required (not for bluegreen)",
+        "value paths of the image: `{repository: PATH, tag: PATH}` or `{ref: PATH}`; a value path is dotted "
+        "keys with list indexes, `image.tag`, `routes[0].weight`, `a[\"b.c\"]`"),
+    Key(f"{HELM_KEY}.image.repository", "value path", "the app's `image`", "the image repository"),
+    Key(f"{HELM_KEY}.image.tag", "value path", "none", "the image tag (the stable one in a canary env)"),
+    Key(f"{HELM_KEY}.image.ref", "value path", "none", "instead of `repository` and `tag`: one string `name:tag`"),
+    Key(f"{HELM_KEY}.image.digest", "value path", "none", "the image digest, where the chart takes one"),
+    Key(f"{HELM_KEY}.replicas", "value path", "none", "the release's (or stable track's) replica count"),
+    Key(f"{HELM_KEY}.canary", "mapping", "required for `canary`", "value paths of the canary"),
+    Key(f"{HELM_KEY}.canary.image_tag", "value path", "required", "the canary's image tag"),
+    Key(f"{HELM_KEY}.canary.weight", "value path", "required", "the canary's traffic weight, 0-100"),
+    Key(f"{HELM_KEY}.canary.replicas", "value path", "none", "the canary's replica count"),
+    Key(f"{HELM_KEY}.canary.header", "value path", "none", "the A/B header name (`--header NAME`)"),
+    Key(f"{HELM_KEY}.canary.header_value", "value path", "none", "the A/B header value (`--header NAME=VALUE`)"),
+    Key(f"{HELM_KEY}.bluegreen", "mapping", "required for `bluegreen`",
+        "value paths of blue/green; `${color}` stands for each color"),
+    Key(f"{HELM_KEY}.bluegreen.active", "value path", "required", "the live color"),
+    Key(f"{HELM_KEY}.bluegreen.image_tag", "value path with `${color}`", "required", "each color's image tag"),
+    Key(f"{HELM_KEY}.bluegreen.replicas", "value path with `${color}`", "none", "each color's replica count"),
+    Key(f"{HELM_KEY}.bluegreen.preview", "value path", "none", "the color the preview routes to"),
+    Key(f"{HELM_KEY}.bluegreen.colors", "list of two names", "`[blue, green]`", "the colors"),
+    Key(f"{HELM_KEY}.render", "`auto` | `true` | `false`", "`auto`",
+        "render the chart with `helm template` before and after a shift: where helm is on PATH, always "
+        "(exit 3 without helm), or never"),
+    Key(f"{HELM_KEY}.chart", "path", "the release's local chart",
+        "the chart folder `helm template` renders (a HelmRelease's GitRepository chart, an Application's "
+        "`source.path`, a values file's folder)"),
+    Key(f"{HELM_KEY}.release_name", "Kubernetes name", "as Flux or Argo CD name it", "the release name of the "
+        "chart render (and of `status` for a values file)"),
+    Key(f"{HELM_KEY}.namespace", "Kubernetes name", "as Flux or Argo CD name it",
+        "the namespace of the chart render"),
     Key(f"{ENV_KEY}.argocd_app", "Kubernetes name", "`<app>-<env>`", "the env's Argo CD Application (gates)",
         "shop-prod"),
     Key(f"{ENV_KEY}.analysis", "mapping", "the defaults below", "how `gate` and `advance` judge the env's step"),
@@ -247,6 +287,60 @@ class AnalysisConfig:
 
 
 @dataclass(frozen=True)
+class HelmImage:
+    """Where a Helm release keeps its image: ``ref`` (one string) or ``repository`` and ``tag`` value paths."""
+
+    ref: str | None = None
+    repository: str | None = None
+    tag: str | None = None
+    digest: str | None = None
+
+
+@dataclass(frozen=True)
+class HelmCanary:
+    """The value paths of a canary kept in Helm values."""
+
+    image_tag: str
+    weight: str
+    replicas: str | None = None
+    header: str | None = None
+    header_value: str | None = None
+
+
+@dataclass(frozen=True)
+class HelmBlueGreen:
+    """The value paths of blue/green kept in Helm values; ``${color}`` stands for each color."""
+
+    active: str
+    image_tag: str
+    replicas: str | None = None
+    preview: str | None = None
+    colors: tuple[str, str] = ("blue", "green")
+
+
+@dataclass(frozen=True)
+class HelmSettings:
+    """An env whose release lives in Helm values (README.md, "Helm releases").
+
+    ``release`` names a Flux HelmRelease or Argo CD Application in the rendered
+    overlay; ``values_file`` a values file in the repository (then no overlay);
+    ``helm_chart`` a ``helmCharts`` entry of the overlay's kustomization.
+    """
+
+    release: str | None
+    values_file: str | None
+    image: HelmImage
+    helm_chart: str | None = None  # a helmCharts entry of the overlay's kustomization (releaseName or name)
+    replicas: str | None = None
+    canary: HelmCanary | None = None
+    bluegreen: HelmBlueGreen | None = None
+    render: bool | str = "auto"  # True: helm template required; "auto": where helm is on PATH
+    chart: str | None = None
+    release_name: str | None = None
+    namespace: str | None = None
+
+
+@dataclass(frozen=True)
 class EnvConfig:
     """One environment of one app: where its overlay is and how it is released."""
 
@@ -260,6 +354,7 @@ class EnvConfig:
     canary: CanarySettings | None = None
     argocd_app: str = ""
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+    helm: HelmSettings | None = None
 
     @property
     def argocd_name(self) -> str:
@@ -431,6 +526,12 @@ def _canary(r: _Reader, app: str, raw: Any, keys: str) -> CanarySettings:
 def _env(r: _Reader, root: Path, app: str, image: str | None, name: str, raw: Any) -> EnvConfig:
     keys = f"apps.{app}.envs.{name}"
     m = r.mapping(raw, keys, known_keys(ENV_KEY))
+    helm_raw = m.get("helm")
+    if isinstance(helm_raw, dict) and "values_file" in helm_raw:
+        if "overlay" in m:
+            raise ConfigError(f"{keys}: give overlay or helm.values_file, not both", str(r.path),
+                              "a values-file env has no overlay")
+        m = {**m, "overlay": helm_raw["values_file"]}  # the values file stands where the overlay would
     overlay = r.string(m, "overlay", keys)
     # A lexical check here (cheap for thousands of envs); symlinks are checked when the overlay is rendered.
     normal = os.path.normpath(overlay)
@@ -452,6 +553,100 @@ def _env(r: _Reader, root: Path, app: str, image: str | None, name: str, raw: An
         # The default joins two DNS labels: a Kubernetes name already.
         argocd_app=_k8s_name(r, m, "argocd_app", keys) if "argocd_app" in m else f"{app}-{name}",
         analysis=_analysis(r, m.get("analysis"), f"{keys}.analysis"),
+        helm=_helm(r, helm_raw, f"{keys}.helm", strategy, env_image) if helm_raw is not None else None,
+    )
+
+
+# Helm values (README.md, "Helm releases") -----------------------------------------------
+
+def _value_path(r: _Reader, m: Mapping[str, Any], key: str, keys: str, *, color: bool = False,
+                required: bool = False) -> str | None:
+    """A dotted value path (``image.tag``, ``a.b[0].c``), checked; ``${color}`` allowed where ``color``."""
+    from gitshift.valuepaths import PathError, parse
+
+    value = m.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value:
+        raise r.fail(f"{keys}.{key}", "a value path such as image.tag")
+    if color and "${color}" not in value:
+        raise r.fail(f"{keys}.{key}", f"a value path with ${{color}} in it, such as ${{color}}.image.tag "
+                                      f"(got {value!r})")
+    try:
+        parse(value.replace("${color}", "color"))
+    except PathError as exc:
+        raise r.fail(f"{keys}.{key}", f"a value path such as image.tag ({exc})") from exc
+    return value
+
+
+def _repo_path(r: _Reader, m: Mapping[str, Any], key: str, keys: str) -> str | None:
+    value = m.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise r.fail(f"{keys}.{key}", "a path relative to the repository root")
+    normal = os.path.normpath(value)
+    if Path(value).is_absolute() or normal == ".." or normal.startswith(".." + os.sep):
+        raise ConfigError(f"{keys}.{key}: {value!r} is outside the repository", str(r.path),
+                          "give a path relative to the repository root, inside it")
+    return Path(value).as_posix().rstrip("/")
+
+
+def _helm(r: _Reader, raw: Any, keys: str, strategy: str, app_image: str | None) -> HelmSettings:
+    m = r.mapping(raw, keys, known_keys(HELM_KEY))
+    for sub in ("image", "canary", "bluegreen"):  # unknown keys first, whatever else is wrong
+        r.mapping(m.get(sub) if isinstance(m.get(sub), dict) else None, f"{keys}.{sub}",
+                  known_keys(f"{HELM_KEY}.{sub}"))
+    if sum(k in m for k in ("release", "values_file", "helm_chart")) != 1:
+        raise r.fail(keys, "exactly one of release (a HelmRelease or Application), values_file and helm_chart "
+                     "(a helmCharts entry)")
+    release = _k8s_name(r, m, "release", keys) if "release" in m else None
+    im = r.mapping(m.get("image"), f"{keys}.image", known_keys(f"{HELM_KEY}.image"))
+    image = HelmImage(**{k: _value_path(r, im, k, f"{keys}.image") for k in ("ref", "repository", "tag", "digest")})
+    tagless = strategy == "bluegreen" and image.ref is None and image.tag is None  # each color has its tag
+    if not tagless and ((image.ref is None) == (image.tag is None) or (image.ref and image.repository)):
+        raise r.fail(f"{keys}.image", "{ref: PATH} or {repository: PATH, tag: PATH}")
+    if image.ref is None and image.repository is None and not app_image:
+        raise r.fail(f"{keys}.image.repository",
+                     "a value path, or an image: for the app (the section names only a tag)")
+    canary = bluegreen = None
+    if strategy == "canary":
+        cm = r.mapping(m.get("canary"), f"{keys}.canary", known_keys(f"{HELM_KEY}.canary"))
+        if image.ref is not None:
+            raise r.fail(f"{keys}.image", "{repository: PATH, tag: PATH} for a canary env (the canary has a tag)")
+        k = f"{keys}.canary"
+        canary = HelmCanary(image_tag=str(_value_path(r, cm, "image_tag", k, required=True)),
+                            weight=str(_value_path(r, cm, "weight", k, required=True)),
+                            replicas=_value_path(r, cm, "replicas", k), header=_value_path(r, cm, "header", k),
+                            header_value=_value_path(r, cm, "header_value", k))
+    elif "canary" in m:
+        raise r.fail(f"{keys}.canary", f"no canary section for strategy {strategy}")
+    if strategy == "bluegreen":
+        k = f"{keys}.bluegreen"
+        bm = r.mapping(m.get("bluegreen"), k, known_keys(f"{HELM_KEY}.bluegreen"))
+        if image.ref is not None:
+            raise r.fail(f"{keys}.image", "{repository: PATH, tag: PATH} for a bluegreen env (each color has a tag)")
+        colors = bm.get("colors", ["blue", "green"])
+        if (not isinstance(colors, list) or len(colors) != 2 or len(set(colors)) != 2
+                or not all(isinstance(c, str) and _K8S_NAME.fullmatch(c) for c in colors)):
+            raise r.fail(f"{k}.colors", "two different color names")
+        bluegreen = HelmBlueGreen(active=str(_value_path(r, bm, "active", k, required=True)),
+                                  preview=_value_path(r, bm, "preview", k),
+                                  image_tag=str(_value_path(r, bm, "image_tag", k, color=True, required=True)),
+                                  replicas=_value_path(r, bm, "replicas", k, color=True),
+                                  colors=(str(colors[0]), str(colors[1])))
+    elif "bluegreen" in m:
+        raise r.fail(f"{keys}.bluegreen", f"no bluegreen section for strategy {strategy}")
+    render = m.get("render", "auto")
+    if render not in (True, False, "auto"):
+        raise r.fail(f"{keys}.render", "true, false or auto")
+    return HelmSettings(
+        release=release, values_file=_repo_path(r, m, "values_file", keys), image=image,
+        helm_chart=_k8s_name(r, m, "helm_chart", keys) if "helm_chart" in m else None,
+        replicas=_value_path(r, m, "replicas", keys), canary=canary, bluegreen=bluegreen, render=render,
+        chart=_repo_path(r, m, "chart", keys),
+        release_name=_k8s_name(r, m, "release_name", keys) if "release_name" in m else None,
+        namespace=_k8s_name(r, m, "namespace", keys) if "namespace" in m else None,
     )
 
 

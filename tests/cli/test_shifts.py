@@ -179,9 +179,10 @@ def test_unsupported_kustomize_field_exit_3_and_nothing_changes(example_repo: Pa
         r = run(example_repo, *args)
         assert r.exit_code == 3, r.output
         assert "helmCharts" in r.stderr
-        # The hint names a tool that is installed.
-        tool = "kustomize" if shutil.which("kustomize") else "kubectl"
-        assert f"--engine {tool}" in r.stderr
+        # The hint names the tools that inflate charts, asking only for those missing.
+        command = "kustomize build" if shutil.which("kustomize") else "kubectl kustomize"
+        assert f"inflates helmCharts with {command} --enable-helm" in r.stderr
+        assert ("install helm" in r.stderr) == (shutil.which("helm") is None)
     assert snapshot(example_repo) == before
 
 

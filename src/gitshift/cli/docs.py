@@ -34,7 +34,7 @@ def _doc_sections() -> tuple[str, ...]:
     from gitshift.config import ENV_KEY
 
     return ("forge", "commands", "apps", ENV_KEY, f"{ENV_KEY}.bluegreen", f"{ENV_KEY}.canary",
-            f"{ENV_KEY}.analysis", "gates")
+            f"{ENV_KEY}.analysis", f"{ENV_KEY}.helm", "gates")
 
 
 def _section_of(path: str) -> str:

@@ -204,7 +204,7 @@ def _states(ctx: _Context, app: str, env: str | None, sha: str) -> list[tuple[st
     with files_at(ctx.renderer, ctx.repo, sha) as (tree, view):
         for e in ctx.policy.select(app, env):
             rendered = render(ctx.renderer, tree, e, view)
-            out.append((e.name, registry.get(e.strategy).state(rendered, e)))
+            out.append((e.name, registry.for_env(e).state(rendered, e)))
     return out
 
 

@@ -63,8 +63,13 @@ def scan(root: Path, renderer: Renderer) -> tuple[Scan, dict[str, Rendered]]:
     """What the repository at ``root`` shows, and the rendered leaf overlays it was read from."""
     root = root.resolve()
     rendered, skipped, count, truncated = render_leaves(root, renderer)
+    overlays = len(rendered) + len(skipped)
     warnings = [f"stopped after {MAX_KUSTOMIZATIONS} kustomizations: the scan is partial"] if truncated else []
-    result = Scan(group(rendered, root.name), tuple(skipped), count, len(rendered) + len(skipped), tuple(warnings))
+    from gitshift.init import helm  # README.md, "Helm releases": values files, HelmReleases, helmCharts
+
+    releases, rendered, skipped = helm.find(root, rendered, skipped)
+    apps = helm.merge(group(rendered, root.name), releases, root.name)
+    result = Scan(apps, tuple(skipped), count, overlays, tuple(warnings))
     return result, rendered
 
 
@@ -150,6 +155,7 @@ def prove(found: Scan, parsed: Config, rendered: dict[str, Rendered]
             return found, {(r.env.app, r.env.name): list(r.failures) for r in results if r.failures}, False
     failures: dict[tuple[str, str], list[str]] = {}
     apps, changed = [], False
+    dropped: list[str] = []
     for app in found.apps:
         envs = []
         for env in app.envs:
@@ -163,11 +169,15 @@ def prove(found: Scan, parsed: Config, rendered: dict[str, Rendered]
                 if row.error or result.error:  # status and check show an env that fails as a row
                     raise GitshiftError(str(row.error or result.error))
             except Exception as exc:  # GitshiftError or an odd object: the env falls back, the others go on
-                envs.append(as_rolling(env, rendered[env.overlay], f"{env.detection.strategy} set aside: {exc}"))
                 changed = True
+                if env.helm is not None:  # values gitshift cannot read: the Helm env is left out, and said so
+                    dropped.append(f"{app.name}/{env.env} ({env.overlay}) left out: {exc}")
+                    continue
+                envs.append(as_rolling(env, rendered[env.overlay], f"{env.detection.strategy} set aside: {exc}"))
                 continue
             if result.failures:
                 failures[(app.name, env.env)] = list(result.failures)
             envs.append(env)
-        apps.append(replace(app, envs=tuple(envs)))
-    return replace(found, apps=tuple(apps)), failures, changed
+        if envs:
+            apps.append(replace(app, envs=tuple(envs)))
+    return replace(found, apps=tuple(apps), warnings=(*found.warnings, *dropped)), failures, changed

@@ -35,12 +35,16 @@ class EnvFinding:
     overlay: str
     image: str
     detection: Detection
+    helm: Mapping[str, Any] | None = None  # the env's helm: section (README.md, "Helm releases")
 
     def to_json(self) -> dict[str, Any]:
         """The env as ``init -o json`` shows it."""
         d = self.detection
-        return {"env": self.env, "overlay": self.overlay, "image": self.image, "strategy": d.strategy,
-                "reason": d.reason, "settings": dict(d.settings), "notes": list(d.notes)}
+        out = {"env": self.env, "overlay": self.overlay, "image": self.image, "strategy": d.strategy,
+               "reason": d.reason, "settings": dict(d.settings), "notes": list(d.notes)}
+        if self.helm is not None:
+            out["helm"] = dict(self.helm)
+        return out
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,10 @@ def _env_data(env: EnvFinding, app_image: str) -> dict[str, Any]:
     out: dict[str, Any] = {"overlay": env.overlay, "strategy": env.detection.strategy}
     if env.image != app_image:
         out["image"] = env.image
+    if env.helm is not None:  # a Helm env: the values say the state (a values file has no overlay)
+        if "values_file" in env.helm:
+            del out["overlay"]
+        return {**out, "helm": dict(env.helm)}
     if env.detection.strategy in ("bluegreen", "canary"):
         out[env.detection.strategy] = dict(env.detection.settings)
     return out
@@ -99,8 +103,10 @@ def _commented(data: Mapping[str, Any], comments: Mapping[str, str], indent: int
 
 
 def _env(data: Mapping[str, Any]) -> Any:
-    plain = {k: v for k, v in data.items() if k not in ("bluegreen", "canary")}
+    plain = {k: v for k, v in data.items() if k not in ("bluegreen", "canary", "helm")}
     out = _commented(plain, {"image": "this env runs the image under another name"}, 8)
+    if "helm" in data:
+        out["helm"] = _commented(data["helm"], {}, 10)
     for key in ("bluegreen", "canary"):
         if key in data:
             route = "HTTPRoute" if data[key].get("traffic") == "gateway" else "VirtualService"

@@ -45,7 +45,7 @@ def views(config: Config, renderer: Renderer, app: str | None = None, env: str |
         try:
             overlay = files.guard_inside(config.root, Path(e.overlay), f"overlay of {e.app}/{e.name}")
             rendered = Rendered(renderer.render(overlay, view))
-            state = registry.get(e.strategy).state(rendered, e)
+            state = registry.for_env(e).state(rendered, e)
             out.append(EnvView(e, state, traffic.graph(rendered, e), shifts))
         except GitshiftError as exc:
             out.append(EnvView(e, history=shifts, error=str(exc)))

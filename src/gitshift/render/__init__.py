@@ -66,9 +66,29 @@ def external_on_path() -> str | None:
     return next((name for name in EXTERNAL if shutil.which(name)), None)
 
 
-def engine_hint() -> str:
-    """What to do about a field the builtin engine lacks, naming only a tool that is installed."""
+def _helm_field(exc: UnsupportedError) -> bool:
+    """Whether the builtin engine refused a field that inflates Helm charts (``helmCharts`` and its kin)."""
+    from gitshift.render.helmcharts import HELM_FIELDS
+
+    return any(f"`{field}`" in exc.what for field in HELM_FIELDS)
+
+
+def engine_hint(helm: bool = False) -> str:
+    """What to do about a field the builtin engine lacks, naming only a tool that is installed.
+
+    ``helm``: the field inflates Helm charts, which takes ``helm`` besides kustomize or kubectl.
+    """
     found = external_on_path()
+    if helm:
+        import shutil
+
+        command = "kubectl kustomize" if found == "kubectl" else "kustomize build"
+        if found is None:
+            return ("install helm and kustomize (or kubectl): --engine auto then inflates helmCharts with "
+                    f"{command} --enable-helm")
+        if shutil.which("helm") is None:
+            return f"install helm: --engine auto then inflates helmCharts with {command} --enable-helm"
+        return f"use --engine auto (inflates helmCharts with {command} --enable-helm)"
     if found is None:
         return "install kustomize or kubectl: --engine auto then renders this overlay with it"
     return f"use --engine auto (renders this overlay with {found}) or --engine {found}"
@@ -94,14 +114,14 @@ class _Builtin:
         try:
             return self.engine.render(path, view)
         except UnsupportedError as exc:
-            exc.hint = engine_hint()
+            exc.hint = engine_hint(_helm_field(exc))
             raise
 
     def render_text(self, path: Path, view: FileView | None = None) -> str:
         try:
             return self.engine.render_text(path, view)
         except UnsupportedError as exc:
-            exc.hint = engine_hint()
+            exc.hint = engine_hint(_helm_field(exc))
             raise
 
 
@@ -127,15 +147,18 @@ class AutoRenderer:
         return self.chosen.get(os.path.abspath(path), "builtin")
 
     def _fallback(self, path: Path, view: FileView | None, exc: UnsupportedError) -> ExternalRenderer:
-        found = None if _remote(exc) else external_on_path()
+        from gitshift.render.helmcharts import helm_engine
+
+        helm = _helm_field(exc)  # README.md, "Helm releases"
+        found = None if _remote(exc) else helm_engine() if helm else external_on_path()
         if found is None:
             if _remote(exc):
                 exc.hint = "gitshift fetches nothing while rendering; vendor the base, or use --engine kubectl"
             raise exc
         from gitshift.render.external import ExternalRenderer
 
-        if self._external is None or self._external.name != found:
-            self._external = ExternalRenderer(found)
+        if self._external is None or (self._external.name, self._external.enable_helm) != (found, helm):
+            self._external = ExternalRenderer(found, enable_helm=helm)
         self.chosen[os.path.abspath(path)] = found
         if self.notice is not None:
             shown = os.path.relpath(path, view.root) if view is not None and view.root else str(path)

@@ -104,18 +104,21 @@ class ExternalRenderer:
     # The binaries read real files: a commit's files are checked out in a temporary worktree for them.
     reads_git_objects = False
 
-    def __init__(self, engine: str) -> None:
+    def __init__(self, engine: str, enable_helm: bool = False) -> None:
         self.name = engine
+        self.enable_helm = enable_helm  # inflate helmCharts with the helm on PATH
 
     @property
     def command_name(self) -> str:
-        """The command as a person types it: ``kubectl kustomize`` or ``kustomize build``."""
-        return "kubectl kustomize" if self.name == "kubectl" else "kustomize build"
+        """The command as a person types it: ``kubectl kustomize`` or ``kustomize build`` (``--enable-helm``)."""
+        command = "kubectl kustomize" if self.name == "kubectl" else "kustomize build"
+        return f"{command} --enable-helm" if self.enable_helm else command
 
     def _command(self, path: Path) -> list[str]:
+        helm = ["--enable-helm"] if self.enable_helm else []
         if self.name == "kubectl":
-            return ["kubectl", "kustomize", str(path)]
-        return ["kustomize", "build", str(path)]
+            return ["kubectl", "kustomize", *helm, str(path)]
+        return ["kustomize", "build", *helm, str(path)]
 
     def render_text(self, path: Path, view: FileView | None = None) -> str:
         """The overlay as the binary prints it; edits in ``view`` are rendered from a scratch copy."""

@@ -27,10 +27,16 @@ def _needs_quotes(text: str) -> bool:
 
 def like(old: Any, new: Any) -> Any:
     """``new`` in the quoting style of ``old``; strings that YAML would read as another type are quoted."""
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+    from ruamel.yaml.scalarstring import (
+        DoubleQuotedScalarString,
+        LiteralScalarString,
+        SingleQuotedScalarString,
+    )
 
     if not isinstance(new, str):
         return new
+    if isinstance(old, LiteralScalarString) and "\n" in new:
+        return LiteralScalarString(new)  # a block of text (an Argo CD values string) stays a block
     if isinstance(old, SingleQuotedScalarString):
         return SingleQuotedScalarString(new)
     if isinstance(old, DoubleQuotedScalarString) or _needs_quotes(new):

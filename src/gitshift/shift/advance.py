@@ -129,5 +129,8 @@ def advance(config: Config, renderer: Renderer, envs: Sequence[EnvConfig], token
 
 
 def gated(config: Config) -> list[EnvConfig]:
-    """The canary and blue/green envs of the config (``advance --all`` judges those with a release going)."""
-    return [e for e in config.select() if e.strategy in GATED]
+    """The canary and blue/green envs of the config (``advance --all`` judges those with a release going).
+
+    Helm envs are left out: gates do not judge them yet (README.md, "Missing").
+    """
+    return [e for e in config.select() if e.strategy in GATED and e.helm is None]

@@ -14,7 +14,7 @@ from gitshift import checks, files, rewrite
 from gitshift import strategies as registry
 from gitshift.config import EnvConfig
 from gitshift.errors import CheckFailedError, GitshiftError, InputError
-from gitshift.manifests import MISSING, Intent, Rendered, format_path, show
+from gitshift.manifests import MISSING, Intent, Obj, Rendered, format_path, show
 from gitshift.render import Layout, Renderer, engine_of, kustomization_dirs, render_reading
 from gitshift.result import Change, Result, State
 from gitshift.shift.request import Delivery, Planner, ShiftRequest
@@ -39,10 +39,19 @@ class Computed:
     checks: list[str] = field(default_factory=list)
     affected: list[Affected] = field(default_factory=list)  # every env whose render changes, the target first
     engine: str = "builtin"
+    extra_diff: str = ""  # a Helm env's chart, rendered by helm template before and after
 
 
 def render(renderer: Renderer, tree: Path, env: EnvConfig, view: files.FileView) -> Rendered:
-    """The rendered overlay of ``env`` in the tree at ``tree``."""
+    """The rendered overlay of ``env`` in the tree at ``tree``.
+
+    A Helm env whose values are a file or a kustomization's ``helmCharts`` entry renders as one
+    ``HelmValues`` object holding them (README.md, "Helm releases").
+    """
+    if values_source(env):
+        from gitshift.helm.values import render_source
+
+        return render_source(tree, env, view)
     overlay = files.guard_inside(tree, Path(env.overlay), f"overlay of {env.app}/{env.name}")
     return Rendered(renderer.render(overlay, view))
 
@@ -60,7 +69,7 @@ def files_at(renderer: Renderer, repo: Repo, commit: str) -> AbstractContextMana
 
 def strategy_for(env: EnvConfig, action: str) -> Strategy:
     """The env's strategy, refusing actions it does not support."""
-    strategy = registry.get(env.strategy)
+    strategy = registry.for_env(env)
     if action not in strategy.ACTIONS:
         family = action.split(".")[0]
         raise InputError(f"{env.app}/{env.name} uses strategy {env.strategy}; {family} does not apply",
@@ -78,7 +87,7 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
     Raises:
         CheckFailedError: a safety check fails on the result, or the change cannot be placed exactly.
     """
-    strategy = registry.get(env.strategy) if planner else strategy_for(env, request.action)
+    strategy = registry.for_env(env) if planner else strategy_for(env, request.action)
     view = view or files.FileView(root=tree)
     before = render(renderer, tree, env, view)
     intents = planner(before) if planner else strategy.plan(before, env, request)
@@ -90,8 +99,13 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
     if image_failures:
         raise CheckFailedError("safety check failed: " + image_failures[0], f"{env.app}/{env.name}",
                                failures=image_failures)
-    overlay_dir = (tree / env.overlay).resolve()
-    edits, after = rewrite.place(overlay_dir, view, before, intents, lambda v: render(renderer, tree, env, v))
+    if env.helm is not None:  # Helm values: placed in their source and proven on the values too
+        from gitshift.helm import place as helm_place
+
+        edits, after = helm_place.place(tree, env, view, before, intents, lambda v: render(renderer, tree, env, v))
+    else:
+        overlay_dir = (tree / env.overlay).resolve()
+        edits, after = rewrite.place(overlay_dir, view, before, intents, lambda v: render(renderer, tree, env, v))
     state_after = strategy.state(after, env)
     failures = checks.run(after, env, state_after.serving, intents, strategy.checks(after, env))
     if failures:
@@ -104,8 +118,15 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
         raise CheckFailedError(f"the edit of {env.overlay} also changes the render of {names}",
                                f"{env.app}/{env.name}", "nothing was written; give --allow-other-envs to shift "
                                "them too, or give the env an overlay of its own")
-    return Computed(env, request, intents, edits, before, after, state_before, state_after,
-                    checks=checks.names(env), affected=affected, engine=engine_of(renderer, tree / env.overlay))
+    c = Computed(env, request, intents, edits, before, after, state_before, state_after,
+                 checks=checks.names(env), affected=affected, engine=engine_of(renderer, tree / env.overlay))
+    if env.helm is not None:  # README.md, "Helm releases": the chart with the values, before and after
+        from gitshift.helm import template as helm_template
+
+        proof = helm_template.prove(env, tree, view, view.with_edits(edits), before, after, state_after)
+        c.checks.append(proof.note)
+        c.extra_diff = proof.diff
+    return c
 
 
 def blast_radius(renderer: Renderer, tree: Path, env: EnvConfig, view: files.FileView,
@@ -117,7 +138,9 @@ def blast_radius(renderer: Renderer, tree: Path, env: EnvConfig, view: files.Fil
     rendered at all; one that can is rendered before (noting the files the builtin
     engine reads) and, when it reads a changed file, after the edits too. An env of
     another app on the target's own overlay counts when its own state moved (its
-    image, say), read from ``renders``, the target's before and after.
+    image, say), read from ``renders``, the target's before and after. A Helm env
+    whose values are a file or a ``helmCharts`` entry has no overlay of its own:
+    it counts when the values it reads differ once the edits are made.
     """
     changed = frozenset(Path(os.path.realpath(p)) for p in edits)
     after_view = view.with_edits(edits)
@@ -129,10 +152,13 @@ def blast_radius(renderer: Renderer, tree: Path, env: EnvConfig, view: files.Fil
         if (other.app, other.name) == (env.app, env.name):
             continue
         path = Path(os.path.normpath(tree / other.overlay))
-        if path == target:
-            if _state_moved(other, *renders):
-                out.append(Affected(other.app, other.name, other.overlay))
-        elif _changes(renderer, layout, path, view, after_view, changed):
+        if values_source(other):
+            moved = _values_changed(tree, other, view, after_view, changed)
+        elif path == target and not values_source(env):
+            moved = _state_moved(other, *renders)
+        else:
+            moved = _changes(renderer, layout, path, view, after_view, changed)
+        if moved:
             out.append(Affected(other.app, other.name, other.overlay))
         done.add(path)
     if neighbours.all_kustomizations:
@@ -142,9 +168,34 @@ def blast_radius(renderer: Renderer, tree: Path, env: EnvConfig, view: files.Fil
     return out
 
 
+def values_source(env: EnvConfig) -> bool:
+    """Whether ``env`` renders as its Helm values (a values file or a ``helmCharts`` entry), not as an overlay."""
+    return env.helm is not None and bool(env.helm.values_file or env.helm.helm_chart)
+
+
+def _values_changed(tree: Path, env: EnvConfig, before_view: files.FileView, after_view: files.FileView,
+                    changed: frozenset[Path]) -> bool:
+    """Whether the Helm values ``env`` reads (a values file, a ``helmCharts`` entry) differ once the edits are made."""
+    from gitshift.helm.values import render_source
+    from gitshift.render import RecordingView
+
+    recording = RecordingView(before_view)
+    try:
+        before: list[Obj] | None = list(render_source(tree, env, recording))
+    except GitshiftError:
+        before = None
+    if not {Path(os.path.realpath(p)) for p in recording.read} & changed:
+        return False
+    try:
+        after: list[Obj] | None = list(render_source(tree, env, after_view))
+    except GitshiftError:
+        after = None
+    return before != after
+
+
 def _state_moved(env: EnvConfig, before: Rendered, after: Rendered) -> bool:
     """Whether the state of ``env`` (sharing the overlay rendered as ``before`` and ``after``) changed."""
-    strategy = registry.get(env.strategy)
+    strategy = registry.for_env(env)
     try:
         return strategy.state(before, env) != strategy.state(after, env)
     except GitshiftError:
@@ -258,8 +309,21 @@ def rendered_diff(before: Rendered, after: Rendered, label: str) -> str:
 
 
 def changes(intents: Sequence[Intent]) -> tuple[Change, ...]:
-    """The shifted fields, as ``changes`` of the JSON output."""
-    return tuple(Change(str(i.resource), format_path(i.path), i.before, i.value) for i in intents)
+    """The shifted fields, as ``changes`` of the JSON output.
+
+    A block of YAML text (an Argo CD ``helm.values`` string) is shown by the
+    values that changed in it, ``spec.source.helm.values (image.tag)``.
+    """
+    from gitshift.valuepaths import text_changes
+
+    out = []
+    for i in intents:
+        inner = text_changes(i.before, i.value)
+        if inner:
+            out += [Change(str(i.resource), f"{format_path(i.path)} ({p})", b, a) for p, b, a in inner]
+        else:
+            out.append(Change(str(i.resource), format_path(i.path), i.before, i.value))
+    return tuple(out)
 
 
 def result(c: Computed, tree: Path, delivery: Delivery, **extra: object) -> Result:
@@ -269,7 +333,7 @@ def result(c: Computed, tree: Path, delivery: Delivery, **extra: object) -> Resu
         app=c.env.app, env=c.env.name, action=c.request.recorded_action, changed=bool(c.intents),
         summary=summary(c) if c.intents else
         f"{c.request.recorded_action} {c.env.app}/{c.env.name}: already in place, nothing to do",
-        changes=changes(c.intents), files=rel, diff=rendered_diff(c.before, c.after, c.env.overlay),
+        changes=changes(c.intents), files=rel, diff=rendered_diff(c.before, c.after, c.env.overlay) + c.extra_diff,
         checks=tuple(c.checks), delivery=delivery.mode, picture=picture(c),
         affected=tuple(a.to_json() for a in c.affected), engine=c.engine, **extra,  # type: ignore[arg-type]
     )

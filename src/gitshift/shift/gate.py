@@ -60,7 +60,7 @@ def read(config: Config, renderer: Renderer, envs: Sequence[EnvConfig], ref: str
     out = []
     for env in envs:
         rendered = render(renderer, config.root, env, view)
-        state = registry.get(env.strategy).state(rendered, env)
+        state = registry.for_env(env).state(rendered, env)
         shift = last.get((env.app, env.name))
         live = Live(env, rendered, state, placeholders(rendered, env, state),
                     shift.commit if shift else None, shift.action if shift else None)
@@ -89,6 +89,11 @@ def phase(live: Live) -> str | None:
 
 def placeholders(rendered: Rendered, env: EnvConfig, state: State) -> dict[str, str]:
     """The values of ``${app}``, ``${env}``, ``${namespace}`` and the names the env's strategy knows."""
+    if env.helm is not None:  # README.md, "Missing": the chart's workloads are not in the overlay
+        from gitshift.errors import InputError
+
+        raise InputError(f"{env.app}/{env.name} is a Helm env; gates do not judge Helm envs yet",
+                         f"apps.{env.app}.envs.{env.name}.helm", "run the shifts by hand (canary scale, promote)")
     names = {"app": env.app, "env": env.name}
     main: Obj | None = None
     if env.strategy == "canary":

@@ -15,7 +15,7 @@ from gitshift.errors import GitshiftError
 from gitshift.manifests import Rendered, image_name
 from gitshift.render import Renderer, engine_of
 from gitshift.result import CheckRow, StatusRow
-from gitshift.shift.compute import dump, files_at, render
+from gitshift.shift.compute import dump, files_at, render, values_source
 
 if TYPE_CHECKING:
     from gitshift.gitops.history import Entry
@@ -41,11 +41,11 @@ def collect(config: Config, renderer: Renderer, app: str | None, env: str | None
     for e, rendered, engine, error in _read(config, renderer, app, env):
         if rendered is not None:
             try:
-                state = registry.get(e.strategy).state(rendered, e)
+                state = registry.for_env(e).state(rendered, e)
             except GitshiftError as exc:
                 error = exc
             else:
-                rows.append(StatusRow(e, state, engine, warnings=tuple(checks.image_found(rendered, e))))
+                rows.append(StatusRow(e, state, engine, warnings=tuple(_image_found(rendered, e))))
                 continue
         assert error is not None
         rows.append(StatusRow(e, None, engine, error=str(error), code=error.exit_code, hint=error.hint))
@@ -61,16 +61,21 @@ def check(config: Config, renderer: Renderer, app: str | None, env: str | None) 
             if rendered is None:
                 assert error is not None
                 raise error
-            strategy = registry.get(e.strategy)
+            strategy = registry.for_env(e)
             state = strategy.state(rendered, e)
-            failures = checks.image_found(rendered, e) + checks.run(
+            failures = _image_found(rendered, e) + checks.run(
                 rendered, e, state.serving, own=strategy.checks(rendered, e))
-            warnings = _stale(renderer, config.root, e, rendered, view)
+            warnings = [] if values_source(e) else _stale(renderer, config.root, e, rendered, view)
         except GitshiftError as exc:
             out.append(CheckRow(e, engine, error=str(exc), hint=exc.hint, code=exc.exit_code))
             continue
         out.append(CheckRow(e, engine, tuple(failures), tuple(warnings)))
     return out
+
+
+def _image_found(rendered: Rendered, env: EnvConfig) -> list[str]:
+    """``checks.image_found``, for the envs whose containers are rendered (a Helm env's are the chart's)."""
+    return [] if env.helm is not None else checks.image_found(rendered, env)
 
 
 def _stale(renderer: Renderer, root: Path, env: EnvConfig, rendered: Rendered, view: files.FileView) -> list[str]:
@@ -154,7 +159,7 @@ def diff(config: Config, renderer: Renderer, app: str | None, env: str | None, a
     with files_at(renderer, repo, sha) as (old_tree, old_view):
         for e in config.select(app, env):
             new = dump(render(renderer, config.root, e, view))
-            old_exists = old_view.is_dir(old_tree / e.overlay)
+            old_exists = old_view.exists(old_tree / e.overlay)  # a Helm values file stands for a folder
             old = dump(render(renderer, old_tree, e, old_view)) if old_exists else ""
             chunks += difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
                                            f"{against}:{e.overlay}", f"{e.overlay}")
@@ -169,7 +174,10 @@ def render_all(config: Config, renderer: Renderer, out: Path,
     view = files.FileView(root=config.root)
     for i, e in enumerate(envs, 1):
         overlay = files.guard_inside(config.root, Path(e.overlay), f"overlay of {e.app}/{e.name}")
-        text = renderer.render_text(overlay, view).encode()
+        if values_source(e):  # the values, as status reads them
+            text = dump(render(renderer, config.root, e, view)).encode()
+        else:
+            text = renderer.render_text(overlay, view).encode()
         path = out / e.app / f"{e.name}.yaml"
         if not path.exists() or path.read_bytes() != text:
             files.atomic_write(path, text, durable=False)  # rendered output: made again by running again

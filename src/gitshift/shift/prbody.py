@@ -87,7 +87,7 @@ def body(result: Result, overlay: str, trailers: Mapping[str, str], state: State
             for a in result.affected[1:]))
     parts += [
         picture(result),
-        "**Safety checks**: " + " · ".join(f"✅ {c}" for c in checks),
+        "**Safety checks**: " + " · ".join(c if c.startswith("⚠️") else f"✅ {c}" for c in checks),
         "{diff}",
         "**Commit trailers**\n```\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n```",
         "**Next** (comment on this pull request):\n" + "\n".join(

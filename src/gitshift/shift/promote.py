@@ -38,6 +38,10 @@ def _live_workload(rendered: Rendered, env: EnvConfig) -> Obj | None:
 
 def live_image(rendered: Rendered, env: EnvConfig) -> str:
     """The image users of ``env`` are served."""
+    if env.helm is not None:
+        from gitshift.strategies.helm import live_image as helm_live_image
+
+        return helm_live_image(rendered, env)
     obj = _live_workload(rendered, env)
     image = image_of(obj, env) if obj is not None else None
     if not image:
