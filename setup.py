@@ -10,7 +10,7 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-EXAMPLE = ("base", "overlays", "deploy", "gitshift.yaml")  # as gitshift.cli.demo.EXAMPLE
+EXAMPLE = ("base", "overlays", "deploy", "gitshift.yaml", "examples/helm")  # as gitshift.cli.demo.EXAMPLE
 
 
 class BuildWithExample(build_py):

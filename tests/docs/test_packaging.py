@@ -72,3 +72,5 @@ def test_wheel_carries_the_example_and_runs_the_demo_anywhere(tmp_path: Path) ->
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
     out = _run(str(venv / "bin" / "gitshift"), "demo", cwd=tmp_path).stdout
     assert "Done. Every step above was a commit" in out and "$ gitshift status" in out
+    out = _run(str(venv / "bin" / "gitshift"), "demo", "--helm", cwd=tmp_path).stdout
+    assert "Done. Every step above was a commit" in out and "bluegreen web/prod: active blue → green" in out

@@ -17,7 +17,10 @@ from gitshift.cli.output import examples
 from gitshift.errors import InputError
 from gitshift.process import no_git_env
 
-EXAMPLE = ("base", "overlays", "deploy", "gitshift.yaml")
+# What the wheel carries (setup.py copies the same): the Kustomize example at the root, and the Helm one.
+EXAMPLE = ("base", "overlays", "deploy", "gitshift.yaml", "examples/helm")
+KUSTOMIZE_EXAMPLE = EXAMPLE[:4]
+HELM_EXAMPLE = "examples/helm"
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,35 @@ STEPS = (
 )
 
 
+# README.md, "Example: examples/helm": a router chart and an app chart, their values in a Flux HelmRelease,
+# an Argo CD Application and a values file; blue/green deploy → confirm → rollback, canary deploy → scale → confirm.
+HELM_STEPS = (
+    Step("What is deployed where, read from the Helm values (a values file, HelmReleases, an Application, "
+         "a helmCharts entry)", ("status",)),
+    Step("Safety checks on every env's values", ("check",)),
+    Step("Rolling update of staging: the tag in its Flux HelmRelease, written to the working tree",
+         ("set-image", "web", ":1.1.0", "--env", "staging")),
+    Step("One changed line in the HelmRelease, its comment kept", ("--no-pager", "diff"), git=True),
+    Step("Throw that away; every next step is a commit on the branch demo", ("checkout", "--", "."), git=True),
+    Step("Blue/green: deploy 1.1.0 to the idle color (green gets the tag and blue's 3 replicas; "
+         "the router's preview color → green)",
+         ("bluegreen", "deploy", "web", "--env", "prod", "--image", ":1.1.0", "--commit", "--branch", "demo")),
+    Step("Blue/green: confirm (the router's active color → green)",
+         ("bluegreen", "confirm", "web", "--env", "prod", "--commit", "--branch", "demo")),
+    Step("Blue/green: roll back (the active color → blue again)",
+         ("bluegreen", "rollback", "web", "--env", "prod", "--commit", "--branch", "demo")),
+    Step("Canary in an Argo CD Application: deploy 1.1.0 (canary tag, 1 replica, router weight 10)",
+         ("canary", "deploy", "web", "--env", "prod-canary", "--image", ":1.1.0", "--commit", "--branch", "demo")),
+    Step("Canary: scale to the next step (weight 50)",
+         ("canary", "scale", "web", "--env", "prod-canary", "--next", "--commit", "--branch", "demo")),
+    Step("Canary: confirm (stable gets 1.1.0, weight 0, canary 0 replicas)",
+         ("canary", "confirm", "web", "--env", "prod-canary", "--commit", "--branch", "demo")),
+    Step("Merge the release branch", ("merge", "--quiet", "--ff-only", "demo"), git=True),
+    Step("Where everything stands now", ("status",)),
+    Step("The history of the branch, read from commit trailers", ("history", "--branch", "demo", "-n", "10")),
+)
+
+
 def resolve_args(work: Path, args: tuple[str, ...]) -> tuple[str, ...]:
     """``@canary.scale`` becomes the newest commit with that Gitshift-Action trailer."""
     from gitshift.gitops import runner
@@ -120,23 +152,26 @@ def _git(cwd: Path, *args: str) -> None:
     runner.run(args, cwd)
 
 
-def prepare(dest: Path | None = None) -> Path:
-    """Copy the example tree into a new git repository with a bare ``origin``; the work tree's path."""
+def prepare(dest: Path | None = None, helm: bool = False) -> Path:
+    """Copy the example tree (``helm``: examples/helm) into a new git repository with a bare ``origin``."""
     parent = dest or Path(tempfile.mkdtemp(prefix="gitshift-demo-"))
     work = parent / "gitops"
     src = example_tree()
-    work.mkdir(parents=True)
-    for name in EXAMPLE:
-        if (src / name).is_dir():
-            shutil.copytree(src / name, work / name)
-        else:
-            shutil.copy2(src / name, work / name)
+    if helm:
+        shutil.copytree(src / HELM_EXAMPLE, work)
+    else:
+        work.mkdir(parents=True)
+        for name in KUSTOMIZE_EXAMPLE:
+            if (src / name).is_dir():
+                shutil.copytree(src / name, work / name)
+            else:
+                shutil.copy2(src / name, work / name)
     ident = ["-c", "user.name=gitshift demo", "-c", "user.email=demo@gitshift.invalid"]
     _git(work, "init", "-q", "-b", "main")
     _git(work, "config", "user.name", "gitshift demo")
     _git(work, "config", "user.email", "demo@gitshift.invalid")
     _git(work, "add", "-A")
-    _git(work, *ident, "commit", "-q", "-m", "The hello app's GitOps tree")
+    _git(work, *ident, "commit", "-q", "-m", "The web app on Helm" if helm else "The hello app's GitOps tree")
     _git(parent, "clone", "-q", "--bare", str(work), str(parent / "origin.git"))
     _git(work, "remote", "add", "origin", str(parent / "origin.git"))
     return work
@@ -144,21 +179,24 @@ def prepare(dest: Path | None = None) -> Path:
 
 @click.command(epilog=examples(
     "gitshift demo",
-    "gitshift demo --keep",
+    "gitshift demo --helm --keep",
     "gitshift demo --engine kubectl",
 ))
 @click.option("--keep", is_flag=True, help="Keep the throwaway repository and print its path.")
+@click.option("--helm", is_flag=True,
+              help="Walk through the Helm example instead: releases whose image, colors and weights live in "
+                   "Helm values (a Flux HelmRelease, an Argo CD Application, a values file).")
 @command_options
-def demo(keep: bool) -> int:
+def demo(keep: bool, helm: bool) -> int:
     """Walk through gitshift on a throwaway copy of the example GitOps tree."""
     from gitshift.gitops import runner
 
     s = settings()
-    work = prepare()
+    work = prepare(helm=helm)
     click.secho(f"A throwaway GitOps repository: {work}", bold=True)
     engine = ["--engine", s.engine] if s.engine != "auto" else []
     try:
-        for step in STEPS:
+        for step in HELM_STEPS if helm else STEPS:
             if step.title:
                 click.echo()
                 click.secho(f"## {step.title}", fg="yellow", bold=True)
