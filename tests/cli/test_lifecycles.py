@@ -154,6 +154,7 @@ def test_revert_restores_fields_and_detects_conflicts(example_repo: Path) -> Non
 
     r = run(example_repo, "revert", git(example_repo, "rev-list", "--max-parents=0", "HEAD").strip())
     assert r.exit_code == 2 and "not a gitshift shift" in r.stderr
+    assert "hint: `gitshift history` lists the shifts" in r.stderr
 
 
 def test_committed_promotion_reads_the_committed_source(example_repo: Path) -> None:

@@ -116,6 +116,17 @@ def test_pr_without_forge_config_is_refused(example_repo: Path) -> None:
     assert git(example_repo, "ls-remote", "origin", BRANCH).strip() == ""
 
 
+def test_pr_without_token_is_refused_before_the_push(example_repo: Path, forge_server: ForgeServer,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = forge_repo(example_repo, forge_server)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    r = run(repo, "set-image", "web", ":1.1.0", "--env", "staging", "--pr", env={"GITHUB_TOKEN": ""})
+    assert r.exit_code == 2, r.output
+    assert "--pr needs a token in $GITHUB_TOKEN" in r.stderr and "hint:" in r.stderr
+    assert git(repo, "ls-remote", "origin", BRANCH).strip() == ""  # nothing pushed
+    assert not forge_server.calls("GET", "/pulls")
+
+
 def many_apps(repo_factory: Callable[..., Path], n: int) -> Path:
     tree = {"gitshift.yaml": "apps:\n" + "".join(
         f"  app{i}:\n    image: ghcr.io/acme/app{i}\n    envs:\n      prod: {{overlay: apps/app{i}}}\n"

@@ -53,6 +53,16 @@ def test_rolling_knobs_are_set(example_repo: Path) -> None:
     assert dep["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": "50%", "maxUnavailable": 0}
 
 
+def test_knobs_alone_are_named_in_the_summary(example_repo: Path) -> None:
+    r = run(example_repo, "set-image", "web", ":1.0.0", "--env", "staging", "--max-surge", "1",
+            "--max-unavailable", "0", "--commit")
+    assert r.exit_code == 0, r.output
+    title = ("set-image web/staging: strategy.rollingUpdate.maxSurge - → 1, "
+             "strategy.rollingUpdate.maxUnavailable - → 0")
+    assert r.stdout.splitlines()[0] == title
+    assert git(example_repo, "log", "-1", "--format=%s", "gitshift/web/staging/set-image").strip() == title
+
+
 def test_both_knobs_zero_is_refused(example_repo: Path) -> None:
     before = snapshot(example_repo)
     r = run(example_repo, "set-image", "web", ":1.1.0", "--env", "staging", "--max-surge", "0",

@@ -55,6 +55,7 @@ class Case:
     code: int
     setup: Callable[[Path], None] | None = None
     repo: str = "example"  # example | bare (a repository without gitshift.yaml) | none (not a repository)
+    env: tuple[tuple[str, str], ...] = ()  # variables set for the run ("" unsets one the test process has)
 
 
 CASES: dict[str, Case] = {
@@ -72,6 +73,10 @@ CASES: dict[str, Case] = {
     "web/staging uses strategy rolling; canary does not apply": Case(
         ("canary", "deploy", "web", "--env", "staging", "--image", ":2.0.0"), 2),
     "--pr needs a forge: section in gitshift.yaml": Case(("set-image", "web", ":1.1.0", "--env", "staging", "--pr"), 2),
+    "--pr needs a token in $GITHUB_TOKEN, which is unset or empty": Case(
+        ("set-image", "web", ":1.1.0", "--env", "staging", "--pr"), 2,
+        _edit("gitshift.yaml", "\napps:\n", "\nforge: {kind: github, project: acme/gitops}\napps:\n"),
+        env=(("GITHUB_TOKEN", ""),)),
     "HEAD is not a gitshift shift (no Gitshift-Action trailer)": Case(("revert", "HEAD"), 2),
     "no such commit 'deadbeef'": Case(("revert", "deadbeef"), 2),
     "unknown branch or ref 'nope'": Case(("history", "--branch", "nope"), 2),
@@ -122,7 +127,7 @@ def test_message_exit_code_and_nothing_changed(message: str, repo_factory: Calla
         case.setup(repo)
     args = tuple(_first_shift(repo) if a == "{first}" else a for a in case.args)
     before = snapshot(repo) if case.repo != "none" else None
-    r = run(repo, *args)
+    r = run(repo, *args, env=dict(case.env))
     assert r.exit_code == case.code, r.output
     assert message in (r.stdout if args[0] == "check" else r.stderr), r.output  # check reports on stdout
     above = PAGE.read_text().split(message, 1)[0]

@@ -131,6 +131,14 @@ def test_dry_run_and_working_tree(batch_repo: Path) -> None:
         "M", "apps/a0/prod/kustomization.yaml", "M", "apps/a2/prod/kustomization.yaml"]
 
 
+def test_a_batch_already_in_place_says_so_in_good_english(batch_repo: Path) -> None:
+    one = run(batch_repo, "set-image", "a0=:1.0.0", "--env", "prod")
+    assert one.exit_code == 0, one.output
+    assert one.stdout.startswith("set-image: 1 shift, already in place, nothing to do")
+    two = run(batch_repo, "set-image", "a0=:1.0.0", "a1=:1.0.0", "--env", "prod")
+    assert two.stdout.startswith("set-image: 2 shifts, all already in place, nothing to do")
+
+
 def test_history_and_revert_understand_a_batch_commit(batch_repo: Path) -> None:
     first = run(batch_repo, "promote", "--from", "staging", "--to", "prod", "--app", "a0", "--app", "a1",
                 "--commit", "-o", "json")

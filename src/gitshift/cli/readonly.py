@@ -99,7 +99,7 @@ def render(path: str | None, all_: bool, out: str | None) -> None:
               help="Compare the working tree with this ref.")
 @command_options
 def diff(app: str | None, env_name: str | None, against: str) -> None:
-    """Unified diff of rendered manifests, REF against the working tree."""
+    """Unified diff of rendered manifests, --against (default HEAD) against the working tree."""
     from gitshift.shift import overview as status_mod
 
     s = settings()

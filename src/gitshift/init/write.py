@@ -21,7 +21,7 @@ rendered overlays. Each env's comment says what showed its strategy; review them
 """
 FORGE_STUB = """
 forge:                       # uncomment for --pr: where pull requests go
-  kind: github               # github | gitlab
+  kind: github               # github | gitlab | gitea (gitea also needs api_url)
   project: OWNER/REPO        # owner/repo, or the GitLab project path
   base: main"""
 FORGE_FOUND = "where --pr opens pull requests, read from the origin remote; the token is read from {var}"

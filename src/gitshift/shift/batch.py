@@ -126,6 +126,8 @@ def title(action: str, done: Sequence[Computed]) -> str:
     names = [f"{c.env.app}/{c.env.name}" for c in changed]
     shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
     if not changed:
+        if len(done) == 1:
+            return f"{action}: 1 shift, already in place, nothing to do"
         return f"{action}: {len(done)} shifts, all already in place, nothing to do"
     return f"{action}: {len(changed)} shift{'s' if len(changed) > 1 else ''} ({shown})"
 

@@ -266,6 +266,9 @@ def summary(c: Computed) -> str:
     if not parts:
         parts += [f"{k} replicas {show(a.replicas.get(k, MISSING))} → {show(v)}" for k, v in b.replicas.items()
                   if a.replicas.get(k) != v]
+    if not parts:  # fields no state shows (a Deployment's strategy): named by their path
+        parts += dict.fromkeys(f"{format_path(i.path[1:] if i.path[:1] == ('spec',) else i.path)} "
+                               f"{show(i.before)} → {show(i.value)}" for i in c.intents)
     if not parts:
         parts.append("no change")
     source = ""

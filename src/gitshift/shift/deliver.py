@@ -287,6 +287,12 @@ def _forge(config: Config, delivery: Delivery) -> Forge:
     if config.forge is None:
         raise InputError("--pr needs a forge: section in gitshift.yaml", str(config.path),
                          "add forge: {kind: github, project: owner/repo}, or use --push")
+    if delivery.token is None:  # refused before anything is pushed: the forge would answer 401 after it
+        what = "--pr" if delivery.mode == "pr" else "forge.commit_via: api"
+        name = config.forge.token_env
+        raise InputError(f"{what} needs a token in ${name}, which is unset or empty", str(config.path),
+                         f"export {name}=<a token that may push and open pull requests> (forge.token_env names "
+                         "the variable)")
     return make_forge(config.forge, delivery.token)
 
 

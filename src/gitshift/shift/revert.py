@@ -69,6 +69,9 @@ def _planner(fields: list[Field], force: bool, commit: str) -> Callable[[Rendere
     return plan
 
 
+NOT_A_SHIFT = "`gitshift history` lists the shifts and their commits; revert any other commit with `git revert`"
+
+
 def prepare(config: Config, renderer: Renderer, commit: str,
             force: bool) -> tuple[ShiftRequest, Callable[[Path], Planner]]:
     """The request and planner that revert ``commit``'s shift."""
@@ -78,7 +81,7 @@ def prepare(config: Config, renderer: Renderer, commit: str,
                          "`gitshift history` lists the shifts and their commits")
     entry = history.find(repo, commit)
     if entry is None:
-        raise InputError(f"{commit} is not a gitshift shift (no Gitshift-Action trailer)", commit)
+        raise InputError(f"{commit} is not a gitshift shift (no Gitshift-Action trailer)", commit, NOT_A_SHIFT)
     return _prepare(config, renderer, repo, entry, force)
 
 
@@ -91,7 +94,7 @@ def prepare_all(config: Config, renderer: Renderer, commit: str,
                          "`gitshift history` lists the shifts and their commits")
     entries = history.find_all(repo, commit)
     if not entries:
-        raise InputError(f"{commit} is not a gitshift shift (no Gitshift-Action trailer)", commit)
+        raise InputError(f"{commit} is not a gitshift shift (no Gitshift-Action trailer)", commit, NOT_A_SHIFT)
     return [_prepare(config, renderer, repo, entry, force) for entry in entries]
 
 
