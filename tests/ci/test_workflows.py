@@ -1,4 +1,4 @@
-"""The GitHub Action, the project CI and the example pipelines (issue 6): real linters, the action run for real."""
+"""The GitHub Action, the project CI and the example pipelines: real linters, the action run for real."""
 
 from __future__ import annotations
 
