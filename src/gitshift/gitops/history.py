@@ -6,14 +6,12 @@ from dataclasses import dataclass
 
 from gitshift.gitops.repo import Repo
 
-_SEP = "\x1f"
-_FORMAT = _SEP.join([
-    "%H", "%cI", "%s",
-    "%(trailers:key=Gitshift-App,valueonly,separator=%x2C)",
-    "%(trailers:key=Gitshift-Env,valueonly,separator=%x2C)",
-    "%(trailers:key=Gitshift-Action,valueonly,separator=%x2C)",
-    "%(trailers:key=Gitshift-Requested-By,valueonly,separator=%x2C)",
-]) + "\x1e"
+# git log -z prints one NUL-separated token per field and per trailer value, each led by a letter naming it.
+# A commit message cannot hold a NUL (git cuts it there), so no subject or trailer can forge a token; any
+# other byte, \x1e and \x1f included, is just text. The trailers are git's own reading (last paragraph).
+_KEYS = {"a": "Gitshift-App", "e": "Gitshift-Env", "c": "Gitshift-Action", "r": "Gitshift-Requested-By"}
+_FORMAT = "%x00".join(["H%H", "D%cI", "S%s", *(f"{tag}%(trailers:key={key},valueonly,separator=%x00{tag})"
+                                               for tag, key in _KEYS.items())])
 
 
 @dataclass(frozen=True)
@@ -29,28 +27,45 @@ class Entry:
     requested_by: str = ""
 
 
+def _records(out: str) -> list[dict[str, list[str]]]:
+    """Each commit's tokens by their letter: one value for H, D and S, one per trailer (none when absent)."""
+    records: list[dict[str, list[str]]] = []
+    for token in out.split("\0"):
+        if not token:
+            continue
+        if token[0] == "H":
+            records.append({})
+        if records:
+            records[-1].setdefault(token[0], []).append(token[1:])
+    for record in records:
+        for tag in _KEYS:
+            if record.get(tag) == [""]:  # git prints the key's letter alone when the commit has no such trailer
+                record[tag] = []
+    return records
+
+
 def _parse(out: str) -> list[Entry]:
     """One entry per shift; a batch commit repeats the trailers, one App/Env/Action triple per shift."""
     entries = []
-    for record in out.split("\x1e"):
-        fields = record.strip("\n").split(_SEP)
-        if len(fields) != 7 or not fields[5]:
+    for record in _records(out):
+        sha, date, subject = (record.get(tag, [""])[0] for tag in "HDS")
+        apps, envs, actions = (record.get(tag, []) for tag in "aec")
+        requested_by = ",".join(record.get("r", [])).strip()
+        if not actions:
             continue
-        apps, envs, actions = (fields[i].split(",") for i in (3, 4, 5))
         if not len(apps) == len(envs) == len(actions):  # no single shift: kept whole, for history to say so
-            entries.append(Entry(fields[0], fields[1], fields[3].strip(), fields[4].strip(), fields[5].strip(),
-                                 fields[2], fields[6].strip()))
+            entries.append(Entry(sha, date, ",".join(apps).strip(), ",".join(envs).strip(),
+                                 ",".join(actions).strip(), subject, requested_by))
             continue
         for app, env, action in zip(apps, envs, actions, strict=True):
-            entries.append(Entry(fields[0], fields[1], app.strip(), env.strip(), action.strip(), fields[2],
-                                 fields[6].strip()))
+            entries.append(Entry(sha, date, app.strip(), env.strip(), action.strip(), subject, requested_by))
     return entries
 
 
 def read(repo: Repo, ref: str = "HEAD", app: str | None = None, env: str | None = None,
          limit: int | None = None) -> list[Entry]:
     """Shifts reachable from ``ref``, newest first, narrowed by app and env."""
-    out = repo.git("log", f"--format={_FORMAT}", "--grep=^Gitshift-Action:", "--end-of-options", ref, "--")
+    out = repo.git("log", "-z", f"--format={_FORMAT}", "--grep=^Gitshift-Action:", "--end-of-options", ref, "--")
     entries = [e for e in _parse(out) if (not app or e.app == app) and (not env or e.env == env)]
     return entries[:limit] if limit is not None else entries
 
@@ -66,4 +81,4 @@ def find_all(repo: Repo, commit: str) -> list[Entry]:
     sha = repo.rev_parse(commit)
     if sha is None:
         return []
-    return _parse(repo.git("log", "-1", f"--format={_FORMAT}", sha, "--"))
+    return _parse(repo.git("log", "-1", "-z", f"--format={_FORMAT}", sha, "--"))
