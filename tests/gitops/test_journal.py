@@ -234,14 +234,68 @@ def test_write_applies_a_set_and_leaves_nothing_beside(small_repo: Path) -> None
     assert stray(small_repo) == []
 
 
-def test_write_that_fails_midway_changes_nothing(small_repo: Path) -> None:
+def test_write_that_fails_midway_changes_nothing_and_names_the_file(small_repo: Path) -> None:
     before = snapshot(small_repo)
-    with pytest.raises(NotADirectoryError):
+    with pytest.raises(journal.JournalError) as info:
         journal.write(small_repo, {small_repo / "a.txt": b"A\n", small_repo / "new/c.txt": b"c\n",
                                    small_repo / "run.sh/under-a-file": b"x\n"})
+    assert (info.value.exit_code, str(info.value)) == (3, "cannot write run.sh/under-a-file: Not a directory "
+                                                          "(run.sh/under-a-file)")
+    assert info.value.hint == "nothing of the shift was written; fix that and run it again"
+    assert isinstance(info.value.__cause__, NotADirectoryError)
     assert snapshot(small_repo) == before
     assert stray(small_repo) == [] and not (small_repo / "new").exists()
     assert journal.recover(small_repo) is None
+
+
+def test_a_rollback_that_cannot_remove_a_file_finishes_the_rest_and_frees_the_tree(small_repo: Path) -> None:
+    crashed(small_repo, "prepared", {"a.txt": b"A\n", "new/c.txt": b"c\n"}, dirs=("new",))
+    blocker = small_repo / ".a.txt.gitshift-dead0001.tmp"  # what was written beside a.txt is now a directory
+    blocker.unlink()
+    (blocker / "inside").mkdir(parents=True)
+    with pytest.raises(journal.JournalError) as info:
+        journal.recover(small_repo)
+    assert (info.value.exit_code, str(info.value)) == (3, "cannot undo an interrupted write: .a.txt.gitshift-"
+                                                          "dead0001.tmp: Is a directory (.a.txt.gitshift-dead0001.tmp)")
+    assert info.value.hint == ("nothing of it was applied, and gitshift can run again; remove what it left beside "
+                               "by hand: .a.txt.gitshift-dead0001.tmp")
+    assert not (small_repo / "new").exists() and (small_repo / "a.txt").read_bytes() == b"a\n"
+    assert stray(small_repo) == [".a.txt.gitshift-dead0001.tmp"]  # the one named; the journal is gone
+    assert journal.recover(small_repo) is None
+    r = run(small_repo, "history")
+    assert r.exit_code == 0, r.output
+
+
+def test_a_replay_that_cannot_finish_keeps_the_journal_and_says_what_to_do(small_repo: Path) -> None:
+    crashed(small_repo, "committed", {"a.txt": b"A\n", "dir": b"was a directory\n", "new/c.txt": b"c\n"})
+    with pytest.raises(journal.JournalError) as info:
+        journal.recover(small_repo)
+    assert (info.value.exit_code, str(info.value)) == (3, "cannot finish a write of 3 file(s): dir: Is a directory "
+                                                          "(dir)")
+    assert info.value.hint == ("fix that, then run any gitshift command here to finish the write; to drop it "
+                               "instead, restore a.txt dir new/c.txt with git and delete .git/gitshift/journal.json")
+    assert (small_repo / "a.txt").read_bytes() == b"A\n" and (small_repo / "new/c.txt").read_bytes() == b"c\n"
+    r = run(small_repo, "history")  # every command says the same until it is fixed
+    assert r.exit_code == 3
+    assert r.stderr.splitlines()[0] == "gitshift: error: cannot finish a write of 3 file(s): dir: Is a directory (dir)"
+    git(small_repo, "rm", "-rqf", "dir")
+    r = run(small_repo, "history")
+    assert r.exit_code == 0, r.output
+    assert "gitshift: completed an interrupted write of 3 file(s): a.txt, dir, new/c.txt" in r.stderr
+    assert (small_repo / "dir").read_bytes() == b"was a directory\n"
+    assert stray(small_repo) == []
+
+
+def test_a_write_whose_rename_fails_after_the_commit_point_is_finished_later(small_repo: Path) -> None:
+    with pytest.raises(journal.JournalError) as info, journal.locked(small_repo):
+        journal.write(small_repo, {small_repo / "a.txt": b"A\n", small_repo / "dir": b"x\n"})
+    assert str(info.value) == "cannot finish a write of 2 file(s): dir: Is a directory (dir)"
+    assert (small_repo / "a.txt").read_bytes() == b"A\n"
+    assert [p.name for p in (small_repo / ".git/gitshift").glob("journal*")] == ["journal.json"]
+    (small_repo / "dir/b.txt").unlink()
+    (small_repo / "dir").rmdir()
+    assert journal.recover(small_repo) == "completed an interrupted write of 2 file(s): a.txt, dir"
+    assert (small_repo / "dir").read_bytes() == b"x\n" and stray(small_repo) == []
 
 
 @pytest.mark.parametrize(("state", "message", "a_txt"), [

@@ -48,6 +48,10 @@ class LockedError(ExternalError):
     """Another gitshift command holds the working tree's lock (exit 3)."""
 
 
+class JournalError(ExternalError):
+    """A set of writes could not be made, finished or undone for a reason outside gitshift (exit 3)."""
+
+
 def git_dir(root: Path) -> Path:
     """The git directory of the working tree at ``root`` (a linked worktree has its own), without running git."""
     dot = root / ".git"
@@ -183,22 +187,31 @@ def write(root: Path, edits: Mapping[Path, bytes | None]) -> None:
                               "dirs": dirs}
     with deferred_signals():
         _save(directory, record)
+        current = ""
         try:
             for rel_dir in dirs:
+                current = rel_dir
                 (root / rel_dir).mkdir(exist_ok=True)
             for entry, (path, data) in zip(entries, sorted(edits.items()), strict=True):
                 beside = entry["tmp"]
+                current = str(entry["path"])
                 if data is not None and beside is not None:
                     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
                     _write_durably(root / beside, data, mode)
-        except BaseException:
-            _rollback(root, record)
-            (directory / JOURNAL).unlink(missing_ok=True)
+        except BaseException as exc:
+            left = _rollback(root, record)
+            _forget(root)
+            if isinstance(exc, OSError):
+                raise JournalError(f"cannot write {current}: {exc.strerror or exc}", current,
+                                   _left_hint(left, "nothing of the shift was written; fix that and run it again")
+                                   ) from exc
+            if left:
+                raise JournalError(f"cannot undo an interrupted write: {_failure(left[0])}", left[0][0],
+                                   _left_hint(left, "nothing of the shift was applied")) from exc
             raise
         record["state"] = "committed"
         _save(directory, record)
-        _apply(root, record)
-        (directory / JOURNAL).unlink(missing_ok=True)
+        _finish(root, record)
 
 
 def _inside(root: Path, rel: str | None) -> Path | None:
@@ -211,32 +224,105 @@ def _inside(root: Path, rel: str | None) -> Path | None:
     return root / rel
 
 
-def _apply(root: Path, record: dict[str, Any]) -> None:
+def _check(root: Path, record: dict[str, Any]) -> None:
+    """Refuse a journal naming any path outside ``root`` before touching anything."""
+    for entry in record["entries"]:
+        if _inside(root, entry["path"]) is None:
+            raise InputError("the working-tree journal names an entry without a path", _where(root, JOURNAL),
+                             f"check `git status`, then remove .git/{STATE}/{JOURNAL}")
+        _inside(root, entry.get("tmp"))
+    for rel_dir in record.get("dirs", []):
+        _inside(root, rel_dir)
+
+
+def _gone(exc: OSError) -> bool:
+    """Whether ``exc`` says there is nothing at the path (missing, or a parent that is not a directory)."""
+    return exc.errno in (errno.ENOENT, errno.ENOTDIR)
+
+
+def _apply(root: Path, record: dict[str, Any]) -> list[tuple[str, OSError]]:
+    """Rename every new content into place (and delete what the set deletes); the entries that failed."""
+    _check(root, record)
+    failed: list[tuple[str, OSError]] = []
     parents = set()
     for entry in record["entries"]:
         path = _inside(root, entry["path"])
         assert path is not None
         tmp = _inside(root, entry.get("tmp"))
-        if tmp is None:
-            path.unlink(missing_ok=True)
-        elif tmp.exists():
-            os.replace(tmp, path)
+        try:
+            if tmp is None:
+                path.unlink()
+            else:
+                os.replace(tmp, path)
+        except OSError as exc:
+            if not _gone(exc):  # gone: deleted already, or renamed already (a file beside sits in its target's
+                failed.append((entry["path"], exc))  # directory, so a missing one is a missing file beside)
         parents.add(path.parent)
     for parent in parents:
         _fsync_dir(parent)
+    return failed
 
 
-def _rollback(root: Path, record: dict[str, Any]) -> None:
+def _rollback(root: Path, record: dict[str, Any]) -> list[tuple[str, OSError]]:
+    """Remove every file written beside its target, and the directories made for them; what could not be."""
+    _check(root, record)
+    failed: list[tuple[str, OSError]] = []
     for entry in record["entries"]:
         tmp = _inside(root, entry.get("tmp"))
-        if tmp is not None:
-            with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # never written: nothing to undo
-                tmp.unlink()
+        if tmp is None:
+            continue
+        try:
+            tmp.unlink()
+        except OSError as exc:
+            if not _gone(exc):
+                failed.append((str(entry["tmp"]), exc))
     for rel_dir in reversed(record.get("dirs", [])):
         path = _inside(root, rel_dir)
         with contextlib.suppress(OSError):  # only when empty: something else may have been put there
             if path is not None:
                 path.rmdir()
+    return failed
+
+
+def _failure(item: tuple[str, OSError]) -> str:
+    return f"{item[0]}: {item[1].strerror or item[1]}"
+
+
+def _left_hint(left: list[tuple[str, OSError]], done: str) -> str:
+    """What to do about files a rollback could not remove (they sit beside their targets, untracked)."""
+    if not left:
+        return done
+    names = " ".join(rel for rel, _ in left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+    return f"{done}; remove what it left beside by hand: {names}"
+
+
+def _where(root: Path, name: str) -> str:
+    """A file of the state directory as a user finds it."""
+    directory = state_dir(root)
+    return f".git/{STATE}/{name}" if directory.parent == root / ".git" else str(directory / name)
+
+
+def _forget(root: Path) -> None:
+    """Remove the journal; a journal that cannot be removed is named, with what to do."""
+    path = state_dir(root) / JOURNAL
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise JournalError(f"cannot remove the working-tree journal: {exc.strerror or exc}", _where(root, JOURNAL),
+                           "the write it records is settled; remove the journal by hand") from exc
+
+
+def _finish(root: Path, record: dict[str, Any]) -> None:
+    """Replay a committed set; on a failure keep the journal (the next command retries) and say what to do."""
+    failed = _apply(root, record)
+    if failed:
+        names = [e["path"] for e in record["entries"]]
+        raise JournalError(
+            f"cannot finish a write of {len(names)} file(s): {_failure(failed[0])}"
+            + (f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""), failed[0][0],
+            f"fix that, then run any gitshift command here to finish the write; to drop it instead, restore "
+            f"{' '.join(names[:5])}{' ...' if len(names) > 5 else ''} with git and delete {_where(root, JOURNAL)}")
+    _forget(root)
 
 
 def recover(root: Path) -> str | None:
@@ -267,10 +353,11 @@ def _recover(root: Path, directory: Path) -> str | None:
                          "check `git status`, then remove the journal") from exc
     listed = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     if state == "committed":
-        _apply(root, record)
-        message = f"completed an interrupted write of {len(names)} file(s): {listed}"
-    else:
-        _rollback(root, record)
-        message = f"rolled back an interrupted write (nothing of it was applied): {listed}"
-    path.unlink(missing_ok=True)
-    return message
+        _finish(root, record)
+        return f"completed an interrupted write of {len(names)} file(s): {listed}"
+    left = _rollback(root, record)
+    _forget(root)  # nothing of it is in place: what could not be removed is untracked and named below
+    if left:
+        raise JournalError(f"cannot undo an interrupted write: {_failure(left[0])}", left[0][0],
+                           _left_hint(left, "nothing of it was applied, and gitshift can run again"))
+    return f"rolled back an interrupted write (nothing of it was applied): {listed}"
