@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import PROJECT, git, run
+from tests.shift.test_blast_radius import GUESTBOOK
 from tests.support.forge_server import ForgeServer
 
 EVENTS = PROJECT / "tests" / "fixtures" / "events"
@@ -248,3 +249,39 @@ def test_bad_event_file_is_exit_2(example_repo: Path, tmp_path: Path) -> None:
     bad.write_text(json.dumps({"hello": "world"}))
     r = run(example_repo, "comment", "--event", str(bad))
     assert r.exit_code == 2 and "not a comment event" in r.stderr
+
+
+GUESTBOOK_BRANCH = "gitshift/guestbook/kustomize-guestbook/set-image"
+
+
+def test_allow_other_envs_in_a_comment_follows_the_policy_for_every_env_it_changes(
+        repo_factory: Any, forge_server: ForgeServer, tmp_path: Path) -> None:
+    """pre-post-sync builds on kustomize-guestbook's folder: an image set there changes both renders."""
+    repo = setup(repo_factory(GUESTBOOK), forge_server,
+                 extra="commands:\n  rules:\n  - envs: [pre-post-sync]\n    allow_users: [alice]\n")
+    open_pr(repo, forge_server, "set-image", "guestbook", ":v6", "--env", "kustomize-guestbook",
+            "--allow-other-envs")
+    before = remote_tip(repo, GUESTBOOK_BRANCH)
+
+    r = comment(repo, forge_server, github_event(forge_server, "/gitshift set-image :v7", "alice"), tmp_path)
+    assert r.exit_code == 1, r.output  # as on the command line: not without the word
+    assert "also changes the render of guestbook/pre-post-sync" in replies(forge_server)[0]
+    assert "give --allow-other-envs to shift them too" in replies(forge_server)[0]
+
+    command = "/gitshift set-image :v7 --allow-other-envs"
+    r = comment(repo, forge_server, github_event(forge_server, command, "carol"), tmp_path)
+    assert r.exit_code == 1, r.output  # carol may shift kustomize-guestbook, not pre-post-sync
+    assert ("the edit of kustomize-guestbook also changes the render of guestbook/pre-post-sync, and set-image in "
+            "pre-post-sync is limited to @alice") in replies(forge_server)[1]
+    assert "Nothing was changed." in replies(forge_server)[1]
+    assert remote_tip(repo, GUESTBOOK_BRANCH) == before
+
+    r = comment(repo, forge_server, github_event(forge_server, command, "alice"), tmp_path)
+    assert r.exit_code == 0, r.output
+    reply = replies(forge_server)[2]
+    assert "**set-image guestbook/kustomize-guestbook: image v6 → v7**" in reply
+    assert "**Also changes the render of**: `guestbook/pre-post-sync` (`pre-post-sync`)" in reply
+    tip = remote_tip(repo, GUESTBOOK_BRANCH)
+    assert git(repo, "rev-parse", f"{tip}^") == before + "\n"
+    assert "Gitshift-Requested-By: alice" in git(repo, "log", "-1", "--format=%B", tip)
+    assert reactions(forge_server) == ["-1", "-1", "+1"]

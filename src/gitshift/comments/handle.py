@@ -139,7 +139,7 @@ def _command(ctx: _Context, permission: str, remote: str) -> Outcome:
         grammar.authorize(command, permission, ev.login, None, replace(rules, rules=()))
         app, env = _target(ctx, command)
         grammar.authorize(command, permission, ev.login, env, rules)
-        return _run(ctx, command, app, env, remote)
+        return _run(ctx, command, app, env, remote, permission)
     except GitshiftError as exc:
         return _refuse(ctx, command, exc)
 
@@ -208,7 +208,8 @@ def _states(ctx: _Context, app: str, env: str | None, sha: str) -> list[tuple[st
     return out
 
 
-def _run(ctx: _Context, command: grammar.Command, app: str | None, env: str | None, remote: str) -> Outcome:
+def _run(ctx: _Context, command: grammar.Command, app: str | None, env: str | None, remote: str,
+         permission: str) -> Outcome:
     from gitshift.comments import request as commandshift
 
     ev = ctx.event
@@ -225,10 +226,13 @@ def _run(ctx: _Context, command: grammar.Command, app: str | None, env: str | No
     assert env is not None
     own = own_shift(ctx)
     same = own is not None and (own.app, own.env) == (app, env)
+    barred = grammar.barred_envs(command, permission, ev.login, ((e.app, e.name) for e in ctx.policy.select()),
+                                 ctx.policy.commands) if command.allow_other_envs else ()
     result = commandshift.run(ctx.policy, ctx.renderer, command, app, env,
                               shift.Delivery(mode="push" if same else "pr", branch=ctx.pr.head if same else None,
                                              base=ctx.pr.base, remote=remote, requested_by=ev.login,
-                                             token=ctx.token, keep_local=False),
+                                             token=ctx.token, keep_local=False,
+                                             allow_other_envs=command.allow_other_envs, barred_envs=barred),
                               ctx.base_sha)
     state = _states(ctx, app, env, result.commit)[0][1] if result.commit else None
     text = replies.success(ev.login, command, result, ctx.policy.env(app, env).overlay, state,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shlex
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from gitshift import images
@@ -25,7 +26,9 @@ _REPLICAS = re.compile(r"[1-9][0-9]{0,3}")
 _HEADER = re.compile(r"([A-Za-z0-9][A-Za-z0-9_-]{0,63})(?:=([\x21-\x7e]{1,128}))?")
 _COOKIE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _COMMIT = re.compile(r"[0-9a-f]{7,40}")
-_OPTIONS = ("app", "env", "image", "weight", "next", "header", "cookie", "replicas", "max-surge", "max-unavailable")
+_OPTIONS = ("app", "env", "image", "weight", "next", "header", "cookie", "replicas", "max-surge", "max-unavailable",
+            "allow-other-envs")
+_FLAGS = ("next", "allow-other-envs")
 _SURGE = re.compile(r"(0|[1-9][0-9]{0,3})%?")
 # Letters that look like Latin ones; with NFKC (fullwidth forms) they reveal a look-alike prefix.
 _HOMOGLYPHS = str.maketrans("аеорсхуіјѕһԁɡκνοτυχαεт", "aeopcxyijshdgkvotuxaet")
@@ -59,6 +62,7 @@ class Command:
     max_unavailable: str | None = None
     source: str | None = None
     commit: str | None = None
+    allow_other_envs: bool = False  # the CLI's --allow-other-envs: the edit may change other envs' renders
 
     @property
     def writes(self) -> bool:
@@ -135,9 +139,9 @@ class _Args:
                 raise CommandError(f"unknown option --{name}")
             if name in self.options:
                 raise CommandError(f"--{name} is given twice")
-            if name == "next":
+            if name in _FLAGS:
                 if eq:
-                    raise CommandError("--next takes no value")
+                    raise CommandError(f"--{name} takes no value")
                 self.options[name] = True
                 continue
             if not eq:
@@ -191,7 +195,9 @@ def _grammar(words: list[str], line: str) -> Command:
     head = a.positional.pop(0)
     sub = a.positional.pop(0) if head in ("bluegreen", "canary") and a.positional else ""
     verb = f"{head}.{'promote' if sub == 'confirm' else sub}" if head in ("bluegreen", "canary") else head
-    base = Command(verb, line, app, env)
+    # Every shift takes it, as on the command line; status and help refuse it as any other option.
+    allow = verb not in READ_ONLY and bool(a.options.pop("allow-other-envs", False))
+    base = Command(verb, line, app, env, allow_other_envs=allow)
     if verb in ("status", "help", "bluegreen.promote", "bluegreen.rollback", "bluegreen.finish",
                 "canary.promote", "canary.rollback"):
         a.done(verb)
@@ -281,3 +287,20 @@ def authorize(command: Command, permission: str, login: str, env: str | None, co
         if rule.min_permission and _rank(permission) < _rank(rule.min_permission):
             raise RefusedError(f"{where} needs at least {rule.min_permission} permission; @{login} has {permission}")
         return
+
+
+def barred_envs(command: Command, permission: str, login: str, envs: Iterable[tuple[str, str]],
+                config: CommandsConfig) -> tuple[tuple[str, str, str], ...]:
+    """The envs ``(app, env, why)`` that ``--allow-other-envs`` does not open to the commenter.
+
+    The edit of one env may change another env's render only when the policy
+    would let the commenter run the same command in that env (README.md, "Pull
+    request comment commands"); ``why`` is the refusal it would give.
+    """
+    barred = []
+    for app, env in envs:
+        try:
+            authorize(command, permission, login, env, config)
+        except RefusedError as exc:
+            barred.append((app, env, exc.what))
+    return tuple(barred)

@@ -15,7 +15,8 @@ HELP = """Commands (app and env default to this pull request's own shift; overri
 - `{p} bluegreen deploy IMAGE [--replicas N]` · `{p} bluegreen promote|rollback|finish`
 - `{p} canary deploy IMAGE [--weight N] [--header NAME[=VALUE]] [--cookie NAME]`
 - `{p} canary scale N` (or `--weight N`, `--next`) · `{p} canary promote|rollback`
-- `{p} promote APP FROM TO` · `{p} revert COMMIT`"""
+- `{p} promote APP FROM TO` · `{p} revert COMMIT`
+- add `--allow-other-envs` to a shift whose edit also changes other envs' renders (each one must be yours to shift)"""
 CUT_NOTE = "\n_… {cut} of {total} diff lines cut to fit the forge's comment limit; run `gitshift diff` for all._\n"
 
 
@@ -47,7 +48,8 @@ def success(login: str, command: Command, result: Result, overlay: str, state: S
         where = f"Opened {result.pr_url} from `{result.branch}`."
     checks: Sequence[str] = result.checks or ("no check ran",)
     parts = [
-        f"{_head(login, command)}\n\n**{result.summary}**", where, prbody.table(result), prbody.picture(result),
+        f"{_head(login, command)}\n\n**{result.summary}**", where, prbody.table(result), prbody.affected(result),
+        prbody.picture(result),
         "**Safety checks**: " + " · ".join(f"✅ {c}" for c in checks),
         "**Resources changed**\n" + _per_resource(result), "{diff}",
         "**Next**: " + " · ".join(f"`{c}`" for c in prbody.next_commands(result.action, state, prefix)),

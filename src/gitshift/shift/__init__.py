@@ -37,7 +37,7 @@ def run(config: Config, renderer: Renderer, request: ShiftRequest, delivery: Del
 
     env = config.env(request.app, request.env)
     request = replace(request, neighbours=Neighbours(tuple(config.select()), delivery.allow_other_envs,
-                                                     delivery.all_kustomizations))
+                                                     delivery.all_kustomizations, delivery.barred_envs))
     if delivery.mode == "dry-run":
         c = compute.compute(renderer, config.root, env, request, planner(config.root) if planner else None)
         return compute.result(c, config.root, delivery)

@@ -230,7 +230,7 @@ def with_neighbours(config: Config, items: Sequence[Item], delivery: Delivery) -
 
     shifted = {(i.env.app, i.env.name) for i in items}
     others = tuple(e for e in config.select() if (e.app, e.name) not in shifted)
-    scope = Neighbours(others, delivery.allow_other_envs, delivery.all_kustomizations)
+    scope = Neighbours(others, delivery.allow_other_envs, delivery.all_kustomizations, delivery.barred_envs)
     return [replace(i, request=replace(i.request, neighbours=scope)) for i in items]
 
 

@@ -118,6 +118,13 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
         raise CheckFailedError(f"the edit of {env.overlay} also changes the render of {names}",
                                f"{env.app}/{env.name}", "nothing was written; give --allow-other-envs to shift "
                                "them too, or give the env an overlay of its own")
+    barred: dict[tuple[str | None, str | None], str] = {(a, e): why for a, e, why in request.neighbours.barred}
+    stopped = [a for a in others if (a.app, a.env) in barred]
+    if stopped:
+        names = ", ".join(str(a) for a in stopped)
+        raise CheckFailedError(f"the edit of {env.overlay} also changes the render of {names}, and "
+                               f"{barred[stopped[0].app, stopped[0].env]}", f"{env.app}/{env.name}",
+                               "nothing was written; --allow-other-envs covers only envs the commenter may shift")
     c = Computed(env, request, intents, edits, before, after, state_before, state_after,
                  checks=checks.names(env), affected=affected, engine=engine_of(renderer, tree / env.overlay))
     if env.helm is not None:  # README.md, "Helm releases": the chart with the values, before and after

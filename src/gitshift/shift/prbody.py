@@ -73,6 +73,15 @@ def with_diff(skeleton: str, result: Result, overlay: str, limit: int, note: str
     return skeleton.replace("{diff}", fold(result.diff, budget, overlay, note) if result.diff else "")
 
 
+def affected(result: Result) -> str:
+    """The other envs (and kustomizations) whose render the shift changes, as one line; empty when none."""
+    if not result.affected[1:]:
+        return ""
+    return "**Also changes the render of**: " + ", ".join(
+        f"`{a['app']}/{a['env']}` (`{a['overlay']}`)" if a["env"] else f"`{a['overlay']}`"
+        for a in result.affected[1:])
+
+
 def body(result: Result, overlay: str, trailers: Mapping[str, str], state: State | None,
          limit: int = 65536, prefix: str = "/gitshift", message: str | None = None) -> str:
     """The PR description; the diff is cut so that the whole stays under ``limit`` characters."""
@@ -81,11 +90,8 @@ def body(result: Result, overlay: str, trailers: Mapping[str, str], state: State
     if message:
         parts.append(message.strip())
     parts += [table(result)]
-    if result.affected[1:]:
-        parts.append("**Also changes the render of**: " + ", ".join(
-            f"`{a['app']}/{a['env']}` (`{a['overlay']}`)" if a["env"] else f"`{a['overlay']}`"
-            for a in result.affected[1:]))
     parts += [
+        affected(result),
         picture(result),
         "**Safety checks**: " + " · ".join(c if c.startswith("⚠️") else f"✅ {c}" for c in checks),
         "{diff}",

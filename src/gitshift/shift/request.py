@@ -34,4 +34,5 @@ class Delivery:
     keep_local: bool = True
     sign: bool | None = None  # --sign/--no-sign; None: as git's commit.gpgSign says
     allow_other_envs: bool = False  # accept a shift that also changes other envs' renders
+    barred_envs: tuple[tuple[str, str, str], ...] = ()  # (app, env, why): ones it still may not change
     all_kustomizations: bool = False  # look for changed renders in every kustomization, not only the envs

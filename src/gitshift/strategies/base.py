@@ -19,6 +19,8 @@ class Neighbours:
     envs: tuple[EnvConfig, ...] = ()
     allow: bool = False  # --allow-other-envs
     all_kustomizations: bool = False  # also render every kustomization of the repository
+    # (app, env, why): envs --allow-other-envs does not open (a comment command's policy refuses them there)
+    barred: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
