@@ -58,6 +58,23 @@ class UnsupportedError(ExternalError):
     """A Kustomize feature the builtin engine does not support."""
 
 
+class PluginError(UnsupportedError):
+    """An exec, Go or KRM function plugin (exit 3): no engine renders one for gitshift (README.md, "Rendering").
+
+    A plugin runs a program the repository names (or one found outside it), so
+    gitshift never enables plugins; and ``kubectl kustomize`` has no
+    ``--enable-exec``, so it could not run an exec function anyway.
+    """
+
+    HINT = ("gitshift runs no plugin (it would run a program the repository names), and kubectl kustomize cannot run "
+            "exec plugins at all; to shift this overlay, use a built-in transformer (`apiVersion: builtin`) instead, "
+            "or commit what the plugin makes as a resource (`kustomize build --enable-alpha-plugins --enable-exec` "
+            "prints it)")
+
+    def __init__(self, what: str, where: str = "", hint: str = "") -> None:
+        super().__init__(what, where, hint or self.HINT)
+
+
 class RenderError(InputError):
     """The overlay cannot be rendered: missing file, bad patch target, duplicate ids (exit 2)."""
 

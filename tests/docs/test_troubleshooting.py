@@ -49,6 +49,15 @@ def _first_shift(repo: Path) -> str:
     return git(repo, "log", "--format=%H", "--grep=1.0.0 → 1.1.0", "main").strip()
 
 
+def _half_written(repo: Path) -> None:
+    """A set of writes cut after its commit point whose target has become a directory since."""
+    (repo / "overlays/.dev.gitshift-dead0001.tmp").write_text("resources: []\n")
+    state = repo / ".git/gitshift"
+    state.mkdir()
+    (state / "journal.json").write_text('{"version": 1, "state": "committed", "entries": [{"path": "overlays/dev", '
+                                        '"tmp": "overlays/.dev.gitshift-dead0001.tmp", "sha256": null}]}')
+
+
 @dataclass(frozen=True)
 class Case:
     args: tuple[str, ...]
@@ -105,6 +114,12 @@ CASES: dict[str, Case] = {
         ("status", "web", "--env", "dev"), 3,
         _edit("overlays/dev/kustomization.yaml", "kind: Kustomization\n",
               "kind: Kustomization\nhelmCharts:\n- name: web\n")),
+    "runs a program (an exec, Go or KRM function plugin); gitshift renders no plugins": Case(
+        ("status", "web", "--env", "dev"), 3,
+        _edit("overlays/dev/kustomization.yaml", "kind: Kustomization\n",
+              "kind: Kustomization\ntransformers:\n- |\n  apiVersion: acme.example.com/v1\n  kind: Annotate\n"
+              "  metadata:\n    name: a\n")),
+    "cannot finish a write of": Case(("status",), 3, _half_written),
 }
 
 

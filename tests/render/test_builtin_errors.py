@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gitshift.errors import RenderError, UnsupportedError, YamlError
+from gitshift.errors import PluginError, RenderError, UnsupportedError, YamlError
 from gitshift.render.builtin import BuiltinRenderer
 
 Tree = Callable[[dict[str, str]], Path]
@@ -18,13 +18,11 @@ CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n"
     ("field", "text"),
     [
         ("helmCharts", "helmCharts:\n- name: redis\n  repo: https://charts.example.com\n"),
-        ("generators", "generators:\n- |\n  apiVersion: example.com/v1\n  kind: Exec\n  metadata:\n    name: g\n"),
         (
             "transformers",
             "transformers:\n- |\n  apiVersion: builtin\n  kind: HashTransformer\n  metadata:\n    name: t\n",
         ),
         ("buildMetadata", "buildMetadata: [transformerAnnotations]\n"),
-        ("validators", "validators:\n- v.yaml\n"),
     ],
 )
 def test_unsupported_field_names_field_and_file(tree: Tree, field: str, text: str) -> None:
@@ -34,6 +32,28 @@ def test_unsupported_field_names_field_and_file(tree: Tree, field: str, text: st
     assert field in info.value.what
     assert info.value.where == str(root / "kustomization.yaml")
     assert "--engine kustomize" in info.value.hint
+    assert info.value.exit_code == 3
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "what"),
+    [
+        ("generators", "generators:\n- |\n  apiVersion: example.com/v1\n  kind: Exec\n  metadata:\n    name: g\n",
+         "the plugin example.com/v1/Exec in `generators` runs a program"),
+        ("transformers", "transformers:\n- t.yaml\n", "the plugin example.com/v1/Fn in `transformers` runs a program"),
+        ("validators", "validators:\n- v.yaml\n", "the `validators` field (each validator is a plugin) runs a program"),
+    ],
+)
+def test_a_plugin_is_refused_with_what_is_needed_not_another_engine(tree: Tree, field: str, text: str,
+                                                                    what: str) -> None:
+    root = tree({"kustomization.yaml": "resources:\n- cm.yaml\n" + text, "cm.yaml": CM,
+                 "t.yaml": "apiVersion: example.com/v1\nkind: Fn\nmetadata:\n  name: t\n  annotations:\n"
+                           "    config.kubernetes.io/function: |\n      exec:\n        path: ./fn.sh\n"})
+    with pytest.raises(PluginError) as info:
+        BuiltinRenderer().render(root)
+    assert info.value.what.startswith(what)
+    assert info.value.where == str(root / "kustomization.yaml")
+    assert info.value.hint.startswith("gitshift runs no plugin") and "--engine" not in info.value.hint
     assert info.value.exit_code == 3
 
 

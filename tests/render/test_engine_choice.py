@@ -76,7 +76,7 @@ PODINFO = {
     "deploy/overlays/production/kustomization.yaml": OVERLAY.format(env="production")
     + "transformers:\n  - team.yaml\n",
     "deploy/overlays/production/team.yaml": TEAM,
-    # An exec plugin: no engine runs one unless told to, so this env cannot be rendered.
+    # A plugin: gitshift runs none, with any engine, so this env cannot be rendered (exit 3).
     "deploy/overlays/staging/kustomization.yaml": OVERLAY.format(env="staging") + "transformers:\n  - labels.yaml\n",
     "deploy/overlays/staging/labels.yaml": "apiVersion: someteam.example.com/v1\nkind: ValueAnnotator\n"
                                            "metadata:\n  name: labels\nvalue: important\n",
@@ -110,11 +110,12 @@ def test_status_shows_every_env_it_can(podinfo: Path) -> None:
     assert rows["production"]["engine"] == EXTERNAL and rows["production"]["error"] is None
     assert rows["production"]["images"] == {"frontend": f"{IMG}:6.14.1"}
     assert rows["staging"]["error"] and "ValueAnnotator" in rows["staging"]["error"]
-    assert r.exit_code == 2  # the worst row: staging cannot be rendered
+    assert rows["staging"]["engine"] == "builtin"  # not handed to an external engine: it would fail there too
+    assert r.exit_code == 3  # the worst row: staging cannot be rendered
     assert r.stderr.count("deploy/overlays/production: the builtin engine does not support the built-in plugin "
                           "PatchStrategicMergeTransformer in `transformers`") == 1
     text = run(podinfo, "--engine", "auto", "status")
-    assert text.exit_code == 2
+    assert text.exit_code == 3
     lines = text.stdout.splitlines()
     assert len(lines) == 4 and "error" in lines[2] and f"{IMG}:6.14.1" in lines[3]
     assert "gitshift: error: podinfo/staging:" in text.stderr
@@ -127,7 +128,7 @@ def test_check_runs_every_env_it_can(podinfo: Path) -> None:
     assert rows["dev"]["failures"] == [] and rows["production"]["failures"] == []
     assert rows["production"]["engine"] == EXTERNAL
     assert rows["staging"]["error"]
-    assert r.exit_code == 2
+    assert r.exit_code == 3
 
 
 @needs_external
@@ -199,3 +200,70 @@ def test_a_missing_engine_hint_names_the_one_installed(podinfo: Path) -> None:
     r = run(podinfo, "--engine", "kustomize", "render", str(podinfo / "deploy/overlays/dev"))
     assert r.exit_code == 3
     assert "kustomize not found" in r.stderr and "--engine kubectl" in r.stderr
+
+
+EXEC_FUNCTION = """\
+apiVersion: someteam.example.com/v1
+kind: ValueAnnotator
+metadata:
+  name: labels
+  annotations:
+    config.kubernetes.io/function: |
+      exec:
+        path: ./annotate.sh
+value: important
+"""
+
+
+@pytest.fixture
+def exec_function(podinfo: Path) -> Path:
+    """staging's plugin made a KRM exec function whose program leaves a mark when it runs."""
+    overlay = podinfo / "deploy/overlays/staging"
+    (overlay / "labels.yaml").write_text(EXEC_FUNCTION)
+    (overlay / "annotate.sh").write_text(f"#!/bin/sh\ntouch {podinfo}/ran\ncat\n")
+    (overlay / "annotate.sh").chmod(0o755)
+    git(podinfo, "add", "-A")
+    git(podinfo, "commit", "-qm", "an exec function")
+    return podinfo
+
+
+PLUGIN = ("the plugin someteam.example.com/v1/ValueAnnotator in `transformers` runs a program (an exec, Go or KRM "
+          "function plugin); gitshift renders no plugins")
+
+
+@pytest.mark.parametrize("engine", ["auto", "builtin"])
+def test_an_exec_plugin_is_refused_naming_it_and_what_is_needed(exec_function: Path, engine: str) -> None:
+    before = snapshot(exec_function)
+    r = run(exec_function, "--engine", engine, "set-image", "podinfo", ":6.15.0", "--env", "staging")
+    assert r.exit_code == 3, r.output
+    what, hint = r.stderr.splitlines()
+    assert what == (f"gitshift: error: {PLUGIN} ({exec_function}/deploy/overlays/staging/kustomization.yaml)")
+    assert hint.startswith("hint: gitshift runs no plugin (it would run a program the repository names), and "
+                           "kubectl kustomize cannot run exec plugins at all; to shift this overlay, use a built-in "
+                           "transformer (`apiVersion: builtin`) instead, or commit what the plugin makes")
+    assert "rendering it with" not in r.stderr  # auto does not hand it to an external engine
+    assert "Traceback" not in r.output
+    assert not (exec_function / "ran").exists()
+    assert snapshot(exec_function) == before
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_names_the_plugin_it_cannot_load(exec_function: Path) -> None:
+    r = run(exec_function, "--engine", "kubectl", "render", str(exec_function / "deploy/overlays/staging"))
+    assert r.exit_code == 3, r.output
+    assert r.stderr.splitlines()[0] == (
+        "gitshift: error: the plugin ValueAnnotator runs a program (an exec, Go or KRM function plugin); gitshift "
+        f"gives kubectl kustomize no --enable-alpha-plugins ({exec_function}/deploy/overlays/staging)")
+    assert not (exec_function / "ran").exists()
+
+
+def test_a_plugin_in_a_base_names_the_overlay_that_includes_it(podinfo: Path) -> None:
+    base = podinfo / "deploy/bases/frontend"
+    (base / "labels.yaml").write_text(EXEC_FUNCTION)
+    (base / "kustomization.yaml").write_text((base / "kustomization.yaml").read_text()
+                                             + "transformers:\n  - labels.yaml\n")
+    r = run(podinfo, "--engine", "auto", "status", "podinfo", "--env", "dev", "-o", "json")
+    assert r.exit_code == 3, r.output
+    [row] = json.loads(r.stdout)
+    assert row["error"] == (f"{PLUGIN}, and the overlay deploy/overlays/dev includes it "
+                            f"({base}/kustomization.yaml)")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from gitshift.errors import InputError, RendererUnavailableError, UnsupportedError
+from gitshift.errors import InputError, PluginError, RendererUnavailableError, UnsupportedError
 from gitshift.files import FileView
 
 if TYPE_CHECKING:
@@ -99,6 +99,15 @@ def _remote(exc: UnsupportedError) -> bool:
     return "remote " in exc.what
 
 
+def _refused(exc: UnsupportedError, path: Path, view: FileView | None) -> None:
+    """Finish the builtin engine's refusal: a hint naming an installed tool, or for a plugin, the overlay."""
+    if not isinstance(exc, PluginError):
+        exc.hint = engine_hint(_helm_field(exc))
+    elif exc.where and Path(exc.where).parent != Path(os.path.abspath(path)):  # the plugin is in a base
+        shown = os.path.relpath(path, view.root) if view is not None and view.root else str(path)
+        exc.what += f", and the overlay {shown} includes it"
+
+
 class _Builtin:
     """The builtin engine, its refusals hinting at a tool that is actually installed."""
 
@@ -114,14 +123,14 @@ class _Builtin:
         try:
             return self.engine.render(path, view)
         except UnsupportedError as exc:
-            exc.hint = engine_hint(_helm_field(exc))
+            _refused(exc, path, view)
             raise
 
     def render_text(self, path: Path, view: FileView | None = None) -> str:
         try:
             return self.engine.render_text(path, view)
         except UnsupportedError as exc:
-            exc.hint = engine_hint(_helm_field(exc))
+            _refused(exc, path, view)
             raise
 
 
@@ -147,6 +156,8 @@ class AutoRenderer:
         return self.chosen.get(os.path.abspath(path), "builtin")
 
     def _fallback(self, path: Path, view: FileView | None, exc: UnsupportedError) -> ExternalRenderer:
+        if isinstance(exc, PluginError):  # an external engine would fail on it too, or skip it silently
+            raise exc
         from gitshift.render.helmcharts import helm_engine
 
         helm = _helm_field(exc)  # README.md, "Helm releases"

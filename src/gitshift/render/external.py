@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitshift.errors import RenderError, RendererUnavailableError, YamlError
+from gitshift.errors import PluginError, RenderError, RendererUnavailableError, YamlError
 from gitshift.files import FileView
 from gitshift.process import run
 
@@ -141,6 +141,10 @@ class ExternalRenderer:
                 exc.hint = f"use --engine {other}, or --engine auto" if other else \
                     f"install {self.name}, or use --engine auto (the builtin engine)"
             raise
+        plugin = re.search(r"unable to load external plugin '?([^'\s]+)", result.stderr)
+        if result.code != 0 and plugin:  # kustomize's own words when plugins are not enabled (they never are)
+            raise PluginError(f"the plugin {plugin.group(1)} runs a program (an exec, Go or KRM function plugin); "
+                              f"gitshift gives {self.command_name} no --enable-alpha-plugins", str(shown))
         if result.code != 0:
             raise RenderError(f"{self.name} failed: {_one_line(result.stderr, result.code)}"
                               .replace(str(path.parent), str(shown.parent)), str(shown))

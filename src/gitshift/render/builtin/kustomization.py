@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gitshift.errors import RenderError, UnsupportedError
+from gitshift.errors import PluginError, RenderError, UnsupportedError
 from gitshift.files import FileView
 from gitshift.render.builtin import schema
 from gitshift.render.builtin.yamlio import FileCache, read_bytes
@@ -88,6 +88,11 @@ class Kustomization:
     def unsupported(self, what: str) -> UnsupportedError:
         return UnsupportedError(f"the builtin engine does not support {what}", str(self.file), HINT)
 
+    def plugin(self, what: str) -> PluginError:
+        """A plugin that runs a program: refused here, and not handed to an external engine either."""
+        return PluginError(f"{what} runs a program (an exec, Go or KRM function plugin); gitshift renders no plugins",
+                           str(self.file))
+
     def local(self, rel: str) -> Path:
         """A file the kustomization names, which must stay inside its directory."""
         path = Path(os.path.normpath(self.root / rel))
@@ -156,6 +161,8 @@ def _check(kust: Kustomization) -> None:
             f"Failed to read kustomization file under {kust.root}: {'; '.join(problems)}", str(kust.file)
         )
     for key, value in kust.data.items():
+        if key == "validators" and value not in (None, [], {}):
+            raise kust.plugin("the `validators` field (each validator is a plugin)")
         if key in UNSUPPORTED and value not in (None, [], {}):
             raise kust.unsupported(f"the `{key}` field")
     if "transformerAnnotations" in kust.list("buildMetadata"):

@@ -83,7 +83,7 @@ def _objects(builder: Builder, kust: Kustomization, field: str) -> list[tuple[di
 def _config(kust: Kustomization, obj: dict[str, Any], where: str, field: str) -> tuple[str, dict[str, Any]]:
     api, kind = obj.get("apiVersion"), str(obj.get("kind") or "")
     if api != "builtin":
-        raise kust.unsupported(f"the plugin {api}/{kind} in `{field}` (exec, Go and function plugins)")
+        raise kust.plugin(f"the plugin {api}/{kind} in `{field}`")
     shape = CONFIGS.get(kind)
     if shape is None:
         raise kust.unsupported(f"the built-in plugin {kind} in `{field}`")
