@@ -9,6 +9,7 @@ import os
 import resource
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -167,6 +168,73 @@ def repo_factory(tmp_path: Path) -> Callable[..., Path]:
 def example_repo(repo_factory: Callable[..., Path]) -> Path:
     """The example tree shipped with the project, committed in a fresh repository."""
     return repo_factory(example=True)
+
+
+def tool(*args: str, cwd: Path, env: Mapping[str, str] | None = None,
+         timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run a command outside this virtual environment (``env``, default the caller's); it must succeed."""
+    env = {k: v for k, v in (os.environ if env is None else env).items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    proc = subprocess.run(list(args), cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    assert proc.returncode == 0, f"{args}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+@dataclass(frozen=True)
+class Packaged:
+    """The project built as the release workflow builds it, installed in a fresh venv, and that install's demo."""
+
+    sdist: Path
+    wheel: Path
+    venv: Path
+    demo: str  # what `gitshift demo` printed, run from the venv in a folder outside the project
+    demo_helm: str  # and `gitshift demo --helm`
+
+
+@pytest.fixture(scope="session")
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> Packaged:
+    """Built and run once per test run: `gitshift demo` is the suite's costliest command, and two tests read it.
+
+    Each demo runs once: the demo tests read their output and the packaging test that they ran from the wheel.
+
+    Under xdist the workers share it: the first to ask builds it holding a lock in the run's temporary
+    folder, the others wait for the lock and read what it left (``--dist loadgroup`` would keep the two
+    tests on one worker, but pytest-xdist 3.8 no longer groups under pytest 9.2). It runs before the
+    function-scoped git isolation, so it isolates git itself.
+    """
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's folder, for every worker
+    with (shared / "packaged.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "packaged.json"
+        if not done.exists():
+            done.write_text(json.dumps(_package(shared / "packaged")))
+        fields = json.loads(done.read_text())
+    return Packaged(Path(fields["sdist"]), Path(fields["wheel"]), Path(fields["venv"]), fields["demo"],
+                    fields["demo_helm"])
+
+
+def _package(tmp: Path) -> dict[str, str]:
+    tmp.mkdir()
+    (tmp / "gitconfig").write_text("[init]\n\tdefaultBranch = main\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITSHIFT_")}
+    env.update(GIT_CONFIG_GLOBAL=str(tmp / "gitconfig"), GIT_CONFIG_NOSYSTEM="1",
+               **{f"GIT_{who}_{part}": value for who in ("AUTHOR", "COMMITTER")
+                  for part, value in (("NAME", "Test User"), ("EMAIL", "test@example.com"))})
+    dist = tmp / "dist"
+    # sdist first, then the wheel from the unpacked sdist: what `python -m build` in release.yml does
+    tool(sys.executable, "-m", "build", "--outdir", str(dist), str(PROJECT), cwd=tmp, env=env)
+    (sdist,) = dist.glob("gitshift-*.tar.gz")
+    (wheel,) = dist.glob("gitshift-*.whl")
+    venv = tmp / "venv"
+    tool(sys.executable, "-m", "venv", str(venv), cwd=tmp, env=env)
+    tool(str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel), cwd=tmp, env=env)
+    anywhere = tmp / "elsewhere"
+    anywhere.mkdir()
+    demo = tool(str(venv / "bin" / "gitshift"), "demo", cwd=anywhere, env=env).stdout
+    helm = tool(str(venv / "bin" / "gitshift"), "demo", "--helm", cwd=anywhere, env=env).stdout
+    return {"sdist": str(sdist), "wheel": str(wheel), "venv": str(venv), "demo": demo, "demo_helm": helm}
 
 
 @dataclass(frozen=True)

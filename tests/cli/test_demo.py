@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from tests.conftest import PROJECT, Packaged
 
 
-def test_demo_walks_every_step() -> None:
-    proc = subprocess.run([sys.executable, "-m", "gitshift", "demo"], capture_output=True, text=True, timeout=300,
-                          check=False)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
-    out = proc.stdout
+@pytest.mark.slow
+def test_demo_walks_every_step(packaged: Packaged) -> None:
+    out = packaged.demo  # the demo of gitshift built from this tree and installed (tests/conftest.py)
     for needle in ("$ gitshift status", "bluegreen web/production: active blue → green",
                    "canary web/production-canary: weight 10 → 25", "The pull request --pr would open:",
                    "Gitshift-Action: set-image", "Done. Every step above was a commit"):
@@ -24,11 +26,9 @@ def test_demo_walks_every_step() -> None:
     assert "(--weight 30 rounded to 25: 1 of 4 pods)" in out
 
 
-def test_demo_helm_walks_the_seed_pattern() -> None:
-    proc = subprocess.run([sys.executable, "-m", "gitshift", "demo", "--helm"], capture_output=True, text=True,
-                          timeout=300, check=False)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
-    out = proc.stdout
+@pytest.mark.slow
+def test_demo_helm_walks_the_seed_pattern(packaged: Packaged) -> None:
+    out = packaged.demo_helm  # `gitshift demo --helm` of the installed wheel (tests/conftest.py)
     # set-image on a Flux HelmRelease env: one changed line, its comment kept
     diff = out.split("$ git --no-pager diff\n", 1)[1].split("\n## ", 1)[0]
     assert [ln for ln in diff.splitlines() if ln[:1] in "+-" and ln[:3] not in ("+++", "---")] == [
@@ -42,3 +42,20 @@ def test_demo_helm_walks_the_seed_pattern() -> None:
         assert needle in out, needle
     final = out.split("$ gitshift status\n")[-1]
     assert "prod-canary   canary      ghcr.io/acme/web:1.1.0" in final
+
+
+def _readers(path: Path) -> list[str]:
+    """The tests of ``path`` that take the ``packaged`` fixture."""
+    return [node.name for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.FunctionDef) and any(a.arg == "packaged" for a in node.args.args)]
+
+
+def test_the_suite_runs_the_demo_once() -> None:
+    """The demo is the suite's costliest command: only the fixture runs it, once per run (xdist workers share it)."""
+    demo = re.compile(r"""gitshift["')]*\s*,\s*["']demo["']|\brun\([^,()]+,\s*["']demo["']""")
+    tests = sorted((PROJECT / "tests").rglob("*.py"))
+    assert [str(p.relative_to(PROJECT)) for p in tests if demo.search(p.read_text())] == ["tests/conftest.py"]
+    readers = [f"{p.relative_to(PROJECT)}::{name}" for p in tests if p.name.startswith("test_") for name in _readers(p)]
+    assert readers == ["tests/cli/test_demo.py::test_demo_walks_every_step",
+                       "tests/cli/test_demo.py::test_demo_helm_walks_the_seed_pattern",
+                       "tests/docs/test_packaging.py::test_wheel_carries_the_example_and_runs_the_demo_anywhere"]

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import ast
-import os
-import subprocess
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, Packaged, tool
 
 import gitshift
 from gitshift.cli import demo
@@ -37,40 +34,26 @@ def test_setup_py_copies_what_the_demo_reads() -> None:
         assert (f"graft {name}" if (PROJECT / name).is_dir() else f"include {name}") in manifest, name
 
 
-def _run(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    proc = subprocess.run(list(args), cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    assert proc.returncode == 0, f"{args}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    return proc
-
-
 @pytest.mark.slow
-def test_wheel_carries_the_example_and_runs_the_demo_anywhere(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
-    # sdist first, then the wheel from the unpacked sdist: what `python -m build` in release.yml does
-    _run(sys.executable, "-m", "build", "--outdir", str(dist), str(PROJECT), cwd=tmp_path)
-    (sdist,) = dist.glob("gitshift-*.tar.gz")
-    (wheel,) = dist.glob("gitshift-*.whl")
+def test_wheel_carries_the_example_and_runs_the_demo_anywhere(packaged: Packaged, tmp_path: Path) -> None:
+    sdist, wheel, venv = packaged.sdist, packaged.wheel, packaged.venv  # built and installed in tests/conftest.py
     assert wheel.name == f"gitshift-{gitshift.__version__}-py3-none-any.whl"
 
     expected = _example_files(PROJECT)
     with zipfile.ZipFile(wheel) as zf:
-        packaged = {n.removeprefix("gitshift/example/"): zf.read(n) for n in zf.namelist()
+        in_wheel = {n.removeprefix("gitshift/example/"): zf.read(n) for n in zf.namelist()
                     if n.startswith("gitshift/example/")}
-    assert packaged == expected, "the wheel's gitshift/example differs from the repository's example tree"
+    assert in_wheel == expected, "the wheel's gitshift/example differs from the repository's example tree"
     with tarfile.open(sdist) as tf:
         names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
     assert set(expected) <= names
 
-    venv = tmp_path / "venv"
-    _run(sys.executable, "-m", "venv", str(venv), cwd=tmp_path)
-    _run(str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel), cwd=tmp_path)
-    version = _run(str(venv / "bin" / "gitshift"), "--version", cwd=tmp_path)
+    version = tool(str(venv / "bin" / "gitshift"), "--version", cwd=tmp_path)
     assert version.stdout.strip() == f"gitshift {gitshift.__version__}"
-    where = _run(str(venv / "bin" / "python"), "-c", "from gitshift.cli import demo; print(demo.example_tree())",
+    where = tool(str(venv / "bin" / "python"), "-c", "from gitshift.cli import demo; print(demo.example_tree())",
                  cwd=tmp_path)
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
-    out = _run(str(venv / "bin" / "gitshift"), "demo", cwd=tmp_path).stdout
+    out = packaged.demo  # run from the venv in a folder outside the project
     assert "Done. Every step above was a commit" in out and "$ gitshift status" in out
-    out = _run(str(venv / "bin" / "gitshift"), "demo", "--helm", cwd=tmp_path).stdout
+    out = packaged.demo_helm
     assert "Done. Every step above was a commit" in out and "bluegreen web/prod: active blue → green" in out
