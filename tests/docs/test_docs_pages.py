@@ -136,3 +136,12 @@ def test_readme_links_the_docs() -> None:
     readme = (PROJECT / "README.md").read_text()
     for page in ("configuration", "json-output", "preparing", "commands", "troubleshooting"):
         assert f"(docs/{page}.md)" in readme, page
+
+
+def test_readme_explains_the_options_make_test_gives_pytest() -> None:
+    recipe = (PROJECT / "Makefile").read_text().split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    options = [w.split("=", 1)[0] for w in recipe.split() if w.startswith("--")]
+    assert "--cpu-durations" in options
+    readme = (PROJECT / "README.md").read_text()
+    assert [o for o in options if f"`{o}" not in readme and f" {o}" not in readme] == []
+    assert "--cpu-durations=N" in readme
