@@ -95,3 +95,18 @@ def test_anything_else_is_the_cli_s(args: list[str], env: dict[str, str], tmp_pa
 def test_the_console_script_is_the_entry_point() -> None:
     text = (PROJECT / "pyproject.toml").read_text()
     assert 'gitshift = "gitshift.__main__:main"' in text
+
+
+def test_a_group_keeps_its_lazily_added_commands_after_another_command_ran() -> None:
+    """One process running several commands (tests, `gitshift serve`) still finds `canary advance`
+    after an earlier command loaded only the module that defines the `canary` group."""
+    script = """
+from click.testing import CliRunner
+from gitshift.cli.app import cli
+runner = CliRunner()
+assert runner.invoke(cli, ["set-image", "--help"]).exit_code == 0
+r = runner.invoke(cli, ["canary", "advance", "--help"])
+print(r.exit_code, r.output.splitlines()[0] if r.output else "")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=PROJECT, check=True)
+    assert done.stdout.startswith("0 Usage: "), done.stdout + done.stderr

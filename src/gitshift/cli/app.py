@@ -46,10 +46,11 @@ class GitshiftGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """The command, importing only the module that defines it."""
-        if cmd_name not in self.commands:
-            modules = COMMANDS.get(cmd_name, COMMAND_MODULES)
-            for module in (modules,) if isinstance(modules, str) else modules:
-                _load(self, module)
+        # Asked even when the name is known: `canary` is added by shifts, its `advance` by gates,
+        # and an earlier command of this process may have loaded shifts alone.
+        modules = COMMANDS.get(cmd_name, () if cmd_name in self.commands else COMMAND_MODULES)
+        for module in (modules,) if isinstance(modules, str) else modules:
+            _load(self, module)
         return super().get_command(ctx, cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
