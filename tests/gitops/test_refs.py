@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
+from tests.conftest import PROJECT
 
 from gitshift.errors import InputError
 from gitshift.gitops import refs
@@ -74,3 +76,33 @@ def test_a_remote_name_must_be_configured_a_url_need_not() -> None:
     with pytest.raises(InputError) as info:
         refs.check_remote("upstream", [])
     assert info.value.hint == "configured remotes: none; add one with: git remote add upstream <url>"
+
+
+# One example for each form a remote URL may take; the hint, README and docs/troubleshooting.md name these.
+FORMS = {"http(s)://": ["http://host/x.git", "https://host/x.git"], "ssh://": ["ssh://git@host/x"],
+         "git://": ["git://host/x"], "file://": ["file:///srv/x.git"], "user@host:path": ["deploy@host:x.git"]}
+
+
+def _forms(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+(?:\(s\))?://|user@host:path", text))
+
+
+def test_the_remote_hint_names_every_form_the_validator_accepts() -> None:
+    for examples in FORMS.values():
+        for url in examples:
+            assert refs.check_remote_syntax(url) == url
+    with pytest.raises(InputError) as info:
+        refs.check_remote_syntax("-o")
+    assert _forms(info.value.hint) == set(FORMS)
+
+
+def test_readme_and_troubleshooting_name_the_same_remote_forms() -> None:
+    readme = " ".join((PROJECT / "README.md").read_text().split())
+    said = re.search(r"`--remote` is the name of a configured remote \(`git remote -v`\) or an (.*?) URL;", readme)
+    assert said is not None
+    assert _forms(said.group(1)) == set(FORMS)
+    page = " ".join((PROJECT / "docs" / "troubleshooting.md").read_text().split())
+    said = re.search(r"or a URL \((.*)\)\. Add the remote", page)
+    assert said is not None
+    words = {w.strip(" `") for w in said.group(1).replace(" or ", ",").split(",")} - {""}
+    assert {w if w == "user@host:path" else w + "://" for w in words} == set(FORMS)

@@ -18,6 +18,9 @@ from gitshift.errors import InputError
 # The transports a remote URL may use; ``ext::`` and ``fd::`` (which run commands) are never among them.
 _URL = re.compile(r"(?:https?|ssh|git|file)://[^\s]+")
 _SCP = re.compile(r"[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s-][^\s]*")
+# The hint names exactly what ``_URL`` and ``_SCP`` accept.
+REMOTE_HINT = ("give the name of a configured remote (git remote -v) or an http(s)://, ssh://, git://, file:// "
+               "or user@host:path URL")
 _REMOTE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/-]*")
 _REF_FORBIDDEN = set(" ~^:?*[\\")
 _REVISION = re.compile(r"[0-9A-Za-z_./@{}~^-]+")
@@ -97,8 +100,7 @@ def check_remote_syntax(value: str) -> str:
             return value
     elif _REMOTE_NAME.fullmatch(value) and ".." not in value:
         return value
-    raise InputError(f"invalid remote {value!r}", "--remote",
-                     "give the name of a configured remote (git remote -v) or an https://, ssh:// or git@host: URL")
+    raise InputError(f"invalid remote {value!r}", "--remote", REMOTE_HINT)
 
 
 def check_remote(value: str, configured: list[str]) -> str:
