@@ -157,5 +157,14 @@ def test_gitlab_delivery_with_token(example_repo: Path, forge_server: ForgeServe
 def test_serve_needs_a_secret(example_repo: Path) -> None:
     from tests.conftest import run
 
-    r = run(example_repo, "serve", "--port", "0")
-    assert r.exit_code == 2 and "GITSHIFT_WEBHOOK_SECRET" in r.stderr
+    hint = ("hint: export GITSHIFT_WEBHOOK_SECRET=<16 characters or more> in the environment serve starts in (it is "
+            "read there, once, at start); the forge's webhook must be set up with the same secret")
+    r = run(example_repo, "serve", "--port", "0", env={"GITSHIFT_WEBHOOK_SECRET": ""})
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == ["gitshift: error: GITSHIFT_WEBHOOK_SECRET is unset or empty (environment)", hint]
+    short = "k3y-0f-15-chars"
+    r = run(example_repo, "serve", "--port", "0", env={"GITSHIFT_WEBHOOK_SECRET": short})
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [
+        "gitshift: error: GITSHIFT_WEBHOOK_SECRET is shorter than 16 characters (environment)", hint]
+    assert short not in r.output + r.stderr

@@ -86,6 +86,8 @@ CASES: dict[str, Case] = {
         ("set-image", "web", ":1.1.0", "--env", "staging", "--pr"), 2,
         _edit("gitshift.yaml", "\napps:\n", "\nforge: {kind: github, project: acme/gitops}\napps:\n"),
         env=(("GITHUB_TOKEN", ""),)),
+    "GITSHIFT_WEBHOOK_SECRET is unset or empty": Case(("serve", "--port", "0"), 2,
+                                                      env=(("GITSHIFT_WEBHOOK_SECRET", ""),)),
     "HEAD is not a gitshift shift (no Gitshift-Action trailer)": Case(("revert", "HEAD"), 2),
     "no such commit 'deadbeef'": Case(("revert", "deadbeef"), 2),
     "unknown branch or ref 'nope'": Case(("history", "--branch", "nope"), 2),

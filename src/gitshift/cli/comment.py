@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 MAX_EVENT = 1 << 20
 SECRET_ENV = "GITSHIFT_WEBHOOK_SECRET"
+MIN_SECRET = 16
+SECRET_HINT = (f"export {SECRET_ENV}=<{MIN_SECRET} characters or more> in the environment serve starts in (it is "
+               "read there, once, at start); the forge's webhook must be set up with the same secret")
 
 
 def _token(config: Config) -> str | None:
@@ -107,8 +110,9 @@ def serve(port: int, host: str, queue_size: int, event_timeout: float) -> None:
     from gitshift.gitops import journal
 
     secret = os.environ.get(SECRET_ENV, "")
-    if len(secret) < 16:
-        raise InputError(f"{SECRET_ENV} must hold the webhook secret (16 characters or more)", "environment")
+    if len(secret) < MIN_SECRET:
+        what = "is unset or empty" if not secret else f"is shorter than {MIN_SECRET} characters"
+        raise InputError(f"{SECRET_ENV} {what}", "environment", SECRET_HINT)
     s = settings()
     local = s.load_config()  # a broken config fails now, not on the first event
     _token(local)  # and so does a malformed token
