@@ -357,6 +357,11 @@ class EnvConfig:
     helm: HelmSettings | None = None
 
     @property
+    def where(self) -> str:
+        """Where an error about this env points: ``app/env, overlay`` (one level: no parentheses inside)."""
+        return f"{self.app}/{self.name}, {self.overlay}"
+
+    @property
     def argocd_name(self) -> str:
         """The Argo CD Application of this env (default ``<app>-<env>``)."""
         return self.argocd_app or f"{self.app}-{self.name}"

@@ -222,3 +222,16 @@ def test_revert_of_an_unknown_commit(example_repo: Path) -> None:
     r = run(example_repo, "revert", "deadbeef")
     assert r.exit_code == 2
     assert "no such commit 'deadbeef'" in r.stderr and "gitshift history" in r.stderr
+
+
+def test_an_error_about_an_env_names_it_and_its_overlay_at_one_level(example_repo: Path) -> None:
+    config = example_repo / "gitshift.yaml"
+    config.write_text(config.read_text().replace("preview_service: web-preview", "preview_service: web-previeww"))
+    git(example_repo, "commit", "-qam", "a preview Service the overlay lacks")
+    before = snapshot(example_repo)
+    r = run(example_repo, "bluegreen", "promote", "web", "--env", "production")
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines()[0] == (
+        "gitshift: error: apps.web.envs.production.bluegreen.preview_service: Service 'web-previeww' not found in "
+        "the rendered overlay (web/production, overlays/production)")
+    assert snapshot(example_repo) == before

@@ -283,7 +283,7 @@ def prove(env: EnvConfig, tree: Path, before_view: FileView, after_view: FileVie
     failures = expectations(objs, state_after)
     if failures:
         more = f"; {len(failures) - 1} more" if len(failures) > 1 else ""
-        raise CheckFailedError("safety check failed: " + failures[0], f"{env.app}/{env.name} ({new.chart})",
+        raise CheckFailedError("safety check failed: " + failures[0], f"{env.app}/{env.name}, {new.chart}",
                                hint="nothing was written" + more, failures=failures)
     return Proof(f"chart {new.chart} rendered with helm template shows the intended images, replicas and traffic",
                  True, render_diff(old, objs, new.chart))
@@ -317,7 +317,7 @@ def _prove_inflated(env: EnvConfig, tree: Path, before_view: FileView, after_vie
     failures = expectations(objs, state_after)
     if failures:
         more = f"; {len(failures) - 1} more" if len(failures) > 1 else ""
-        raise CheckFailedError("safety check failed: " + failures[0], f"{env.app}/{env.name} ({env.overlay})",
+        raise CheckFailedError("safety check failed: " + failures[0], env.where,
                                hint="nothing was written" + more, failures=failures)
     return Proof(f"overlay {env.overlay} rendered with {engine} --enable-helm shows the intended images, "
                  "replicas and traffic", True, render_diff(old, objs, env.overlay, f"{engine} --enable-helm"))

@@ -375,7 +375,7 @@ def release(rendered: Rendered, env: EnvConfig) -> Release:
     obj = find(rendered, s.release)
     if obj is None:
         raise InputError(f"HelmRelease or Application {s.release!r} not found in the rendered overlay",
-                         f"{env.app}/{env.name} ({env.overlay})",
+                         env.where,
                          f"set apps.{env.app}.envs.{env.name}.helm.release to one the overlay renders")
     name = str((obj.get("metadata") or {}).get("name"))
     return Release(obj, f"{obj.get('kind')}/{name} in {env.overlay}", s.release_name or name)

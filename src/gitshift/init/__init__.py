@@ -119,7 +119,7 @@ def _parse(text: str, path: Path, root: Path) -> Config:
     try:
         return config.parse(text, path, root)
     except ConfigError as exc:  # what init writes must load: anything else is a bug (exit 4)
-        raise GitshiftError(f"internal error: the config init wrote does not load: {exc}", str(path),
+        raise GitshiftError(f"internal error: the config init wrote does not load: {exc.what}", exc.where or str(path),
                             "please report this with the output of the same command run with -v") from exc
 
 

@@ -106,7 +106,7 @@ def resolve(rendered: Rendered, kinds: Sequence[str], name: str, *, explicit: bo
         if len(exact) == 1:
             obj = exact[0]
     if obj is None and (explicit or required):
-        where = f"{env.app}/{env.name} ({env.overlay})"
+        where = env.where
         if explicit:
             raise ConfigError(f"apps.{env.app}.envs.{env.name}.{key}: {'/'.join(kinds)} {name!r} not found "
                               "in the rendered overlay", where)
@@ -132,6 +132,6 @@ def refuse_controlled(rendered: Rendered, env: EnvConfig, workloads: Iterable[Ob
         if who is not None:
             instead = "flagger" if who.startswith("Flagger") else "rollout"
             raise InputError(f"{who} progresses {w.get('kind')}/{w['metadata']['name']} itself; "
-                             f"{env.strategy} would fight it", f"{env.app}/{env.name} ({env.overlay})",
+                             f"{env.strategy} would fight it", env.where,
                              f"set apps.{env.app}.envs.{env.name}.strategy to {instead}: "
                              "gitshift then sets the image only")

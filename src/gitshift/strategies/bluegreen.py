@@ -68,7 +68,7 @@ class _Layout:
             name = self.active_svc["metadata"]["name"]
             raise InputError(
                 f"Service {name!r} selects no single color ({self.label}: {color})",
-                f"{env.app}/{env.name} ({env.overlay})",
+                env.where,
                 f"set its spec.selector.{self.label} to one of {', '.join(self.workloads)}",
             )
         return str(color)
@@ -110,7 +110,7 @@ def _workload(
         return labelled[0]
     raise InputError(
         f"no Deployment or Rollout {name!r} for color {color!r} in the rendered overlay",
-        f"{env.app}/{env.name} ({env.overlay})",
+        env.where,
         f"set apps.{env.app}.envs.{env.name}.bluegreen.colors in gitshift.yaml",
     )
 

@@ -97,7 +97,7 @@ def plan(rendered: Rendered, env: EnvConfig, request: ShiftRequest) -> list[Inte
     found = pairs(rendered, env)
     if not found:
         raise InputError("no Flagger Canary targets a workload that runs the app's image",
-                         f"{env.app}/{env.name} ({env.overlay})", "check apps.<app>.image, or the env's strategy")
+                         env.where, "check apps.<app>.image, or the env's strategy")
     out: list[Intent] = []
     for _, obj in found:
         out += set_image(obj, env, request.image)

@@ -119,7 +119,7 @@ def plan(rendered: Rendered, env: EnvConfig, request: ShiftRequest) -> list[Inte
     found = rollouts(rendered, env)
     if not found:
         raise InputError(f"no Argo Rollouts Rollout runs the app's image {env.image or ''!r}".replace(" ''", ""),
-                         f"{env.app}/{env.name} ({env.overlay})", "check apps.<app>.image, or the env's strategy")
+                         env.where, "check apps.<app>.image, or the env's strategy")
     out: list[Intent] = []
     for r in found:
         out += set_image(template_owner(rendered, r), env, request.image)

@@ -53,7 +53,7 @@ def set_image(obj: Obj, env: EnvConfig, ref: str) -> list[Intent]:
     if not paths:
         name = (obj.get("metadata") or {}).get("name")
         what = f"no container with image {env.image!r}" if env.image else "no container"
-        raise InputError(f"{what} in {obj.get('kind')}/{name}", f"{env.app}/{env.name} ({env.overlay})",
+        raise InputError(f"{what} in {obj.get('kind')}/{name}", env.where,
                          "check apps.<app>.image in gitshift.yaml")
     if new.name and env.image and new.name != env.image:
         raise InputError(f"image {new.name!r} is not the app's image {env.image!r}", "IMAGE",
