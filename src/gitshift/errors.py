@@ -40,6 +40,18 @@ class InputError(GitshiftError):
     exit_code = 2
 
 
+class NotDeployedError(InputError):
+    """The shift needs what an earlier shift puts in place (a canary with pods), and the tree read lacks it.
+
+    A delivery that plans on a branch (``--commit``, ``--push``, ``--pr``) names the ref it read,
+    and says to bring ``needs`` there first.
+    """
+
+    def __init__(self, what: str, where: str = "", hint: str = "", needs: str = "the deploy") -> None:
+        super().__init__(what, where, hint)
+        self.needs = needs
+
+
 class ConfigError(InputError):
     """``gitshift.yaml`` is missing or invalid."""
 

@@ -198,3 +198,40 @@ def test_verbose_shows_forge_calls_without_the_token(example_repo: Path, forge_s
     assert r.exit_code == 0, r.output
     assert "gitshift.forge" in r.stderr and "/repos/acme/gitops/pulls" in r.stderr
     assert forge_server.token not in r.output
+
+
+def test_scale_of_a_canary_deployed_only_here_names_the_ref_it_read(example_repo: Path,
+                                                                    forge_server: ForgeServer) -> None:
+    from tests.conftest import snapshot
+
+    repo = forge_repo(example_repo, forge_server)
+    deploy = run(repo, "canary", "deploy", "web", "--env", "production-canary", "--image", ":2.0.0")
+    assert deploy.exit_code == 0, deploy.output
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "canary deploy, not pushed")
+    scale = ("canary", "scale", "web", "--env", "production-canary", "--weight", "25")
+    before = snapshot(repo)
+    r = run(repo, *scale, "--pr", env=env_for(forge_server))
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines() == [
+        "gitshift: error: canary web-canary has 0 replicas at origin/main (canary scale)",
+        "hint: the shift starts from origin/main, which lacks the canary deploy: push it there first (merge its pull "
+        "request), then run this again"]
+    assert snapshot(repo) == before
+    assert git(repo, "ls-remote", "origin", "gitshift/web/production-canary/canary-scale").strip() == ""
+    assert not forge_server.calls("POST", "/pulls")
+
+    git(repo, "push", "-q", "origin", "main")  # as merging the deploy's pull request would
+    r = run(repo, *scale, "--pr", env=env_for(forge_server))
+    assert r.exit_code == 0, r.output
+    assert len(forge_server.github.repos["acme/gitops"].pulls) == 1
+
+
+def test_scale_from_a_commit_without_the_deploy_names_it(example_repo: Path) -> None:
+    deploy = run(example_repo, "canary", "deploy", "web", "--env", "production-canary", "--image", ":2.0.0")
+    assert deploy.exit_code == 0, deploy.output
+    r = run(example_repo, "canary", "scale", "web", "--env", "production-canary", "--weight", "25", "--commit")
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines() == [
+        "gitshift: error: canary web-canary has 0 replicas at HEAD (canary scale)",
+        "hint: the shift starts from HEAD, which lacks the canary deploy: commit it on HEAD first, then run this again"]

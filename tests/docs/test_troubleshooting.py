@@ -45,6 +45,14 @@ def _two_shifts(repo: Path) -> None:
     git(repo, "merge", "-q", "--ff-only", "shifted")
 
 
+def _deployed_here(repo: Path) -> None:
+    """A canary deploy committed here, not pushed."""
+    r = run(repo, "canary", "deploy", "web", "--env", "production-canary", "--image", ":2.0.0")
+    assert r.exit_code == 0, r.output
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "canary deploy")
+
+
 def _first_shift(repo: Path) -> str:
     return git(repo, "log", "--format=%H", "--grep=1.0.0 → 1.1.0", "main").strip()
 
@@ -108,6 +116,8 @@ CASES: dict[str, Case] = {
         ("check", "web", "--env", "production"), 1,
         _edit("overlays/production/service-active.yaml", "color: blue", "color: bleu")),
     "a later shift changed the same field": Case(("revert", "{first}"), 1, _two_shifts),
+    "canary web-canary has 0 replicas at origin/main": Case(
+        ("canary", "scale", "web", "--env", "production-canary", "--weight", "25", "--push"), 2, _deployed_here),
     "no remote named 'nowhere'": Case(
         ("set-image", "web", ":1.1.0", "--env", "staging", "--push", "--remote", "nowhere"), 2),
     "git fetch failed": Case(("set-image", "web", ":1.1.0", "--env", "staging", "--push", "--remote", "gone"), 3,

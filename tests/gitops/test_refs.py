@@ -106,3 +106,8 @@ def test_readme_and_troubleshooting_name_the_same_remote_forms() -> None:
     assert said is not None
     words = {w.strip(" `") for w in said.group(1).replace(" or ", ",").split(",")} - {""}
     assert {w if w == "user@host:path" else w + "://" for w in words} == set(FORMS)
+
+
+def test_a_url_is_told_from_a_remote_name() -> None:
+    assert [refs.is_url(v) for v in ("origin", "team/fork", "git@host:x.git", "https://host/x.git", "file:///x")] == [
+        False, False, True, True, True]

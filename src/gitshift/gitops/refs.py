@@ -89,6 +89,11 @@ def check_revision(value: str, option: str) -> str:
     return value
 
 
+def is_url(remote: str) -> bool:
+    """``remote`` is a URL (of a transport ``check_remote_syntax`` accepts), not a remote's name."""
+    return bool(_URL.fullmatch(remote) or _SCP.fullmatch(remote))
+
+
 def check_remote_syntax(value: str) -> str:
     """``value`` when it may be a remote's name or a URL (the configured names are checked by ``check_remote``).
 
@@ -110,7 +115,7 @@ def check_remote(value: str, configured: list[str]) -> str:
         InputError: a name that is not configured, or an invalid value (exit 2).
     """
     check_remote_syntax(value)
-    if value in configured or _URL.fullmatch(value) or _SCP.fullmatch(value):
+    if value in configured or is_url(value):
         return value
     known = ", ".join(configured) or "none"
     raise InputError(f"no remote named {value!r}", "--remote",

@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, suppress
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar, cast
 
 from gitshift import files
 from gitshift.config import Config, EnvConfig
-from gitshift.errors import ExternalError, GitError, GitshiftError, InputError
+from gitshift.errors import ExternalError, GitError, GitshiftError, InputError, NotDeployedError
 from gitshift.files import FileView
 from gitshift.forge import credentials
 from gitshift.gitops import commit as commits
@@ -149,7 +149,8 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
         start = local or repo.rev_parse(delivery.base or "HEAD")
         if start is None:
             raise InputError(f"base {delivery.base!r} is not a commit", "--base")
-        sha, res = attempt.run(start, branch, local is not None)
+        sha, res = _run_at(attempt, _Start(start, branch if local else delivery.base or "HEAD"), branch,
+                           local is not None)
         if sha is not None:
             commits.move_branch(repo, branch, sha, local)
         return _with_preview(config, attempt, res, delivery) if delivery.pr_preview else res
@@ -182,8 +183,24 @@ def _where(config: Config, path: Path) -> str:
     return "this checkout" if rel == "." else rel
 
 
+class _Start(NamedTuple):
+    """The commit a shift plans on, and the ref it was read from as the user knows it (``origin/main``)."""
+
+    sha: str
+    at: str
+    remote: bool = False  # ``at`` is a remote's ref: what is only local is not in it
+
+
+def _remote_ref(delivery: Delivery, name: str) -> str:
+    """``origin/main``, or ``main of <url>`` for a remote given as a URL (its credentials masked)."""
+    from gitshift.forge.redact import redact
+
+    remote = delivery.remote
+    return f"{name} of {redact(remote)}" if refs.is_url(remote) else f"{remote}/{name}"
+
+
 def _start(repo: Repo, delivery: Delivery, branch: str, base: str, tip: str | None, local: str | None,
-           auth: dict[str, str]) -> str:
+           auth: dict[str, str]) -> _Start:
     """Where the next commit of ``branch`` goes: after the local and the remote branch, whichever is ahead.
 
     Raises:
@@ -191,16 +208,34 @@ def _start(repo: Repo, delivery: Delivery, branch: str, base: str, tip: str | No
     """
     if local is not None and tip is not None and local != tip:
         if repo.is_ancestor(local, tip):
-            return tip
+            return _Start(tip, _remote_ref(delivery, branch), True)
         if repo.is_ancestor(tip, local):
-            return local
+            return _Start(local, branch)
         raise ExternalError(f"local branch {branch} and {delivery.remote}/{branch} have diverged",
                             delivery.remote,
                             f"merge or rebase {branch} onto {delivery.remote}/{branch}, then run the shift again")
-    start = local or tip or pushing.fetch(repo, delivery.remote, base, auth) or repo.rev_parse(delivery.base or "HEAD")
+    if local is not None:
+        return _Start(local, branch)
+    if tip is not None:
+        return _Start(tip, _remote_ref(delivery, branch), True)
+    fetched = pushing.fetch(repo, delivery.remote, base, auth)
+    if fetched is not None:
+        return _Start(fetched, _remote_ref(delivery, base), True)
+    start = repo.rev_parse(delivery.base or "HEAD")
     if start is None:
         raise InputError(f"neither {branch!r} nor {base!r} exists on {delivery.remote}", "--base")
-    return start
+    return _Start(start, delivery.base or "HEAD")
+
+
+def _run_at(attempt: _Runs[R], start: _Start, branch: str, existed: bool) -> tuple[str | None, R]:
+    """``attempt.run`` on ``start``; a shift missing an earlier one's work names the ref it read, and what to do."""
+    try:
+        return attempt.run(start.sha, branch, existed)
+    except NotDeployedError as exc:
+        exc.what = f"{exc.what} at {start.at}"
+        how = "push it there first (merge its pull request)" if start.remote else f"commit it on {start.at} first"
+        exc.hint = f"the shift starts from {start.at}, which lacks {exc.needs}: {how}, then run this again"
+        raise
 
 
 class _Runs(Protocol[R_co]):
@@ -223,8 +258,9 @@ def _push_with_retries(repo: Repo, attempt: _Runs[R], delivery: Delivery, branch
     for n in range(PUSH_ATTEMPTS):
         tip = pushing.fetch(repo, delivery.remote, branch, auth)
         local = repo.rev_parse(f"refs/heads/{branch}") if keep_local else None
-        start = _start(repo, delivery, branch, base, tip, local, auth)
-        sha, res = attempt.run(start, branch, tip is not None or local is not None)
+        begin = _start(repo, delivery, branch, base, tip, local, auth)
+        start = begin.sha
+        sha, res = _run_at(attempt, begin, branch, tip is not None or local is not None)
         if sha is None:
             if local is None or start != local or local == tip:
                 return res
@@ -366,7 +402,8 @@ def batch_to_branch(config: Config, renderer: Renderer, action: str, items: Sequ
         start = local or repo.rev_parse(delivery.base or "HEAD")
         if start is None:
             raise InputError(f"base {delivery.base!r} is not a commit", "--base")
-        sha, res = attempt.run(start, branch, local is not None)
+        sha, res = _run_at(attempt, _Start(start, branch if local else delivery.base or "HEAD"), branch,
+                           local is not None)
         if sha is not None:
             commits.move_branch(repo, branch, sha, local)
         return res

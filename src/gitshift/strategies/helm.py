@@ -14,7 +14,7 @@ from typing import Any
 
 from gitshift import images
 from gitshift.config import EnvConfig, HelmBlueGreen, HelmCanary, HelmSettings
-from gitshift.errors import GitshiftError, InputError
+from gitshift.errors import GitshiftError, InputError, NotDeployedError
 from gitshift.helm.values import Release, release, settings
 from gitshift.manifests import Intent, Rendered
 from gitshift.result import State
@@ -314,8 +314,8 @@ def _canary(r: Release, env: EnvConfig, request: ShiftRequest) -> None:
                                  "run `gitshift canary promote`, or give --weight N")
             weight = later[0]
         if weight > 0 and c.replicas is not None and _int(r, c.replicas, _key(env, "canary", "replicas")) < 1:
-            raise InputError(f"the canary of {r.label} has 0 replicas", "canary scale",
-                             "run `gitshift canary deploy` first")
+            raise NotDeployedError(f"the canary of {r.label} has 0 replicas", "canary scale",
+                                   "run `gitshift canary deploy` first", needs="the canary deploy")
         r.set(c.weight, weight, _key(env, "canary", "weight"))
         return
     if request.action == "canary.promote":

@@ -9,7 +9,7 @@ package (a ``Router``) that reads and writes the traffic split.
 from __future__ import annotations
 
 from gitshift.config import EnvConfig
-from gitshift.errors import InputError
+from gitshift.errors import InputError, NotDeployedError
 from gitshift.manifests import Intent, Rendered
 from gitshift.result import State
 from gitshift.strategies.base import ShiftRequest, collect, refuse_controlled
@@ -117,10 +117,11 @@ def _scale(
             )
         weight = found
     if weight > 0 and not r.OWNS_REPLICAS and replicas_of(p.canary) < 1:
-        raise InputError(
+        raise NotDeployedError(
             f"canary {name_of(p.canary)} has 0 replicas",
             "canary scale",
             "run `gitshift canary deploy` first",
+            needs="the canary deploy",
         )
     return r.route(rendered, env, p, weight, now.match)
 
