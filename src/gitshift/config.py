@@ -442,7 +442,8 @@ class Config:
         out = [e for a in self.apps.values() if app in (None, a.name)
                for e in a.envs.values() if env in (None, e.name)]
         if env is not None and not out:
-            raise InputError(f"unknown env {env!r}", str(self.path))
+            known = {e: None for a in self.apps.values() if app in (None, a.name) for e in a.envs}
+            raise InputError(f"unknown env {env!r}", str(self.path), f"known envs: {_names(known)}")
         return out
 
 

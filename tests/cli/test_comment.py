@@ -285,3 +285,15 @@ def test_allow_other_envs_in_a_comment_follows_the_policy_for_every_env_it_chang
     assert git(repo, "rev-parse", f"{tip}^") == before + "\n"
     assert "Gitshift-Requested-By: alice" in git(repo, "log", "-1", "--format=%B", tip)
     assert reactions(forge_server) == ["-1", "-1", "+1"]
+
+
+def test_a_command_without_a_forge_section_says_how_to_add_one(example_repo: Path, tmp_path: Path) -> None:
+    data = json.loads((EVENTS / "github_issue_comment.json").read_text())
+    data["comment"]["body"] = "/gitshift canary scale 25"
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(data))
+    r = run(example_repo, "comment", "--event", str(path))
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines() == [
+        f"gitshift: error: comment commands need a forge: section in gitshift.yaml ({example_repo / 'gitshift.yaml'})",
+        "hint: add forge: {kind: github, project: owner/repo} (or gitlab, gitea) to gitshift.yaml"]

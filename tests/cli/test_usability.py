@@ -235,3 +235,39 @@ def test_an_error_about_an_env_names_it_and_its_overlay_at_one_level(example_rep
         "gitshift: error: apps.web.envs.production.bluegreen.preview_service: Service 'web-previeww' not found in "
         "the rendered overlay (web/production, overlays/production)")
     assert snapshot(example_repo) == before
+
+
+REF_HINT = "hint: give a branch, tag or commit git knows here (`git branch -a` lists the branches)"
+IMAGE_HINT = ("hint: check apps.web.image (or the env's image) in gitshift.yaml against the images "
+              "`gitshift render overlays/staging` shows")
+HINTED = {
+    "env without app": (("status", "--env", "nope"), "unknown env 'nope'",
+                        "hint: known envs: dev, staging, production, production-canary, production-istio, "
+                        "production-gateway, production-replicas"),
+    "diff against": (("diff", "--against", "nope"), "unknown ref 'nope' (--against)", REF_HINT),
+    "commit base": (("set-image", "web", ":1.1.0", "--env", "staging", "--commit", "--base", "nope"),
+                    "base 'nope' is not a commit (--base)", REF_HINT),
+    "promote base": (("promote", "web", "--from", "staging", "--to", "production", "--base", "nope", "--commit"),
+                     "unknown ref 'nope' (--base)", REF_HINT),
+    "image nowhere": (("set-image", "web", ":1.1.0", "--env", "staging"),
+                      "no workload runs the app's image 'ghcr.io/acme/other'", IMAGE_HINT),
+    "no live image": (("promote", "web", "--from", "staging", "--to", "production"),
+                      "no live image found in web/staging", IMAGE_HINT),
+}
+
+
+@pytest.mark.parametrize("case", list(HINTED))
+def test_bad_input_says_what_to_do(example_repo: Path, case: str) -> None:
+    args, what, hint = HINTED[case]
+    if case in ("image nowhere", "no live image"):
+        config = example_repo / "gitshift.yaml"
+        config.write_text(config.read_text().replace(
+            "strategy: rolling\n", "strategy: rolling\n        image: ghcr.io/acme/other\n", 1))
+        git(example_repo, "commit", "-qam", "staging runs another image")
+    before = snapshot(example_repo)
+    r = run(example_repo, *args)
+    assert r.exit_code == 2, r.output
+    first, second = r.stderr.splitlines()
+    assert first.startswith("gitshift: error: ") and what in first
+    assert second == hint
+    assert snapshot(example_repo) == before

@@ -94,3 +94,13 @@ def test_push_refuses_a_local_branch_that_diverged(example_repo: Path, tmp_path:
     assert "local branch feat-d and origin/feat-d have diverged" in r.stderr
     assert git(example_repo, "rev-parse", "feat-d") == mine
     assert log(example_repo, "origin/feat-d")[0] == "theirs"
+
+
+def test_push_from_a_base_neither_here_nor_on_the_remote_says_what_to_do(example_repo: Path) -> None:
+    before = snapshot(example_repo)
+    r = run(example_repo, "set-image", "web", ":1.1.0", "--env", "staging", "--push", "--base", "nope")
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines() == [
+        "gitshift: error: neither 'gitshift/web/staging/set-image' nor 'nope' exists on origin (--base)",
+        "hint: push nope to origin first, or give --base a branch it has"]
+    assert snapshot(example_repo) == before

@@ -18,6 +18,10 @@ def test_find_root_walks_up_without_git(small_repo: Path, tmp_path: Path) -> Non
         find_root(tmp_path / "plain")
     assert (info.value.what, info.value.hint) == ("not a git repository",
                                                   "run inside your GitOps repository, or pass -C PATH")
+    with pytest.raises(InputError) as info:
+        Repo(tmp_path / "plain")
+    assert (info.value.what, info.value.hint) == ("not a git repository",
+                                                  "run inside your GitOps repository, or pass -C PATH")
 
 
 def test_questions_about_commits_and_branches(small_repo: Path, tmp_path: Path) -> None:

@@ -64,7 +64,8 @@ def handle(event: events.Event, local: Config, renderer: Renderer, token: str | 
     """
     why = events.ignored(event)
     if why is None and local.forge is None:
-        raise InputError("comment commands need a forge: section in gitshift.yaml", str(local.path))
+        raise InputError("comment commands need a forge: section in gitshift.yaml", str(local.path),
+                         "add forge: {kind: github, project: owner/repo} (or gitlab, gitea) to gitshift.yaml")
     if why is None and local.forge is not None and (event.forge, event.project.casefold()) != (
             local.forge.kind, local.forge.project.casefold()):
         why = f"the event is for {event.forge} {event.project}; this repository is {local.forge.project}"
@@ -113,7 +114,8 @@ def _with_forge(event: events.Event, local: Config, forge: Forge, renderer: Rend
     auth = pushing.auth_env(repo, remote, token, forge.kind)
     base_sha = pushing.fetch(repo, remote, pr.base, auth)
     if base_sha is None:
-        raise ExternalError(f"the base branch {pr.base} is not on {remote}", remote)
+        raise ExternalError(f"the base branch {pr.base} is not on {remote}", remote,
+                            f"{remote} must be the repository the pull request targets (check `git remote -v`)")
     rel = local.path.relative_to(local.root).as_posix() if local.path.is_relative_to(local.root) else "gitshift.yaml"
     policy = config.parse(repo.git("show", f"{base_sha}:{rel}"), Path(f"{remote}/{pr.base}:{rel}"), local.root)
     ctx = _Context(event, forge, pr, repo, policy, base_sha, pushing.fetch(repo, remote, pr.head, auth),

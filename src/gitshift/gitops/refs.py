@@ -18,6 +18,8 @@ from gitshift.errors import InputError
 # The transports a remote URL may use; ``ext::`` and ``fd::`` (which run commands) are never among them.
 _URL = re.compile(r"(?:https?|ssh|git|file)://[^\s]+")
 _SCP = re.compile(r"[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s-][^\s]*")
+# The hint for a revision git does not know.
+REF_HINT = "give a branch, tag or commit git knows here (`git branch -a` lists the branches)"
 # The hint names exactly what ``_URL`` and ``_SCP`` accept.
 REMOTE_HINT = ("give the name of a configured remote (git remote -v) or an http(s)://, ssh://, git://, file:// "
                "or user@host:path URL")

@@ -22,7 +22,7 @@ class Repo:
 
     def __init__(self, root: Path) -> None:
         if not (root / ".git").exists():
-            raise InputError("not a git repository", str(root))
+            raise InputError("not a git repository", str(root), "run inside your GitOps repository, or pass -C PATH")
         self.root = root
 
     def git(self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:

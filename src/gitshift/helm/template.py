@@ -157,7 +157,8 @@ def template(chart: Chart, view: FileView, tree: Path, binary: str) -> list[Obj]
         except subprocess.TimeoutExpired as exc:
             raise RendererUnavailableError(f"helm template timed out after {TIMEOUT:.0f}s", chart.chart) from exc
         except OSError as exc:
-            raise RendererUnavailableError(f"helm could not run: {exc}", binary) from exc
+            raise RendererUnavailableError(f"helm could not run: {exc}", binary,
+                                           f"check that `{binary} version` runs, or set helm.render: false") from exc
         if proc.returncode != 0:
             raise RenderError(f"helm template failed: {_one_line(proc.stderr, proc.returncode)}", chart.chart)
         return parse_stream(proc.stdout, chart.chart)

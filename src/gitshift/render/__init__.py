@@ -219,7 +219,8 @@ def get_renderer(engine: str = "auto", notice: Notice | None = None) -> Renderer
             raise RendererUnavailableError("no renderer found", "--engine auto", "install kustomize or kubectl")
     if engine == "builtin":
         if not builtin_available():
-            raise RendererUnavailableError("the builtin engine is not available", "--engine builtin")
+            raise RendererUnavailableError("the builtin engine is not available", "--engine builtin",
+                                           "use --engine kubectl or --engine kustomize, or reinstall gitshift")
         return _Builtin()
     from gitshift.render.external import ExternalRenderer
 

@@ -148,7 +148,7 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
         local = repo.rev_parse(f"refs/heads/{branch}")
         start = local or repo.rev_parse(delivery.base or "HEAD")
         if start is None:
-            raise InputError(f"base {delivery.base!r} is not a commit", "--base")
+            raise InputError(f"base {delivery.base!r} is not a commit", "--base", refs.REF_HINT)
         sha, res = _run_at(attempt, _Start(start, branch if local else delivery.base or "HEAD"), branch,
                            local is not None)
         if sha is not None:
@@ -223,7 +223,8 @@ def _start(repo: Repo, delivery: Delivery, branch: str, base: str, tip: str | No
         return _Start(fetched, _remote_ref(delivery, base), True)
     start = repo.rev_parse(delivery.base or "HEAD")
     if start is None:
-        raise InputError(f"neither {branch!r} nor {base!r} exists on {delivery.remote}", "--base")
+        raise InputError(f"neither {branch!r} nor {base!r} exists on {delivery.remote}", "--base",
+                         f"push {base} to {delivery.remote} first, or give --base a branch it has")
     return _Start(start, delivery.base or "HEAD")
 
 
@@ -401,7 +402,7 @@ def batch_to_branch(config: Config, renderer: Renderer, action: str, items: Sequ
         local = repo.rev_parse(f"refs/heads/{branch}")
         start = local or repo.rev_parse(delivery.base or "HEAD")
         if start is None:
-            raise InputError(f"base {delivery.base!r} is not a commit", "--base")
+            raise InputError(f"base {delivery.base!r} is not a commit", "--base", refs.REF_HINT)
         sha, res = _run_at(attempt, _Start(start, branch if local else delivery.base or "HEAD"), branch,
                            local is not None)
         if sha is not None:

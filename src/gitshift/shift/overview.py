@@ -152,8 +152,9 @@ def diff(config: Config, renderer: Renderer, app: str | None, env: str | None, a
     sha = repo.rev_parse(against)
     if sha is None:
         from gitshift.errors import InputError
+        from gitshift.gitops import refs
 
-        raise InputError(f"unknown ref {against!r}", "--against")
+        raise InputError(f"unknown ref {against!r}", "--against", refs.REF_HINT)
     view = files.FileView(root=config.root)
     chunks: list[str] = []
     with files_at(renderer, repo, sha) as (old_tree, old_view):

@@ -45,7 +45,9 @@ def live_image(rendered: Rendered, env: EnvConfig) -> str:
     obj = _live_workload(rendered, env)
     image = image_of(obj, env) if obj is not None else None
     if not image:
-        raise InputError(f"no live image found in {env.app}/{env.name}", env.overlay)
+        raise InputError(f"no live image found in {env.app}/{env.name}", env.overlay,
+                         f"check apps.{env.app}.image (or the env's image) in gitshift.yaml against the images "
+                         f"`gitshift render {env.overlay}` shows")
     return image
 
 
@@ -53,12 +55,13 @@ def _render_env(config: Config, renderer: Renderer, env: EnvConfig, ref: str | N
     """``env`` rendered from the working tree, or at commit ``ref``."""
     if ref is None:
         return render(renderer, config.root, env, files.FileView(root=config.root))
+    from gitshift.gitops import refs
     from gitshift.gitops.repo import Repo
 
     repo = Repo(config.root)
     sha = repo.rev_parse(ref)
     if sha is None:
-        raise InputError(f"unknown ref {ref!r}", "--base")
+        raise InputError(f"unknown ref {ref!r}", "--base", refs.REF_HINT)
     with files_at(renderer, repo, sha) as (tree, view):
         return render(renderer, tree, env, view)
 

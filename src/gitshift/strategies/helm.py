@@ -321,7 +321,8 @@ def _canary(r: Release, env: EnvConfig, request: ShiftRequest) -> None:
     if request.action == "canary.promote":
         tag = _text(r.get(c.image_tag, _key(env, "canary", "image_tag")))
         if not tag:
-            raise InputError(f"the canary of {r.label} has no image tag to promote", "canary promote")
+            raise InputError(f"the canary of {r.label} has no image tag to promote", "canary promote",
+                             "run `gitshift canary deploy` first")
         stable = s.image.tag
         assert stable is not None
         r.set(stable, tag, _key(env, "image", "tag"))

@@ -60,7 +60,8 @@ def plan(rendered: Rendered, env: EnvConfig, request: ShiftRequest) -> list[Inte
     workloads = app_workloads(rendered, env)
     if not workloads:
         raise InputError(f"no workload runs the app's image {env.image or ''!r}".replace(" ''", ""),
-                         env.where)
+                         env.where, f"check apps.{env.app}.image (or the env's image) in gitshift.yaml against "
+                         f"the images `gitshift render {env.overlay}` shows")
     if env.strategy == "recreate" and (request.max_surge or request.max_unavailable):
         raise InputError("--max-surge/--max-unavailable apply to rolling envs only", f"{env.app}/{env.name}")
     out: list[Intent] = []

@@ -131,7 +131,8 @@ def _promote(
 ) -> list[Intent]:
     image = image_of(p.canary, env)
     if not image:
-        raise InputError(f"canary {name_of(p.canary)} has no image to promote", "canary promote")
+        raise InputError(f"canary {name_of(p.canary)} has no image to promote", "canary promote",
+                         "run `gitshift canary deploy` first")
     # Stable first: the rewriter and the PR table read intents in order.
     return (
         set_image(p.stable, env, image)
