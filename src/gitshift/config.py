@@ -142,15 +142,16 @@ KEYS: tuple[Key, ...] = (
     Key(f"{HELM_KEY}.bluegreen.preview", "value path", "none", "the color the preview routes to"),
     Key(f"{HELM_KEY}.bluegreen.colors", "list of two names", "`[blue, green]`", "the colors"),
     Key(f"{HELM_KEY}.render", "`auto` | `true` | `false`", "`auto`",
-        "render the chart with `helm template` before and after a shift: where helm is on PATH, always "
-        "(exit 3 without helm), or never"),
+        "render the chart with `helm template`: `auto` in shifts (before and after) and for gate names where "
+        "helm is on PATH, `true` also in `status` and `check` (exit 3 without helm), `false` never; "
+        "`--engine helm` turns `auto` into `true`"),
     Key(f"{HELM_KEY}.chart", "path", "the release's local chart",
         "the chart folder `helm template` renders (a HelmRelease's GitRepository chart, an Application's "
         "`source.path`, a values file's folder)"),
     Key(f"{HELM_KEY}.release_name", "Kubernetes name", "as Flux or Argo CD name it", "the release name of the "
         "chart render (and of `status` for a values file)"),
     Key(f"{HELM_KEY}.namespace", "Kubernetes name", "as Flux or Argo CD name it",
-        "the namespace of the chart render"),
+        "the namespace of the chart render (and of `${namespace}` in gate queries)"),
     Key(f"{ENV_KEY}.argocd_app", "Kubernetes name", "`<app>-<env>`", "the env's Argo CD Application (gates)",
         "shop-prod"),
     Key(f"{ENV_KEY}.analysis", "mapping", "the defaults below", "how `gate` and `advance` judge the env's step"),
@@ -167,7 +168,8 @@ KEYS: tuple[Key, ...] = (
         "error-rate"),
     Key(f"{ENV_KEY}.analysis.checks[].query", "PromQL", "required",
         "the query; `${app}` `${env}` `${namespace}` `${stable}` `${canary}` `${active}` `${preview}` "
-        "`${service}` `${preview_service}` `${canary_service}` are replaced by rendered names, nothing else",
+        "`${service}` `${preview_service}` `${canary_service}` (and `${release}`, a Helm env's release) are "
+        "replaced by rendered names, nothing else",
         'sum(rate(http_errors_total{pod=~"${canary}-.*"}[5m]))'),
     Key(f"{ENV_KEY}.analysis.checks[].max", "number", "none (give max, min or both)", "the highest value allowed",
         0.01),
@@ -228,7 +230,7 @@ class CanarySettings:
 # `${name}` in a check's query; everything else in a query is PromQL and left alone.
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 PLACEHOLDERS = ("app", "env", "namespace", "stable", "canary", "active", "preview",
-                "service", "preview_service", "canary_service")
+                "service", "preview_service", "canary_service", "release")
 ON_NO_DATA = ("wait", "fail", "pass")
 ON_FAILURE = ("rollback", "hold")
 _DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")

@@ -34,7 +34,7 @@ def test_completion_script_is_produced(shell: str, needle: str) -> None:
 @pytest.mark.parametrize(("words", "expected"), [
     ("gitshift blue", {"bluegreen"}),
     ("gitshift canary ", {"deploy", "scale", "promote", "confirm", "rollback", "advance"}),
-    ("gitshift status --engine ", {"auto", "builtin", "kustomize", "kubectl"}),
+    ("gitshift status --engine ", {"auto", "builtin", "kustomize", "kubectl", "helm"}),
     ("gitshift set-image web :1 --dry", {"--dry-run"}),
 ])
 def test_bash_completes(words: str, expected: set[str]) -> None:

@@ -36,6 +36,11 @@ SERIES: list[tuple[str, dict[str, str], Callable[[int], float]]] = [
      lambda i: 1000.0 * i),
     ("http_requests_total", {"namespace": "hello-canary", "deployment": "web-canary", "code": "500"},
      lambda i: 2.0 * i),
+    # examples/helm: the chart's canary in prod-canary (namespace shop-canary).
+    ("http_requests_total", {"namespace": "shop-canary", "deployment": "web-canary", "code": "200"},
+     lambda i: 1000.0 * i),
+    ("http_requests_total", {"namespace": "shop-canary", "deployment": "web-canary", "code": "500"},
+     lambda i: 3.0 * i),
     ("latency_p99_seconds", {"namespace": "shop", "deployment": "web-canary"}, lambda i: 0.25),
     ("latency_p99_seconds", {"namespace": "shop", "deployment": "web"}, lambda i: 0.2),
     ("ready_ratio", {"namespace": "shop", "deployment": "web-green"}, lambda i: 1.0),

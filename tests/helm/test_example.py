@@ -93,14 +93,3 @@ def test_set_image_on_the_flux_env_changes_one_line(shop: Path) -> None:
     assert find(render(shop / "clusters/staging"), "HelmRelease", "web")["spec"]["values"]["stable"]["image"]["tag"] \
         == "1.1.0"
 
-
-def test_gates_say_they_do_not_judge_helm_envs(shop: Path) -> None:
-    r = run(shop, "gate", "web", "--env", "prod-canary")
-    assert r.exit_code == 2 and "gates do not judge Helm envs yet" in r.output
-
-
-def test_advance_all_leaves_helm_envs_out(shop: Path) -> None:
-    from gitshift.config import load
-    from gitshift.shift.advance import gated
-
-    assert gated(load(shop / "gitshift.yaml", shop)) == []

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from gitshift.render import Renderer
 
 F = TypeVar("F", bound=Callable[..., Any])
-ENGINES = ("auto", "builtin", "kustomize", "kubectl")
+ENGINES = ("auto", "builtin", "kustomize", "kubectl", "helm")  # render.ENGINES, without importing it
 
 
 def _store(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -39,7 +39,7 @@ def global_options(envvars: bool) -> Callable[[F], F]:
         click.option("-o", "--output", type=click.Choice(["text", "json"]), envvar=env("OUTPUT"),
                      help="Output format."),
         click.option("--engine", type=click.Choice(ENGINES), envvar=env("ENGINE"),
-                     help="Renderer: auto prefers builtin."),
+                     help="Renderer: auto prefers builtin; helm is auto, and renders Helm envs' charts everywhere."),
         click.option("-v", "--verbose", is_flag=True, default=None, envvar=env("VERBOSE"),
                      help="Show details, and a traceback on errors."),
         click.option("-q", "--quiet", is_flag=True, default=None, envvar=env("QUIET"),

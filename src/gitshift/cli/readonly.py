@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from gitshift.cli import output
 from gitshift.cli.options import Settings, command_options, settings
 from gitshift.cli.output import examples
+
+if TYPE_CHECKING:
+    from gitshift.result import StatusRow
 
 
 def _revision(value: str, option: str) -> str:
@@ -41,10 +45,25 @@ def status(app: str | None, env_name: str | None, html_dir: str | None) -> int:
         output.emit_json([r.to_json() for r in rows])
     else:
         output.table([r.row() for r in rows], ["APP", "ENV", "STRATEGY", "IMAGE", "TRAFFIC", "REPLICAS"])
+        _chart_notes(rows, s)
     for r in rows:
         if r.error:
             output.row_error(f"{r.env.app}/{r.env.name}", r.error, r.hint)
     return max((r.code for r in rows), default=0)
+
+
+def _chart_notes(rows: list[StatusRow], s: Settings) -> None:
+    """A Helm chart's failures as warnings; the Helm envs whose chart was not rendered, said once."""
+    from gitshift.helm.chart import NOT_ASKED
+
+    for r in rows:
+        for w in r.warnings:
+            if w.startswith("chart: "):
+                click.echo(f"gitshift: warning: {r.env.app}/{r.env.name}: {w}", err=True)
+    quiet = [f"{r.env.app}/{r.env.name}" for r in rows if NOT_ASKED in r.warnings]
+    if quiet and not s.quiet:
+        click.echo(f"gitshift: note: {', '.join(quiet)}: read from the Helm values; "
+                   f"{NOT_ASKED.replace('renders it', 'renders the chart')}", err=True)
 
 
 def _status_page(s: Settings, out: Path, app: str | None, env_name: str | None) -> None:

@@ -40,7 +40,7 @@ def _targets(tree: Path, env: EnvConfig, view: FileView) -> dict[str, tuple[Path
     return out
 
 
-def _place_files(tree: Path, env: EnvConfig, view: FileView, intents: Sequence[Intent]) -> Edits:
+def place_files(tree: Path, env: EnvConfig, view: FileView, intents: Sequence[Intent]) -> Edits:
     """Edit the values files (or the kustomization's helmCharts entry) with the comment-keeping round trip."""
     from gitshift.rewrite import yamldoc
     from gitshift.rewrite.scalars import set_in
@@ -116,7 +116,7 @@ def place(tree: Path, env: EnvConfig, view: FileView, before: Rendered, intents:
     if s.values_file is None and s.helm_chart is None:
         edits, after = rewrite.place((tree / env.overlay).resolve(), view, before, intents, render)
     else:
-        edits = _place_files(tree, env, view, intents)
+        edits = place_files(tree, env, view, intents)
         try:
             after = render(view.with_edits(edits))
         except GitshiftError as exc:

@@ -66,11 +66,50 @@ def _rel(base: str, path: str) -> str | None:
     return PurePosixPath(joined).as_posix()
 
 
+@dataclass(frozen=True)
+class Identity:
+    """The release as the cluster knows it: its name, and its namespace (None when nothing says)."""
+
+    name: str
+    namespace: str | None
+
+
+def identity(rendered: Rendered, env: EnvConfig, view: FileView, tree: Path) -> Identity:
+    """The release's name and namespace, read the way Flux, Argo CD or kustomize read them (or ``helm:``)."""
+    s = settings(env)
+    r = release(rendered, env)
+    obj, meta = r.obj, r.obj.get("metadata") or {}
+    spec = obj.get("spec") or {}
+    if obj.get("kind") == VALUES_KIND and s.helm_chart is not None:
+        from gitshift.helm.values import chart_entry
+
+        _, _, entry = chart_entry(tree, env, view)
+        name, ns = entry.get("releaseName") or entry.get("name"), entry.get("namespace")
+    elif obj.get("kind") == VALUES_KIND:
+        name, ns = env.app, None
+    elif obj.get("kind") == "HelmRelease":
+        target = spec.get("targetNamespace")
+        name = spec.get("releaseName") or (f"{target}-{meta.get('name')}" if target else meta.get("name"))
+        ns = target or meta.get("namespace")
+    else:
+        helm = _source(obj).get("helm") or {}
+        name, ns = helm.get("releaseName") or meta.get("name"), (spec.get("destination") or {}).get("namespace")
+    return Identity(str(s.release_name or name), str(s.namespace or ns) if s.namespace or ns else None)
+
+
+def _source(obj: Obj) -> dict[str, Any]:
+    """An Application's source that carries Helm settings."""
+    spec = obj.get("spec") or {}
+    found = spec.get("source") or next((x for x in spec.get("sources") or [] if isinstance(x, dict)
+                                        and isinstance(x.get("helm"), dict)), {})
+    return found if isinstance(found, dict) else {}
+
+
 def chart_of(rendered: Rendered, env: EnvConfig, view: FileView, tree: Path) -> Chart | str:
     """The chart and values of the env's release; a reason (str) when no local chart is found."""
     s = settings(env)
     r = release(rendered, env)
-    obj, meta = r.obj, r.obj.get("metadata") or {}
+    obj = r.obj
     spec = obj.get("spec") or {}
     files: tuple[str, ...] = ()
     values = r.effective()
@@ -78,28 +117,21 @@ def chart_of(rendered: Rendered, env: EnvConfig, view: FileView, tree: Path) -> 
         path = str(s.values_file)
         chart = s.chart or str(PurePosixPath(path).parent)
         files, values = (path,), {}
-        name, ns = s.release_name or env.app, s.namespace or "default"
     elif obj.get("kind") == "HelmRelease":
         cs = ((spec.get("chart") or {}).get("spec")) or {}
         local = cs.get("chart") if (cs.get("sourceRef") or {}).get("kind") == "GitRepository" else None
         chart = s.chart or (_rel("", str(local)) if isinstance(local, str) else None) or ""
-        target = spec.get("targetNamespace")
-        name = s.release_name or spec.get("releaseName") or (f"{target}-{meta.get('name')}" if target
-                                                              else str(meta.get("name")))
-        ns = s.namespace or target or meta.get("namespace") or "default"
     else:
-        source = spec.get("source") or next((x for x in spec.get("sources") or [] if isinstance(x, dict)
-                                              and isinstance(x.get("helm"), dict)), {})
+        source = _source(obj)
         helm = source.get("helm") or {}
         chart = s.chart or (_rel("", str(source["path"])) if isinstance(source.get("path"), str) else None) or ""
         files = tuple(f for f in (_rel(chart, str(v)) for v in helm.get("valueFiles") or []) if f)
-        name = s.release_name or helm.get("releaseName") or str(meta.get("name"))
-        ns = s.namespace or (spec.get("destination") or {}).get("namespace") or "default"
     if not chart:
         return f"no local chart for {r.label}; set helm.chart"
     if not view.is_file(tree / chart / "Chart.yaml"):
         return f"no Chart.yaml in {chart}"
-    return Chart(chart, str(name), str(ns), files, values)
+    who = identity(rendered, env, view, tree)
+    return Chart(chart, who.name, who.namespace or "default", files, values)
 
 
 def _copy(view: FileView, src: Path, dest: Path, budget: list[int]) -> None:
@@ -247,28 +279,32 @@ class Proof:
 
 
 def prove(env: EnvConfig, tree: Path, before_view: FileView, after_view: FileView, before: Rendered,
-          after: Rendered, state_after: State) -> Proof:
+          after: Rendered, state_after: State, asked: bool = False) -> Proof:
     """Render the chart before and after the shift and check the after render.
+
+    ``asked`` (``--engine helm``) makes ``helm.render: auto`` required.
 
     Raises:
         CheckFailedError: the chart fails to render with the new values, or the render does not show
             the intended state.
         RendererUnavailableError: ``helm.render: true`` and helm is not on PATH.
     """
+    from gitshift.helm.chart import required, unavailable
+
     s = settings(env)
-    if s.render is False:
+    render = required(env, asked)
+    if render is False:
         return Proof("⚠️ chart not rendered (helm.render: false)", False)
     binary = helm_binary()
     if binary is None:
-        if s.render is True:
-            raise RendererUnavailableError("helm is not on PATH", f"apps.{env.app}.envs.{env.name}.helm.render",
-                                           "install helm, or set helm.render: auto")
+        if render is True:
+            raise unavailable(env, asked, "helm is not on PATH")
         return Proof("⚠️ chart not rendered: helm is not on PATH", False)
     if s.helm_chart is not None:
-        return _prove_inflated(env, tree, before_view, after_view, state_after)
+        return _prove_inflated(env, tree, before_view, after_view, state_after, asked)
     new = chart_of(after, env, after_view, tree)
     if isinstance(new, str):
-        if s.render is True:
+        if render is True:
             raise InputError(f"cannot render the chart: {new}", f"{env.app}/{env.name}")
         return Proof(f"⚠️ chart not rendered: {new}", False)
     try:
@@ -291,18 +327,16 @@ def prove(env: EnvConfig, tree: Path, before_view: FileView, after_view: FileVie
 
 
 def _prove_inflated(env: EnvConfig, tree: Path, before_view: FileView, after_view: FileView,
-                    state_after: State) -> Proof:
+                    state_after: State, asked: bool) -> Proof:
     """A ``helmCharts`` entry: the overlay rendered with ``kustomize --enable-helm`` is the chart's render."""
+    from gitshift.helm.chart import required, unavailable
     from gitshift.render.builtin import BuiltinRenderer
     from gitshift.render.helmcharts import HelmFallbackRenderer, helm_engine
 
-    s = settings(env)
     engine = helm_engine()
     if engine is None:
-        if s.render is True:
-            raise RendererUnavailableError("helm and kustomize (or kubectl) are not on PATH",
-                                           f"apps.{env.app}.envs.{env.name}.helm.render",
-                                           "install them, or set helm.render: auto")
+        if required(env, asked) is True:
+            raise unavailable(env, asked, "helm and kustomize (or kubectl) are not on PATH")
         return Proof("⚠️ chart not rendered: helm is not on PATH", False)
     overlay = tree / env.overlay
     renderer = HelmFallbackRenderer(BuiltinRenderer())

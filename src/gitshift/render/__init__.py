@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from gitshift.manifests import Obj
     from gitshift.render.external import ExternalRenderer
 
-ENGINES = ("auto", "builtin", "kustomize", "kubectl")
+# helm: as auto, and every Helm env's chart is rendered with helm by every command (README.md, "Helm releases").
+ENGINES = ("auto", "builtin", "kustomize", "kubectl", "helm")
 # The external engines ``auto`` falls back to, in order of preference.
 EXTERNAL = ("kustomize", "kubectl")
 
@@ -145,8 +146,9 @@ class AutoRenderer:
     # The builtin engine renders a commit's blobs; the external one gets them copied out (external.py).
     reads_git_objects = True
 
-    def __init__(self, notice: Notice | None = None) -> None:
+    def __init__(self, notice: Notice | None = None, charts: bool = False) -> None:
         self.builtin = _Builtin()
+        self.charts = charts  # --engine helm: Helm envs' charts are rendered wherever they are read
         self.notice = notice
         self.chosen: dict[str, str] = {}  # overlay (absolute path) -> the engine that renders it
         self._external: ExternalRenderer | None = None
@@ -211,9 +213,9 @@ def get_renderer(engine: str = "auto", notice: Notice | None = None) -> Renderer
     """
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}", "--engine", f"choose one of {', '.join(ENGINES)}")
-    if engine == "auto":
+    if engine in ("auto", "helm"):
         if builtin_available():
-            return AutoRenderer(notice)
+            return AutoRenderer(notice, charts=engine == "helm")
         engine = external_on_path() or ""
         if not engine:
             raise RendererUnavailableError("no renderer found", "--engine auto", "install kustomize or kubectl")
@@ -225,6 +227,11 @@ def get_renderer(engine: str = "auto", notice: Notice | None = None) -> Renderer
     from gitshift.render.external import ExternalRenderer
 
     return ExternalRenderer(engine)
+
+
+def renders_charts(renderer: Renderer) -> bool:
+    """Whether ``--engine helm`` asked for every Helm env's chart to be rendered."""
+    return isinstance(renderer, AutoRenderer) and renderer.charts
 
 
 def engine_of(renderer: Renderer, path: Path) -> str:

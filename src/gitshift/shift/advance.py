@@ -84,6 +84,10 @@ def decide(live: Live, gate: GateResult) -> tuple[ShiftRequest | None, str]:
 
 
 def _next_weight(live: Live) -> int | None:
+    if live.env.helm is not None:  # the weight is a value: the next step of canary.steps, as scale --next
+        from gitshift.strategies import helm
+
+        return helm.next_weight(live.state.weight or 0, live.env)
     from gitshift.strategies.canary import router
     from gitshift.strategies.canary.traffic import pair
 
@@ -109,7 +113,7 @@ def advance(config: Config, renderer: Renderer, envs: Sequence[EnvConfig], token
         if env.strategy not in GATED:
             raise InputError(f"{env.app}/{env.name} is a {env.strategy} env; advance needs canary or bluegreen",
                              str(config.path), "gate it with `gitshift gate`, and shift it by hand")
-    live = read(config, renderer, envs)
+    live = read(config, renderer, envs, moving_only=True)
     moving = [x for x in live if phase(x) is not None]
     judged = judge(config, moving, tokens) if moving else []
     verdicts = {(x.env.app, x.env.name): g for x, g in zip(moving, judged, strict=True)}
@@ -129,8 +133,5 @@ def advance(config: Config, renderer: Renderer, envs: Sequence[EnvConfig], token
 
 
 def gated(config: Config) -> list[EnvConfig]:
-    """The canary and blue/green envs of the config (``advance --all`` judges those with a release going).
-
-    Helm envs are left out: gates do not judge them yet (README.md, "Missing").
-    """
-    return [e for e in config.select() if e.strategy in GATED and e.helm is None]
+    """The canary and blue/green envs of the config, Helm envs too (``advance --all`` judges those in progress)."""
+    return [e for e in config.select() if e.strategy in GATED]

@@ -15,7 +15,7 @@ from gitshift import strategies as registry
 from gitshift.config import EnvConfig
 from gitshift.errors import CheckFailedError, GitshiftError, InputError
 from gitshift.manifests import MISSING, Intent, Obj, Rendered, format_path, show
-from gitshift.render import Layout, Renderer, engine_of, kustomization_dirs, render_reading
+from gitshift.render import Layout, Renderer, engine_of, kustomization_dirs, render_reading, renders_charts
 from gitshift.result import Change, Result, State
 from gitshift.shift.request import Delivery, Planner, ShiftRequest
 from gitshift.strategies.base import Neighbours, Strategy
@@ -130,7 +130,8 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
     if env.helm is not None:  # README.md, "Helm releases": the chart with the values, before and after
         from gitshift.helm import template as helm_template
 
-        proof = helm_template.prove(env, tree, view, view.with_edits(edits), before, after, state_after)
+        proof = helm_template.prove(env, tree, view, view.with_edits(edits), before, after, state_after,
+                                    renders_charts(renderer))
         c.checks.append(proof.note)
         c.extra_diff = proof.diff
     return c

@@ -50,8 +50,13 @@ class Live:
     last_action: str | None
 
 
-def read(config: Config, renderer: Renderer, envs: Sequence[EnvConfig], ref: str = "HEAD") -> list[Live]:
-    """Render each env and find its last shift (one ``git log`` for all of them)."""
+def read(config: Config, renderer: Renderer, envs: Sequence[EnvConfig], ref: str = "HEAD",
+         moving_only: bool = False) -> list[Live]:
+    """Render each env and find its last shift (one ``git log`` for all of them).
+
+    A Helm env's chart is rendered only for the names its checks use, and with
+    ``moving_only`` only when it has a release in progress (``advance`` judges no other).
+    """
     repo = Repo(config.root)
     last: dict[tuple[str, str], history.Entry] = {}
     for entry in history.read(repo, ref):
@@ -62,8 +67,11 @@ def read(config: Config, renderer: Renderer, envs: Sequence[EnvConfig], ref: str
         rendered = render(renderer, config.root, env, view)
         state = registry.for_env(env).state(rendered, env)
         shift = last.get((env.app, env.name))
-        live = Live(env, rendered, state, placeholders(rendered, env, state),
-                    shift.commit if shift else None, shift.action if shift else None)
+        live = Live(env, rendered, state, {}, shift.commit if shift else None, shift.action if shift else None)
+        if env.helm is not None:
+            live = replace(live, names=_helm_names(config, renderer, live, view, moving_only))
+        else:
+            live = replace(live, names=placeholders(rendered, env, state))
         if phase(live) == "promoted" and "active" in live.names:
             # ${preview} keeps naming the color being released: its checks judge it until finish.
             live = replace(live, names={**live.names, "preview": live.names["active"]})
@@ -71,29 +79,56 @@ def read(config: Config, renderer: Renderer, envs: Sequence[EnvConfig], ref: str
     return out
 
 
+def _helm_names(config: Config, renderer: Renderer, live: Live, view: files.FileView,
+                moving_only: bool) -> dict[str, str]:
+    """A Helm env's placeholder values; a check that needs a name the chart did not give is a config error."""
+    from gitshift.config import PLACEHOLDER
+    from gitshift.helm import workloads
+    from gitshift.render import renders_charts
+
+    env = live.env
+    wanted = frozenset(n for c in env.analysis.checks for n in PLACEHOLDER.findall(c.query))
+    if moving_only and phase(live) is None:
+        wanted = frozenset()
+    found = workloads.names(env, config.root, view, live.rendered, live.state, wanted, renders_charts(renderer))
+    missing = sorted(wanted & set(workloads.CHART_NAMES) - set(found.names))
+    if missing and found.missing_because:
+        shown = ", ".join(f"${{{n}}}" for n in missing)
+        raise ConfigError(f"apps.{env.app}.envs.{env.name}.analysis.checks: {shown} is the chart's, and "
+                          f"{found.missing_because}", str(config.path),
+                          "install helm (README.md, \"The chart proof\"), or name the workloads in the env's "
+                          "canary: or bluegreen: section")
+    return found.names
+
+
 def phase(live: Live) -> str | None:
     """The release in progress: ``canary``, ``preview`` (blue/green deployed), ``promoted``, or None."""
     state, names = live.state, live.names
     if live.env.strategy == "canary":
-        canary_pods = state.pods(names.get("canary", ""))
+        canary_pods = state.pods("canary" if live.env.helm is not None else names.get("canary", ""))
         return "canary" if (state.weight or 0) > 0 or state.match or canary_pods > 0 else None
-    if live.env.strategy == "bluegreen" and "preview" in names:
-        idle_pods = state.pods(names["preview"])
-        if idle_pods < 1:
+    idle = _idle(live)
+    if live.env.strategy == "bluegreen" and idle is not None:
+        if state.pods(idle) < 1:
             return None
-        if state.preview is not None:  # a preview Service tells the two phases apart
+        if state.preview is not None:  # a preview Service (a preview value) tells the two phases apart
             return "preview" if state.preview != state.active else "promoted"
         return {"bluegreen.deploy": "preview", "bluegreen.promote": "promoted"}.get(live.last_action or "")
     return None
 
 
+def _idle(live: Live) -> str | None:
+    """The key of the idle color in ``state.replicas``: its workload, or a Helm env's color name."""
+    helm = live.env.helm
+    if helm is None:
+        return live.names.get("preview")
+    if helm.bluegreen is None or live.state.active not in helm.bluegreen.colors:
+        return None
+    return next(c for c in helm.bluegreen.colors if c != live.state.active)
+
+
 def placeholders(rendered: Rendered, env: EnvConfig, state: State) -> dict[str, str]:
     """The values of ``${app}``, ``${env}``, ``${namespace}`` and the names the env's strategy knows."""
-    if env.helm is not None:  # README.md, "Missing": the chart's workloads are not in the overlay
-        from gitshift.errors import InputError
-
-        raise InputError(f"{env.app}/{env.name} is a Helm env; gates do not judge Helm envs yet",
-                         f"apps.{env.app}.envs.{env.name}.helm", "run the shifts by hand (canary scale, promote)")
     names = {"app": env.app, "env": env.name}
     main: Obj | None = None
     if env.strategy == "canary":

@@ -13,8 +13,8 @@ from gitshift import strategies as registry
 from gitshift.config import Config, EnvConfig
 from gitshift.errors import GitshiftError
 from gitshift.manifests import Rendered, image_name
-from gitshift.render import Renderer, engine_of
-from gitshift.result import CheckRow, StatusRow
+from gitshift.render import Renderer, engine_of, renders_charts
+from gitshift.result import CheckRow, State, StatusRow
 from gitshift.shift.compute import dump, files_at, render, values_source
 
 if TYPE_CHECKING:
@@ -38,14 +38,16 @@ def _read(config: Config, renderer: Renderer, app: str | None, env: str | None
 def collect(config: Config, renderer: Renderer, app: str | None, env: str | None) -> list[StatusRow]:
     """The state of every selected env, read from its rendered overlay; an env that fails gets its error."""
     rows = []
+    view = files.FileView(root=config.root)
     for e, rendered, engine, error in _read(config, renderer, app, env):
         if rendered is not None:
             try:
                 state = registry.for_env(e).state(rendered, e)
+                failures, notes = _chart(config, renderer, e, rendered, state, view)
             except GitshiftError as exc:
                 error = exc
             else:
-                rows.append(StatusRow(e, state, engine, warnings=tuple(_image_found(rendered, e))))
+                rows.append(StatusRow(e, state, engine, warnings=(*_image_found(rendered, e), *failures, *notes)))
                 continue
         assert error is not None
         rows.append(StatusRow(e, None, engine, error=str(error), code=error.exit_code, hint=error.hint))
@@ -65,12 +67,30 @@ def check(config: Config, renderer: Renderer, app: str | None, env: str | None) 
             state = strategy.state(rendered, e)
             failures = _image_found(rendered, e) + checks.run(
                 rendered, e, state.serving, own=strategy.checks(rendered, e))
+            chart_failures, notes = _chart(config, renderer, e, rendered, state, view)
+            failures += chart_failures
             warnings = [] if values_source(e) else _stale(renderer, config.root, e, rendered, view)
+            warnings += notes
         except GitshiftError as exc:
             out.append(CheckRow(e, engine, error=str(exc), hint=exc.hint, code=exc.exit_code))
             continue
         out.append(CheckRow(e, engine, tuple(failures), tuple(warnings)))
     return out
+
+
+def _chart(config: Config, renderer: Renderer, env: EnvConfig, rendered: Rendered, state: State,
+           view: files.FileView) -> tuple[list[str], list[str]]:
+    """A Helm env's chart failures, and the note that its chart was not rendered (README.md, "Helm releases").
+
+    The chart is rendered when ``helm.render: true`` or ``--engine helm`` asks; its render
+    must pass the checks a shift's chart proof runs.
+    """
+    if env.helm is None:
+        return [], []
+    from gitshift.helm import chart
+
+    failures, note = chart.check(env, config.root, view, rendered, state, renders_charts(renderer))
+    return [f"chart: {f}" for f in failures], [note] if note else []
 
 
 def _image_found(rendered: Rendered, env: EnvConfig) -> list[str]:

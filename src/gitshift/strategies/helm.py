@@ -257,6 +257,11 @@ def _canary_state(r: Release, env: EnvConfig) -> State:
                  match=_match(r, env, c), replicas=reps)
 
 
+def next_weight(now: int, env: EnvConfig) -> int | None:
+    """The first of ``canary.steps`` above ``now`` (where ``scale --next`` goes), or None past the last."""
+    return next((w for w in _steps(env) if w > now), None)
+
+
 def _check_weight(weight: int) -> int:
     if not 0 <= weight <= 100:
         raise InputError(f"invalid weight {weight}", "--weight", "give a whole number 0-100")
@@ -307,12 +312,11 @@ def _canary(r: Release, env: EnvConfig, request: ShiftRequest) -> None:
         if request.weight is not None:
             weight = _check_weight(request.weight)
         else:
-            steps = _steps(env)
-            later = [w for w in steps if w > now]
-            if not later:
-                raise InputError(f"weight {now} is at or past the last step {steps[-1]}", "--next",
+            found = next_weight(now, env)
+            if found is None:
+                raise InputError(f"weight {now} is at or past the last step {_steps(env)[-1]}", "--next",
                                  "run `gitshift canary promote`, or give --weight N")
-            weight = later[0]
+            weight = found
         if weight > 0 and c.replicas is not None and _int(r, c.replicas, _key(env, "canary", "replicas")) < 1:
             raise NotDeployedError(f"the canary of {r.label} has 0 replicas", "canary scale",
                                    "run `gitshift canary deploy` first", needs="the canary deploy")
