@@ -10,7 +10,7 @@ from pathlib import Path
 
 from gitshift import files
 from gitshift import strategies as registry
-from gitshift.config import Config
+from gitshift.config import Config, EnvConfig
 from gitshift.errors import GitError, GitshiftError
 from gitshift.gitops.history import Entry
 from gitshift.manifests import Rendered
@@ -43,13 +43,22 @@ def views(config: Config, renderer: Renderer, app: str | None = None, env: str |
     for e in config.select(app, env):
         shifts = [h for h in past if h.app == e.app and h.env == e.name][:limit]
         try:
-            overlay = files.guard_inside(config.root, Path(e.overlay), f"overlay of {e.app}/{e.name}")
-            rendered = Rendered(renderer.render(overlay, view))
+            rendered = _render(config, renderer, e, view)
             state = registry.for_env(e).state(rendered, e)
             out.append(EnvView(e, state, traffic.graph(rendered, e), shifts))
         except GitshiftError as exc:
             out.append(EnvView(e, history=shifts, error=str(exc)))
     return out
+
+
+def _render(config: Config, renderer: Renderer, env: EnvConfig, view: files.FileView) -> Rendered:
+    """The env's overlay rendered; a Helm env whose values are a file or a helmCharts entry, its values."""
+    if env.helm is not None and (env.helm.values_file or env.helm.helm_chart):
+        from gitshift.helm.values import render_source
+
+        return render_source(config.root, env, view)
+    overlay = files.guard_inside(config.root, Path(env.overlay), f"overlay of {env.app}/{env.name}")
+    return Rendered(renderer.render(overlay, view))
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def _e(text: object, limit: int = 200) -> str:
 
 def _badge(view: EnvView) -> str:
     env = view.env
-    kind = env.strategy + (f" · {env.canary.traffic}" if env.canary else "")
+    kind = env.strategy + (" · helm" if env.helm else f" · {env.canary.traffic}" if env.canary else "")
     return f'<span class="badge {escape(env.strategy)}">{_e(kind)}</span>'
 
 
@@ -159,6 +159,9 @@ def build(views: Sequence[EnvView], *, title: str, generated: str, revision: str
         cards = "".join(_card(v, forge, f"a{a}-e{i}") for i, v in enumerate(envs))
         sections.append(f'<section class="app" id="app-{a}"><h2>{_e(app)}{sub}</h2>{cards}</section>')
         toc.append(f'<li><a href="#app-{a}">{_e(app)}</a> <span>{len(envs)} env(s)</span></li>')
+    legend = _LEGEND  # a Helm env's router is the release's values (pictures/helm.py)
+    if any(v.env.helm is not None for v in views):
+        legend = legend.replace("HTTPRoute</li>", "HTTPRoute, Helm values</li>")
     rev = ""
     if revision:
         url = commit_url(forge, revision)
@@ -170,7 +173,7 @@ def build(views: Sequence[EnvView], *, title: str, generated: str, revision: str
             f'<title>{_e(title)} · release status</title><link rel="stylesheet" href="style.css"></head>'
             f'<body><header class="top"><h1>{_e(title)} <span>release status</span></h1>'
             f'<p class="meta">Generated {_e(generated)}{rev} by gitshift from the rendered overlays; '
-            f'history from commit trailers.</p>{_LEGEND}'
+            f'history from commit trailers.</p>{legend}'
             f'<nav><ul class="toc">{"".join(toc)}</ul></nav></header>'
             f'<main>{"".join(sections)}</main></body></html>\n')
     return {"index.html": html, "style.css": CSS}

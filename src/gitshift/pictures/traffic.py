@@ -31,6 +31,10 @@ def graph(rendered: Rendered, env: EnvConfig) -> Graph:
     Raises:
         InputError, ConfigError: the render lacks an object the env's config names (as ``status`` does).
     """
+    if env.helm is not None:  # the workloads are the chart's: drawn from the values
+        from gitshift.pictures import helm
+
+        return helm.graph(rendered, env)
     if env.strategy == "bluegreen":
         return _bluegreen(rendered, env)
     if env.strategy == "canary":
@@ -66,7 +70,7 @@ def _hosts(objs: Iterable[Obj]) -> str:
     return hosts[0] + (f" +{len(hosts) - 1}" if len(hosts) > 1 else "")
 
 
-def _split(weight: int, match: Match | None) -> tuple[list[str], list[str]]:
+def split(weight: int, match: Match | str | None) -> tuple[list[str], list[str]]:
     """Edge labels of the stable and the canary route for ``weight`` and an A/B ``match``."""
     if match is None:
         return [f"{100 - weight} %"], [f"{weight} %"]
@@ -199,7 +203,7 @@ def _canary(rendered: Rendered, env: EnvConfig) -> Graph:
     router, hosts = _router(rendered, env, s.traffic)
     users = b.add(Node(USERS, "entry", _hosts(hosts)))
     b.link(users, b.add(router))
-    labels = dict(zip(("stable", "canary"), _split(weight, now.match), strict=True))
+    labels = dict(zip(("stable", "canary"), split(weight, now.match), strict=True))
     for role, workload in (("stable", both.stable), ("canary", both.canary)):
         svc = service(rendered, env, role)
         quiet = (weight == 0 and now.match is None) if role == "canary" else weight == 100
