@@ -53,13 +53,15 @@ def status(app: str | None, env_name: str | None, html_dir: str | None) -> int:
 
 
 def _chart_notes(rows: list[StatusRow], s: Settings) -> None:
-    """A Helm chart's failures as warnings; the Helm envs whose chart was not rendered, said once."""
+    """A Helm chart's failures as warnings, a valuesFrom not read; the Helm envs whose chart was not rendered, once."""
     from gitshift.helm.chart import NOT_ASKED
 
     for r in rows:
         for w in r.warnings:
             if w.startswith("chart: "):
                 click.echo(f"gitshift: warning: {r.env.app}/{r.env.name}: {w}", err=True)
+            elif w.startswith("valuesFrom ") and not s.quiet:
+                click.echo(f"gitshift: note: {r.env.app}/{r.env.name}: {w}", err=True)
     quiet = [f"{r.env.app}/{r.env.name}" for r in rows if NOT_ASKED in r.warnings]
     if quiet and not s.quiet:
         click.echo(f"gitshift: note: {', '.join(quiet)}: read from the Helm values; "

@@ -69,7 +69,7 @@ def intended_paths(before: Release, intents: Sequence[Intent]) -> dict[ValuePath
     for it in intents:
         for layer in before.layers:
             n = len(layer.base)
-            if it.path[:n] != layer.base:
+            if layer.kind == "from" or it.path[:n] != layer.base:
                 continue
             rest = it.path[n:]
             if layer.kind == "map":

@@ -2,7 +2,10 @@
 
 A release's values come in layers, lowest first, as the GitOps tool merges them:
 
-- Flux ``HelmRelease``: ``spec.values``;
+- Flux ``HelmRelease``: each ``spec.valuesFrom`` ConfigMap the overlay renders (its
+  ``valuesKey``, ``values.yaml`` by default, or one value at its ``targetPath``), in
+  order, then ``spec.values``; a Secret, or a ConfigMap rendered elsewhere, is not
+  read and is said so (``Release.unread``); a ConfigMap's values are read, never written;
 - Argo CD ``Application`` (``spec.source.helm`` or the first of ``spec.sources``
   with ``helm``): the ``values`` string, then ``valuesObject``, then ``parameters``
   (``--set name=value``);
@@ -41,7 +44,10 @@ VALUES_KIND = "HelmValues"
 
 @dataclass
 class Layer:
-    """One place values live in the object: ``map`` (a mapping), ``string`` (YAML text) or ``parameters``."""
+    """One place values live: ``map`` (a mapping), ``string`` (YAML text), ``parameters``, or ``from`` (read only).
+
+    A ``from`` layer is a ConfigMap a HelmRelease's ``valuesFrom`` names: its values count, gitshift does not edit it.
+    """
 
     label: str
     base: FieldPath
@@ -182,13 +188,76 @@ def _string_layer(base: FieldPath, text: Any, where: str) -> Layer:
     return Layer("helm.values", (*base, "values"), "string", data, text)
 
 
-def layers(obj: Obj, where: str) -> list[Layer]:
-    """The values layers of a release object, lowest first."""
+def values_from(obj: Obj, rendered: Rendered | None, where: str) -> tuple[list[Layer], list[str]]:
+    """A HelmRelease's ``valuesFrom`` ConfigMaps the overlay renders, in order; and what was not read, said once each.
+
+    Flux reads a ConfigMap or Secret of the HelmRelease's namespace, the key ``valuesKey``
+    (``values.yaml`` by default), merged in order, or, with ``targetPath``, one value set
+    at that path as ``--set`` does.
+    """
+    found: list[Layer] = []
+    unread: list[str] = []
+    spec, meta = obj.get("spec") or {}, obj.get("metadata") or {}
+    for i, ref in enumerate(spec.get("valuesFrom") or []):
+        if not isinstance(ref, dict):
+            continue
+        kind, name = str(ref.get("kind", "")), str(ref.get("name", ""))
+        key = str(ref.get("valuesKey") or "values.yaml")
+        label = f"valuesFrom {kind}/{name}"
+        if kind != "ConfigMap":
+            unread.append(f"{label} not read: gitshift reads no Secret; the values shown leave it out")
+            continue
+        cm = next((o for o in rendered or () if o.get("kind") == "ConfigMap" and o.get("apiVersion") == "v1"
+                   and (o.get("metadata") or {}).get("name") == name
+                   and (o.get("metadata") or {}).get("namespace") == meta.get("namespace")), None)
+        if cm is None:
+            unread.append(f"{label} not read: the overlay does not render it; the values shown leave it out")
+            continue
+        text = (cm.get("data") or {}).get(key)
+        if not isinstance(text, str):
+            unread.append(f"{label} not read: it has no key {key}; the values shown leave it out")
+            continue
+        base: FieldPath = ("spec", "valuesFrom", i)
+        if ref.get("targetPath"):
+            from gitshift.valuepaths import PathError
+
+            data: dict[str, Any] = {}
+            try:
+                _force(data, parse(str(ref["targetPath"])), _param_value({"value": text}))
+            except (PathError, ValueError):
+                unread.append(f"{label} not read: targetPath {ref['targetPath']!r} is not a value path")
+                continue
+            found.append(Layer(f"{label} ({key} at {ref['targetPath']})", base, "from", data))
+            continue
+        found.append(Layer(f"{label} ({key})", base, "from", _configmap_values(text, f"{label} ({key})", where),
+                           text))
+    return found, unread
+
+
+def _configmap_values(text: str, label: str, where: str) -> dict[str, Any]:
+    """The values a valuesFrom ConfigMap's key holds (YAML text)."""
+    import yaml
+
+    from gitshift.config import yaml_loader
+
+    try:
+        data = yaml.load(text, Loader=yaml_loader()) if text.strip() else {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"{label} is not YAML: {getattr(exc, 'problem', None) or exc}", where,
+                         "fix the ConfigMap's values") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{label} is not a YAML mapping", where, "fix the ConfigMap's values")
+    return data
+
+
+def layers(obj: Obj, where: str, rendered: Rendered | None = None) -> list[Layer]:
+    """The values layers of a release object, lowest first (``rendered``: where valuesFrom ConfigMaps are found)."""
     kind = obj.get("kind")
     if kind == VALUES_KIND:  # a values file, or a helmCharts entry (valuesInline is merged over valuesFile)
         return [Layer(k, (k,), "map", obj[k]) for k in ("values", "valuesFile", "valuesInline") if k in obj]
     if kind == "HelmRelease":
-        return [Layer("spec.values", ("spec", "values"), "map", (obj.get("spec") or {}).get("values") or {})]
+        own = Layer("spec.values", ("spec", "values"), "map", (obj.get("spec") or {}).get("values") or {})
+        return [*values_from(obj, rendered, where)[0], own]
     base, helm = _helm_source(obj)
     out = []
     if helm.get("values") is not None:
@@ -225,11 +294,13 @@ def _lookup(layer: Layer, vp: ValuePath) -> Any:
 class Release:
     """The values of one release, with the writes a strategy asks for."""
 
-    def __init__(self, obj: Obj, where: str, key: str) -> None:
+    def __init__(self, obj: Obj, where: str, key: str, rendered: Rendered | None = None) -> None:
         self.obj = obj
         self.where = where
         self.key = key  # the role name of a single release in status (rolling)
-        self.layers = layers(obj, where)
+        self.layers = layers(obj, where, rendered)
+        # valuesFrom a Secret or a ConfigMap the overlay does not render: left out of the values, and said so
+        self.unread = values_from(obj, rendered, where)[1] if obj.get("kind") == "HelmRelease" else []
 
     @property
     def label(self) -> str:
@@ -273,6 +344,11 @@ class Release:
             return
         layer, _ = self._find(vp)
         assert layer is not None
+        if layer.kind == "from":
+            raise InputError(f"value {path} of {self.label} comes from its {layer.label}; gitshift does not edit "
+                             "that ConfigMap", self.where,
+                             f"set {path} in the HelmRelease's spec.values (it wins over valuesFrom), or edit the "
+                             "ConfigMap by hand")
         if layer.kind == "parameters" and str(before) == str(value):
             return
         layer.edits = [(p, v) for p, v in layer.edits if p != vp] + [(vp, value)]
@@ -378,4 +454,4 @@ def release(rendered: Rendered, env: EnvConfig) -> Release:
                          env.where,
                          f"set apps.{env.app}.envs.{env.name}.helm.release to one the overlay renders")
     name = str((obj.get("metadata") or {}).get("name"))
-    return Release(obj, f"{obj.get('kind')}/{name} in {env.overlay}", s.release_name or name)
+    return Release(obj, f"{obj.get('kind')}/{name} in {env.overlay}", s.release_name or name, rendered)

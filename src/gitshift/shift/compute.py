@@ -134,6 +134,9 @@ def compute(renderer: Renderer, tree: Path, env: EnvConfig, request: ShiftReques
                                     renders_charts(renderer))
         c.checks.append(proof.note)
         c.extra_diff = proof.diff
+        from gitshift.helm.values import release
+
+        c.checks += [f"⚠️ {note}" for note in release(after, env).unread]
     return c
 
 

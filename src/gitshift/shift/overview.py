@@ -80,17 +80,18 @@ def check(config: Config, renderer: Renderer, app: str | None, env: str | None) 
 
 def _chart(config: Config, renderer: Renderer, env: EnvConfig, rendered: Rendered, state: State,
            view: files.FileView) -> tuple[list[str], list[str]]:
-    """A Helm env's chart failures, and the note that its chart was not rendered (README.md, "Helm releases").
+    """A Helm env's chart failures, and notes: its chart was not rendered, a valuesFrom was not read.
 
     The chart is rendered when ``helm.render: true`` or ``--engine helm`` asks; its render
-    must pass the checks a shift's chart proof runs.
+    must pass the checks a shift's chart proof runs (README.md, "Helm releases").
     """
     if env.helm is None:
         return [], []
     from gitshift.helm import chart
+    from gitshift.helm.values import release
 
     failures, note = chart.check(env, config.root, view, rendered, state, renders_charts(renderer))
-    return [f"chart: {f}" for f in failures], [note] if note else []
+    return [f"chart: {f}" for f in failures], [*release(rendered, env).unread, *([note] if note else [])]
 
 
 def _image_found(rendered: Rendered, env: EnvConfig) -> list[str]:
