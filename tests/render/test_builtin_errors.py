@@ -19,10 +19,10 @@ CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n"
     [
         ("helmCharts", "helmCharts:\n- name: redis\n  repo: https://charts.example.com\n"),
         (
-            "transformers",
-            "transformers:\n- |\n  apiVersion: builtin\n  kind: HashTransformer\n  metadata:\n    name: t\n",
+            "generators",
+            "generators:\n- |\n  apiVersion: builtin\n  kind: HelmChartInflationGenerator\n  metadata:\n"
+            "    name: h\n  chartName: redis\n",
         ),
-        ("buildMetadata", "buildMetadata: [transformerAnnotations]\n"),
     ],
 )
 def test_unsupported_field_names_field_and_file(tree: Tree, field: str, text: str) -> None:
@@ -175,3 +175,29 @@ def test_files_outside_the_kustomization_root_are_refused(tree: Tree) -> None:
     root = tree({"app/kustomization.yaml": "resources:\n- ../cm.yaml\n", "cm.yaml": CM})
     with pytest.raises(RenderError, match="not in or below"):
         BuiltinRenderer().render(root / "app")
+
+
+def test_objects_carrying_kustomize_build_state_are_refused(tree: Tree) -> None:
+    note = "  annotations:\n    internal.config.kubernetes.io/needsHashSuffix: enabled\n"
+    marked = CM.replace("  name: cm\n", "  name: cm\n" + note)
+    root = tree({"kustomization.yaml": "resources:\n- cm.yaml\n", "cm.yaml": marked})
+    with pytest.raises(UnsupportedError) as info:
+        BuiltinRenderer().render(root)
+    assert "internal.config.kubernetes.io/needsHashSuffix" in info.value.what  # kustomize adds a hash for it
+    assert info.value.where == str(root / "cm.yaml")
+    assert info.value.exit_code == 3
+
+
+def test_value_add_of_a_number_over_a_string_that_may_have_been_quoted_is_refused(tree: Tree) -> None:
+    plugin = (
+        "transformers:\n- |-\n  apiVersion: builtin\n  kind: ValueAddTransformer\n  metadata:\n    name: v\n"
+        "  value: '8080'\n  targets:\n  - fieldPath: data/a\n"
+    )
+    root = tree({"kustomization.yaml": "resources:\n- cm.yaml\n" + plugin, "cm.yaml": CM})
+    with pytest.raises(UnsupportedError) as info:  # `a: b` makes 8080 a number, `a: "b"` the text "8080"
+        BuiltinRenderer().render(root)
+    assert "ValueAddTransformer writing '8080' over the string 'b'" in info.value.what
+    assert info.value.exit_code == 3
+    root.joinpath("cm.yaml").write_text(CM.replace("a: b", 'a: "true"'))  # had to be quoted: stays text
+    [cm] = BuiltinRenderer().render(root)
+    assert cm["data"] == {"a": "8080"}

@@ -43,18 +43,17 @@ spec:
         image: {IMG}:6.14.1
         env:
 """
-TEAM = """\
-apiVersion: builtin
-kind: PatchStrategicMergeTransformer
+# An object carrying one of Kustomize's own build annotations, as a kustomize output
+# committed back can: Kustomize acts on it while building, the builtin engine does not.
+MARKED = """\
+apiVersion: v1
+kind: ConfigMap
 metadata:
   name: team
-patches: |-
-  apiVersion: apps/v1
-  kind: Deployment
-  metadata:
-    name: frontend
-    labels:
-      team: frontend
+  annotations:
+    internal.config.kubernetes.io/refBy: Deployment.v1.apps/frontend.production
+data:
+  team: frontend
 """
 OVERLAY = """\
 apiVersion: kustomize.config.k8s.io/v1beta1
@@ -72,10 +71,9 @@ PODINFO = {
     **{f"deploy/overlays/{env}/namespace.yaml": f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {env}\n"
        for env in ("dev", "staging", "production")},
     "deploy/overlays/dev/kustomization.yaml": OVERLAY.format(env="dev"),
-    # A built-in plugin the builtin engine lacks: kubectl kustomize renders it.
-    "deploy/overlays/production/kustomization.yaml": OVERLAY.format(env="production")
-    + "transformers:\n  - team.yaml\n",
-    "deploy/overlays/production/team.yaml": TEAM,
+    # What the builtin engine hands over: kubectl kustomize renders it.
+    "deploy/overlays/production/kustomization.yaml": OVERLAY.format(env="production") + "  - team.yaml\n",
+    "deploy/overlays/production/team.yaml": MARKED,
     # A plugin: gitshift runs none, with any engine, so this env cannot be rendered (exit 3).
     "deploy/overlays/staging/kustomization.yaml": OVERLAY.format(env="staging") + "transformers:\n  - labels.yaml\n",
     "deploy/overlays/staging/labels.yaml": "apiVersion: someteam.example.com/v1\nkind: ValueAnnotator\n"
@@ -112,8 +110,8 @@ def test_status_shows_every_env_it_can(podinfo: Path) -> None:
     assert rows["staging"]["error"] and "ValueAnnotator" in rows["staging"]["error"]
     assert rows["staging"]["engine"] == "builtin"  # not handed to an external engine: it would fail there too
     assert r.exit_code == 3  # the worst row: staging cannot be rendered
-    assert r.stderr.count("deploy/overlays/production: the builtin engine does not support the built-in plugin "
-                          "PatchStrategicMergeTransformer in `transformers`") == 1
+    assert r.stderr.count("deploy/overlays/production: the builtin engine does not support Kustomize's build "
+                          "annotations in objects (internal.config.kubernetes.io/refBy)") == 1
     text = run(podinfo, "--engine", "auto", "status")
     assert text.exit_code == 3
     lines = text.stdout.splitlines()
@@ -178,7 +176,7 @@ def test_without_an_external_engine_the_hint_says_to_install_one(podinfo: Path, 
     r = run(podinfo, "--engine", "auto", "status", "-o", "json")
     rows = {row["env"]: row for row in json.loads(r.stdout)}
     assert rows["dev"]["error"] is None
-    assert "PatchStrategicMergeTransformer" in rows["production"]["error"]
+    assert "internal.config.kubernetes.io/refBy" in rows["production"]["error"]
     assert r.exit_code == 3
     assert "install kustomize or kubectl" in r.stderr
 

@@ -6,19 +6,37 @@ import os
 from pathlib import Path
 from typing import Any
 
+from gitshift.errors import UnsupportedError
 from gitshift.files import FileView, repository_top
-from gitshift.render.builtin import emit, limits, ordering, scalars
+from gitshift.render.builtin import buildmeta, emit, limits, ordering, scalars
 from gitshift.render.builtin.build import Builder
+from gitshift.render.builtin.kustomization import HINT
+from gitshift.render.builtin.resource import Resource
 from gitshift.render.builtin.yamlio import FileCache
 
 __all__ = ["BuiltinRenderer"]
 
 
-def _tidy(obj: dict[str, Any]) -> dict[str, Any]:
-    """Drop an empty ``metadata.annotations``, as Kustomize does when it strips its own."""
+_WATCHED = buildmeta.STATE | buildmeta.READER | {buildmeta.ORIGIN, buildmeta.TRANSFORMATIONS}
+
+
+def _tidy(res: Resource, dropped: frozenset[str]) -> dict[str, Any]:
+    """The object as Kustomize prints it: the annotations it keeps for itself dropped (``dropped``),
+    annotation values as text, an empty ``metadata.annotations`` gone."""
+    obj = res.obj
     meta = obj.get("metadata")
     if isinstance(meta, dict) and "annotations" in meta:
         annotations = meta["annotations"]
+        if isinstance(annotations, dict) and not _WATCHED.isdisjoint(annotations):
+            state = sorted(buildmeta.STATE.intersection(annotations))
+            if state:
+                raise UnsupportedError(
+                    f"the builtin engine does not support Kustomize's build annotations in objects ({state[0]})",
+                    res.origin,
+                    HINT,
+                )
+            for key in dropped.intersection(annotations):
+                del annotations[key]
         if not annotations:
             del meta["annotations"]
         elif isinstance(annotations, dict):
@@ -73,7 +91,8 @@ class BuiltinRenderer:
                 resources = ordering.legacy(resources, first, last)
             else:
                 resources = ordering.legacy(resources)
-        return [_tidy(r.obj) for r in resources]
+        dropped = buildmeta.dropped(kust.list("buildMetadata"))
+        return [_tidy(r, dropped) for r in resources]
 
     def render_text(self, path: Path, view: FileView | None = None) -> str:
         """The overlay as YAML, as ``kubectl kustomize`` prints it."""

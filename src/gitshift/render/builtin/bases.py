@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 from gitshift.files import FileTooLargeError, FileView
 from gitshift.render.builtin import limits, openapi
+from gitshift.render.builtin.host import Host
 from gitshift.render.builtin.resource import ResMap, Resource
 
 if TYPE_CHECKING:
-    from gitshift.render.builtin.build import Builder
     from gitshift.render.builtin.tconfig import TransformerConfig
 
 LIMIT = 20_000  # bases kept at most (a process rendering more keeps building the others each time)
@@ -155,7 +155,7 @@ _kept = [0]  # the weight of everything in _built
 _lock = threading.Lock()
 
 
-def build(builder: Builder, path: Path, run: Callable[[], tuple[ResMap, TransformerConfig]]) -> tuple[
+def build(builder: Host, path: Path, run: Callable[[], tuple[ResMap, TransformerConfig]]) -> tuple[
         ResMap, TransformerConfig]:
     """What ``run`` builds for the base directory ``path``: from the cache when the view agrees, else built."""
     key = (os.path.abspath(path), builder.origin_root, id(openapi.ACTIVE.get()), builder.schema_fixed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from gitshift.errors import RenderError
 from gitshift.files import FileView
 from gitshift.render.builtin import (
     bases,
+    buildmeta,
     generators,
     images,
     labels,
@@ -19,6 +21,7 @@ from gitshift.render.builtin import (
     patches,
     plugins,
     replacements,
+    scalars,
     tconfig,
     variables,
 )
@@ -28,9 +31,9 @@ from gitshift.render.builtin.resource import ResMap, Resource, clone
 from gitshift.render.builtin.tconfig import TransformerConfig
 from gitshift.render.builtin.yamlio import FileCache
 
-ORIGIN = "config.kubernetes.io/origin"
 MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGED_BY_VALUE = "kustomize-(devel)"  # what kubectl's built-in kustomize writes
+LOCAL_CONFIG = "config.kubernetes.io/local-config"  # objects Kustomize leaves out of its output
 _REMOTE = ("://", "git@", "github.com/", "gitlab.com/", "bitbucket.org/")
 
 
@@ -41,44 +44,51 @@ class Builder:
         self.view = view
         self.cache = cache
         self.stack: list[Path] = []
-        self.origin_root: Path | None = None  # set when origin annotations are wanted
+        # Set when the top kustomization lists build metadata options: origins and transformers
+        # are then noted while building (buildmeta.py), and dropped at the end unless wanted.
+        self.origin_root: Path | None = None
         self.schema_fixed = False  # whether an ``openapi`` field has chosen the schema
 
     def top(self, root: Path) -> tuple[Kustomization, ResMap]:
         """The fully built overlay at ``root`` (hashes added, references fixed, build metadata)."""
         first = load(self.view, self.cache, Path(os.path.abspath(root)))
         options = first.list("buildMetadata")
-        if "originAnnotations" in options:
+        if options:
             self.origin_root = Path(os.path.abspath(root))
         field = first.get("openapi", {})
         self.schema_fixed = bool(field)
-        token = openapi.ACTIVE.set(openapi.load(self.view, field, first.root, str(first.file)))
+        tokens = openapi.activate(openapi.load(self.view, field, first.root, str(first.file)))
         try:
             kust, resmap, config = self.target(root, ResMap(), None, tconfig.EMPTY, first)
             names.add_hashes(resmap)
             names.fix_references(resmap, config.name_reference)
             variables.resolve(resmap, config.get("varReference"))
         finally:
-            openapi.ACTIVE.reset(token)
+            openapi.deactivate(tokens)
+        resmap.items = [r for r in resmap.items if not _local(r)]
+        resmap.invalidate()
         if "managedByLabel" in options:
             labels.set_pairs(resmap, {MANAGED_BY: MANAGED_BY_VALUE}, (FieldSpec("metadata/labels", create=True),))
         return kust, resmap
 
     def annotate_origin(self, res: Resource, origin: str) -> None:
-        """Record where ``res`` came from, as kustomize's originAnnotations option does."""
+        """Record where ``res`` came from, as kustomize does while it notes build metadata."""
         res.meta.setdefault("annotations", {})
         if not isinstance(res.meta["annotations"], dict):
             res.meta["annotations"] = {}
-        res.meta["annotations"][ORIGIN] = origin
+        res.meta["annotations"][buildmeta.ORIGIN] = origin
 
-    def origin_of_file(self, path: Path) -> str:
-        assert self.origin_root is not None
-        return f"path: {os.path.relpath(path, self.origin_root)}\n"
+    def ran(self, kust: Kustomization, resmap: ResMap) -> Callable[[str, int], None]:
+        """What to call after each built-in transformer ``kust`` configures has run over ``resmap``:
+        ``ran(kind, count)`` notes ``count`` transformers of that kind (nothing when not noting)."""
+        root = self.origin_root
+        if root is None:
+            return _nothing
 
-    def origin_of_generator(self, kust: Kustomization, kind: str) -> str:
-        assert self.origin_root is not None
-        where = os.path.relpath(kust.file, self.origin_root)
-        return f"configuredIn: {where}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
+        def note(kind: str, count: int = 1) -> None:
+            buildmeta.add_transformation(resmap, buildmeta.of_plugin(kust.file, root, kind), count)
+
+        return note
 
     def target(
         self,
@@ -102,7 +112,7 @@ class Builder:
                 found = openapi.load(self.view, kust.get("openapi"), kust.root, str(kust.file))
                 self.schema_fixed = True
                 if found is not None:
-                    openapi.ACTIVE.set(found)
+                    openapi.activate(found)
             if component and not kust.is_component:
                 raise RenderError(
                     f"expected kind 'Component' for path '{root}' but got '{kust.data.get('kind') or 'Kustomization'}'",
@@ -129,7 +139,7 @@ class Builder:
             for args in kust.list(field):
                 res = generators.generate(kust, self.view, args, kind)
                 if self.origin_root is not None:
-                    self.annotate_origin(res, self.origin_of_generator(kust, f"{kind}Generator"))
+                    self.annotate_origin(res, buildmeta.of_plugin(kust.file, self.origin_root, f"{kind}Generator"))
                 generators.absorb(resmap, res, str(kust.file))
         plugins.run_generators(self, kust, resmap)
         for entry in kust.list("components"):
@@ -140,18 +150,31 @@ class Builder:
         return config
 
     def _transform(self, kust: Kustomization, resmap: ResMap, config: TransformerConfig) -> None:
-        patches.apply_patches(kust, self.view, self.cache, resmap)
+        """Kustomize's built-in transformers in its order, then the ``transformers`` field's."""
+        ran = self.ran(kust, resmap)
+        patches.apply_patches(kust, self.view, self.cache, resmap, ran)
         if kust.get("namespace"):
             names.set_namespace(resmap, str(kust.get("namespace")), config.get("namespace"), where=str(kust.file))
+            ran("NamespaceTransformer", 1)
         if kust.get("namePrefix"):
             names.add_prefix(resmap, str(kust.get("namePrefix")), config.get("namePrefix"))
+            ran("PrefixTransformer", 1)
         if kust.get("nameSuffix"):
             names.add_suffix(resmap, str(kust.get("nameSuffix")), config.get("nameSuffix"))
+            ran("SuffixTransformer", 1)
         labels.apply(kust, resmap, config)
-        patches.apply_json6902(kust, self.view, resmap)
+        if kust.list("labels") or kust.get("commonLabels"):
+            ran("LabelTransformer", len(kust.list("labels")) + 1)  # one a ``labels`` entry, one for commonLabels
+        if kust.get("commonAnnotations"):
+            ran("AnnotationsTransformer", 1)
+        patches.apply_json6902(kust, self.view, resmap, ran)
         images.set_replicas(kust, resmap, config.get("replicas"))
+        ran("ReplicaCountTransformer", len(kust.list("replicas")))
         images.set_images(kust, resmap, config.get("images"))
+        ran("ImageTagTransformer", len(kust.list("images")))
         replacements.apply(kust, self.view, self.cache, resmap)
+        if kust.list("replacements"):
+            ran("ReplacementTransformer", 1)
         plugins.run_transformers(self, kust, resmap)
         resmap.invalidate()  # the transformers renamed resources in place
 
@@ -179,9 +202,19 @@ class Builder:
             for obj in objs:
                 res = Resource(clone(obj), str(path))
                 if self.origin_root is not None:
-                    self.annotate_origin(res, self.origin_of_file(path))
+                    self.annotate_origin(res, buildmeta.of_file(path, self.origin_root))
                 resmap.append(res)
         return tconfig.EMPTY
+
+
+def _local(res: Resource) -> bool:
+    """Whether Kustomize leaves ``res`` out of its output (``config.kubernetes.io/local-config``, not "false")."""
+    annotations = res.annotations()
+    return LOCAL_CONFIG in annotations and scalars.text(annotations[LOCAL_CONFIG]) != "false"
+
+
+def _nothing(kind: str, count: int = 1) -> None:
+    return None
 
 
 def _expand(doc: Any, path: Path) -> list[dict[str, Any]]:

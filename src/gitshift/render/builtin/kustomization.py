@@ -165,8 +165,6 @@ def _check(kust: Kustomization) -> None:
             raise kust.plugin("the `validators` field (each validator is a plugin)")
         if key in UNSUPPORTED and value not in (None, [], {}):
             raise kust.unsupported(f"the `{key}` field")
-    if "transformerAnnotations" in kust.list("buildMetadata"):
-        raise kust.unsupported("`buildMetadata: [transformerAnnotations]`")
     sort = kust.data.get("sortOptions")
     if sort is not None:
         order = sort.get("order")

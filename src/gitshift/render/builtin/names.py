@@ -216,6 +216,22 @@ def set_namespace(
     if not namespace:
         return
     fspecs = tuple(fspecs)
+    for res in resmap:
+        res.store_previous_id()
+        namespace_one(res, namespace, fspecs, unset_only, subjects, where)
+        if len([r for r in resmap if r.cur_id() == res.cur_id()]) != 1:
+            raise RenderError(f"namespace transformation produces ID conflict: {res.describe()}", where)
+
+
+def namespace_one(
+    res: Resource,
+    namespace: str,
+    fspecs: tuple[FieldSpec, ...] = (),
+    unset_only: bool = False,
+    subjects: str = "defaultOnly",
+    where: str = "",
+) -> None:
+    """Kustomize's namespace filter on one object (its ``metadata.namespace``, binding subjects, ``fspecs``)."""
 
     def put(parent: dict[str, Any], key: str) -> None:
         value = parent.get(key)
@@ -224,21 +240,17 @@ def set_namespace(
         if not unset_only or value in (None, ""):
             parent[key] = namespace
 
-    for res in resmap:
-        res.store_previous_id()
-        specs = [
-            fs
-            for fs in fspecs
-            if fs.path != "metadata/namespace" and (fs.path != "metadata/name" or res.api_version == "v1")
-        ]
-        if not res.cluster_scoped:
-            put(res.meta, "namespace")
-        if res.kind in _BINDINGS:
-            specs = [fs for fs in specs if not (fs.kind in _BINDINGS and fs.path == "subjects/namespace")]
-            _set_subjects(res, subjects, put)
-        fieldspec.apply(res, specs, put)
-        if len([r for r in resmap if r.cur_id() == res.cur_id()]) != 1:
-            raise RenderError(f"namespace transformation produces ID conflict: {res.describe()}", where)
+    specs = [
+        fs
+        for fs in fspecs
+        if fs.path != "metadata/namespace" and (fs.path != "metadata/name" or res.api_version == "v1")
+    ]
+    if not res.cluster_scoped:
+        put(res.meta, "namespace")
+    if res.kind in _BINDINGS:
+        specs = [fs for fs in specs if not (fs.kind in _BINDINGS and fs.path == "subjects/namespace")]
+        _set_subjects(res, subjects, put)
+    fieldspec.apply(res, specs, put)
 
 
 def _set_subjects(res: Resource, mode: str, put: fieldspec.Visit) -> None:

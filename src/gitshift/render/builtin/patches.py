@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from typing import Any
 
 from gitshift.errors import RenderError
 from gitshift.files import FileView
-from gitshift.render.builtin import json6902, limits, regex
+from gitshift.render.builtin import json6902, limits, regex, schema
 from gitshift.render.builtin.kustomization import Kustomization
 from gitshift.render.builtin.merge import DELETE, Schema, merge
 from gitshift.render.builtin.resource import ResMap, Resource, id_text
 from gitshift.render.builtin.yamlio import FileCache, parse_documents, read_bytes
+
+Ran = Callable[[str, int], None]  # told, after each transformer, its kind (see build.Builder.ran)
 
 
 def _selector_matches(selector: str, labels: dict[str, Any]) -> bool:
@@ -181,20 +184,45 @@ def _apply_entry(
             _apply_smp(res, patch, resmap, options)
 
 
-def apply_patches(kust: Kustomization, view: FileView, cache: FileCache, resmap: ResMap) -> None:
-    """``patchesStrategicMerge`` then ``patches``, in the order Kustomize runs them."""
-    for entry in kust.list("patchesStrategicMerge"):
-        text = str(entry)
-        if "\n" not in text and not text.lstrip().startswith("{"):
-            path = kust.local(text)
-            if not view.is_file(path):
-                raise RenderError(f"patch file not found: {path}", str(kust.file))
-            text, where = _text(view, path), str(path)
-        else:
-            where = str(kust.file)
+def _strategic_merge_text(kust: Kustomization, view: FileView, entry: str) -> tuple[str, str]:
+    """A ``patchesStrategicMerge`` entry: the patch it holds inline, or the file it names."""
+    if "\n" not in entry and not entry.lstrip().startswith("{"):
+        path = kust.local(entry)
+        if not view.is_file(path):
+            raise RenderError(f"patch file not found: {path}", str(kust.file))
+        return _text(view, path), str(path)
+    return entry, str(kust.file)
+
+
+def apply_patches(
+    kust: Kustomization, view: FileView, cache: FileCache, resmap: ResMap, ran: Ran | None = None
+) -> None:
+    """``patchesStrategicMerge`` then ``patches``, in the order Kustomize runs them; ``ran(kind, 1)``
+    after the strategic merge transformer and after each patch transformer."""
+    entries = kust.list("patchesStrategicMerge")
+    for entry in entries:
+        text, where = _strategic_merge_text(kust, view, str(entry))
         _apply_entry(resmap, text, where, None, {})
+    if entries and ran is not None:
+        ran("PatchStrategicMergeTransformer", 1)
     for entry in kust.list("patches"):
         apply_entry(kust, view, resmap, entry)
+        if ran is not None:
+            ran("PatchTransformer", 1)
+
+
+def strategic_merge(kust: Kustomization, view: FileView, resmap: ResMap, paths: list[Any], text: str,
+                    where: str) -> None:
+    """A PatchStrategicMergeTransformer: the patches ``paths`` hold or name, then those of ``text``."""
+    if not paths and not text:
+        raise RenderError("empty file path and empty patch content", where)
+    loaded = [_strategic_merge_text(kust, view, str(entry)) for entry in paths]
+    if text:
+        loaded.append((text, where))
+    if not any(parse_documents(body, at) for body, at in loaded):
+        raise RenderError(f"patch appears to be empty; files={paths}, Patch={text}", where)
+    for body, at in loaded:
+        _apply_entry(resmap, body, at, None, {})
 
 
 def apply_entry(kust: Kustomization, view: FileView, resmap: ResMap, entry: Any) -> None:
@@ -208,15 +236,41 @@ def apply_entry(kust: Kustomization, view: FileView, resmap: ResMap, entry: Any)
     _apply_entry(resmap, text, where, entry.get("target"), options)
 
 
-def apply_json6902(kust: Kustomization, view: FileView, resmap: ResMap) -> None:
-    """The legacy ``patchesJson6902`` field (runs after labels and annotations)."""
+def apply_json6902(kust: Kustomization, view: FileView, resmap: ResMap, ran: Ran | None = None) -> None:
+    """The legacy ``patchesJson6902`` field (runs after labels and annotations); ``ran(kind, 1)``
+    after each entry's transformer."""
     for entry in kust.list("patchesJson6902"):
-        if not isinstance(entry, dict) or not entry.get("target"):
-            raise RenderError("`patchesJson6902` entries need a target", str(kust.file))
-        text, where = _load_text(kust, view, entry, "patchesJson6902")
-        ops = parse_documents(text, where)
-        if len(ops) != 1 or not isinstance(ops[0], list):
-            raise RenderError("a JSON 6902 patch must be a list of operations", where)
-        for res in select(resmap, entry["target"], where):
-            res.store_previous_id()
-            _apply_json(res, ops[0], where)
+        if not isinstance(entry, dict):
+            raise RenderError("`patchesJson6902` entries must be mappings", str(kust.file))
+        json6902_entry(kust, view, resmap, entry.get("target"), entry.get("path"), entry.get("patch"))
+        if ran is not None:
+            ran("PatchJson6902Transformer", 1)
+
+
+def json6902_entry(
+    kust: Kustomization, view: FileView, resmap: ResMap, target: Any, path: Any, op: Any
+) -> None:
+    """A PatchJson6902Transformer (a ``patchesJson6902`` entry): ``op`` or the file at ``path``
+    applied to what ``target`` selects, with Kustomize's checks of its configuration."""
+    where = str(kust.file)
+    if not isinstance(target, dict) or not target.get("name"):
+        raise RenderError("must specify the target name", where)
+    if not path and not op:
+        raise RenderError("empty file path and empty jsonOp", where)
+    if path:
+        if op:
+            raise RenderError("must specify a file path or jsonOp, not both", where)
+        text, where = _load_text(kust, view, {"path": path}, "patchesJson6902")
+        if not text:
+            raise RenderError(f"patch file '{path}' empty seems to be empty", where)
+    else:
+        text = str(op)
+    # Kustomize decodes JSON as it is, and anything else as YAML 1.1 (yaml.v2) first.
+    docs = parse_documents(text, where) if text.startswith("[") else schema.parse11(text, where)
+    if len(docs) != 1 or not isinstance(docs[0], list):
+        raise RenderError("a JSON 6902 patch must be a list of operations", where)
+    if not docs[0]:
+        raise RenderError(f"patch appears to be empty; file={path or ''}, JsonOp={text}", where)
+    for res in select(resmap, target, where):
+        res.store_previous_id()
+        _apply_json(res, docs[0], where)

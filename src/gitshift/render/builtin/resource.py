@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,45 @@ def _cluster_scoped() -> frozenset[tuple[str, str]]:
 
 
 CLUSTER_SCOPED = _cluster_scoped()
+# The kinds Kustomize knows namespaced without reading a schema; with CLUSTER_SCOPED, those whose
+# scope a custom OpenAPI schema cannot change.
+_NAMESPACED = {
+    "apps/v1": "ControllerRevision DaemonSet Deployment ReplicaSet StatefulSet",
+    "autoscaling/v1": "HorizontalPodAutoscaler Scale",
+    "autoscaling/v2beta1": "HorizontalPodAutoscaler",
+    "autoscaling/v2beta2": "HorizontalPodAutoscaler",
+    "batch/v1": "CronJob Job",
+    "batch/v1beta1": "CronJob",
+    "coordination.k8s.io/v1": "Lease",
+    "coordination.k8s.io/v1beta1": "Lease",
+    "discovery.k8s.io/v1": "EndpointSlice",
+    "discovery.k8s.io/v1beta1": "EndpointSlice",
+    "events.k8s.io/v1": "Event",
+    "events.k8s.io/v1beta1": "Event",
+    "extensions/v1beta1": "Ingress",
+    "networking.k8s.io/v1": "Ingress NetworkPolicy",
+    "networking.k8s.io/v1beta1": "Ingress",
+    "policy/v1": "PodDisruptionBudget",
+    "policy/v1beta1": "PodDisruptionBudget",
+    "rbac.authorization.k8s.io/v1": "Role RoleBinding",
+    "rbac.authorization.k8s.io/v1beta1": "Role RoleBinding",
+    "storage.k8s.io/v1beta1": "CSIStorageCapacity",
+    "v1": "ConfigMap Endpoints Event LimitRange PersistentVolumeClaim Pod PodAttachOptions PodExecOptions "
+    "PodPortForwardOptions PodProxyOptions PodTemplate ReplicationController ResourceQuota Secret Service "
+    "ServiceAccount ServiceProxyOptions",
+}
+PRECOMPUTED = CLUSTER_SCOPED | {(api, kind) for api, kinds in _NAMESPACED.items() for kind in kinds.split()}
+# Further kinds the build's custom OpenAPI schema declares cluster-scoped (openapi.activate sets it).
+SCHEMA_CLUSTER_SCOPED: ContextVar[frozenset[tuple[str, str]]] = ContextVar(
+    "gitshift_schema_cluster_scoped", default=frozenset()
+)
+
+
+def is_cluster_scoped(api: str, kind: str) -> bool:
+    """Whether Kustomize takes objects of that apiVersion and kind to be cluster-scoped."""
+    return (api, kind) in CLUSTER_SCOPED or (api, kind) in SCHEMA_CLUSTER_SCOPED.get()
+
+
 NOT_A_NAMESPACE = "~X"  # the namespace Kustomize gives cluster-scoped ids
 
 # An id as Kustomize compares them: group, version, kind, effective namespace, name.
@@ -120,7 +160,7 @@ class Resource:
 
     @property
     def cluster_scoped(self) -> bool:
-        return (self.api_version, self.kind) in CLUSTER_SCOPED
+        return is_cluster_scoped(self.api_version, self.kind)
 
     def set_name(self, name: str) -> None:
         self.meta["name"] = name
@@ -147,7 +187,7 @@ class Resource:
         if not isinstance(meta, dict):
             meta = {}
         ns = str(meta.get("namespace") or "")
-        eff = NOT_A_NAMESPACE if (api, kind) in CLUSTER_SCOPED else ("default" if ns in ("", "default") else ns)
+        eff = NOT_A_NAMESPACE if is_cluster_scoped(api, kind) else ("default" if ns in ("", "default") else ns)
         return (group, version, kind, eff, str(meta.get("name") or ""))
 
     def prev_ids(self) -> list[Id]:

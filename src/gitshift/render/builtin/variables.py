@@ -15,7 +15,7 @@ from gitshift.render.builtin import fieldspec
 from gitshift.render.builtin.emit import go_float
 from gitshift.render.builtin.fieldspec import FieldSpec
 from gitshift.render.builtin.replacements import _lookup, split_path
-from gitshift.render.builtin.resource import CLUSTER_SCOPED, NOT_A_NAMESPACE, ResMap, effective_namespace
+from gitshift.render.builtin.resource import NOT_A_NAMESPACE, ResMap, effective_namespace, is_cluster_scoped
 
 _POD = ("containers", "initContainers")
 
@@ -73,13 +73,13 @@ def merge(resmap: ResMap, variables: list[dict[str, Any]], where: str) -> None:
         group, version, kind = _gvk(ref)
         name, ns = ref.get("name", ""), ref.get("namespace", "")
         api = f"{group}/{version}" if group else version
-        exact = bool(ns) or (api, kind) in CLUSTER_SCOPED
+        exact = bool(ns) or is_cluster_scoped(api, kind)
         matched = []
         for res in resmap:
             for g, v, k, rns, n in res.all_ids():
                 if (g, v, k, n) != (group, version, kind, name):
                     continue
-                want_ns = NOT_A_NAMESPACE if (api, kind) in CLUSTER_SCOPED else effective_namespace(ns)
+                want_ns = NOT_A_NAMESPACE if is_cluster_scoped(api, kind) else effective_namespace(ns)
                 if exact and rns != want_ns:
                     continue
                 matched.append(res)
