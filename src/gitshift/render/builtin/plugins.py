@@ -168,8 +168,10 @@ def _iam_policy(data: dict[str, Any], where: str) -> Resource:
     if service.get("namespace"):
         text += f"\n  namespace: {service['namespace']}"
     docs = parse_documents(text, where)
-    if len(docs) != 1 or not isinstance(docs[0], dict):
+    if len(docs) != 1 or not isinstance(docs[0], dict) or not isinstance(docs[0].get("metadata"), dict):
         raise RenderError("IAMPolicyGenerator made something other than one object", where)
+    if docs[0]["metadata"].get("name") in (None, ""):
+        raise RenderError("missing metadata.name in object ServiceAccount (IAMPolicyGenerator)", where)
     return Resource(docs[0], where)
 
 
@@ -277,5 +279,5 @@ def _value_add(host: Host, kust: Kustomization, data: dict[str, Any], where: str
             if field_path == "metadata/namespace":
                 names.namespace_one(res, value, where=where)
                 continue
-            valueadd.write(res.obj, valueadd.split_field_path(field_path), value,
-                           int(target.get("filePathPosition") or 0), where, res.meta.get("annotations"))
+            position = int(target.get("filePathPosition") or 0)
+            valueadd.write(res.obj, valueadd.split_field_path(field_path), value, position, where)

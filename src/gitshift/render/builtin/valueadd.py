@@ -94,10 +94,8 @@ def _text(value: Any) -> str:
 _CREATED = object()  # a scalar field the walk made
 
 
-def write(obj: dict[str, Any], fields: list[str], value: str, position: int, where: str,
-          annotations: Any = None) -> None:
-    """Write ``value`` at ``fields`` of ``obj``; ``annotations`` is the object's annotation map,
-    whose values stay text."""
+def write(obj: dict[str, Any], fields: list[str], value: str, position: int, where: str) -> None:
+    """Write ``value`` at ``fields`` of ``obj`` (an annotation's value stays text)."""
     parent: Any = None
     key: Any = None
     node: Any = obj
@@ -148,7 +146,10 @@ def write(obj: dict[str, Any], fields: list[str], value: str, position: int, whe
     _expect(node, "ScalarNode", where)
     text = value if position <= 0 else insert_path_part(_text(node), position - 1, value)
     typed = _resolve(text)
-    if parent is annotations or (isinstance(node, str) and ("\n" in node or _needs_quotes(node))):
+    meta = obj.get("metadata")
+    if (isinstance(meta, dict) and parent is meta.get("annotations")) or (
+        isinstance(node, str) and ("\n" in node or _needs_quotes(node))
+    ):
         parent[key] = text  # text stays text where it was quoted (or is an annotation)
     elif isinstance(node, str) and not isinstance(typed, str):
         # Kustomize keeps the style the field had: quoted, the value stays text; plain, it reads as
