@@ -201,3 +201,14 @@ def test_value_add_of_a_number_over_a_string_that_may_have_been_quoted_is_refuse
     root.joinpath("cm.yaml").write_text(CM.replace("a: b", 'a: "true"'))  # had to be quoted: stays text
     [cm] = BuiltinRenderer().render(root)
     assert cm["data"] == {"a": "8080"}
+
+
+def test_value_add_field_path_deeper_than_the_bounds_is_refused(tree: Tree) -> None:
+    deep = "/".join(["a"] * 150)
+    plugin = (
+        "transformers:\n- |-\n  apiVersion: builtin\n  kind: ValueAddTransformer\n  metadata:\n    name: v\n"
+        f"  value: x\n  targets:\n  - fieldPath: {deep}\n"
+    )
+    root = tree({"kustomization.yaml": "resources:\n- cm.yaml\n" + plugin, "cm.yaml": CM})
+    with pytest.raises(RenderError, match="nests deeper than 100 levels"):
+        BuiltinRenderer().render(root)

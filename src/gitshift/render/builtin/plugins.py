@@ -18,6 +18,7 @@ from gitshift.render.builtin import (
     generators,
     images,
     labels,
+    limits,
     names,
     patches,
     replacements,
@@ -172,6 +173,7 @@ def _iam_policy(data: dict[str, Any], where: str) -> Resource:
         raise RenderError("IAMPolicyGenerator made something other than one object", where)
     if docs[0]["metadata"].get("name") in (None, ""):
         raise RenderError("missing metadata.name in object ServiceAccount (IAMPolicyGenerator)", where)
+    limits.charge(limits.weigh(docs[0])[0], where, objects=1)
     return Resource(docs[0], where)
 
 

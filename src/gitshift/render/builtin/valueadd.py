@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from gitshift.errors import RenderError, UnsupportedError
-from gitshift.render.builtin import scalars
+from gitshift.render.builtin import limits, scalars
 from gitshift.render.builtin.emit import _needs_quotes
 from gitshift.render.builtin.kustomization import HINT
 from gitshift.render.builtin.replacements import _resolve
@@ -96,6 +96,8 @@ _CREATED = object()  # a scalar field the walk made
 
 def write(obj: dict[str, Any], fields: list[str], value: str, position: int, where: str) -> None:
     """Write ``value`` at ``fields`` of ``obj`` (an annotation's value stays text)."""
+    limits.charge_value(value, where, len(fields))  # what the walk may make counts against the bounds
+    limits.charge(len(fields), where)
     parent: Any = None
     key: Any = None
     node: Any = obj
