@@ -14,7 +14,7 @@ import pytest
 from gitshift.config import ForgeConfig
 from gitshift.errors import ForgeError, InputError
 from gitshift.forge import app, credentials, make_forge
-from gitshift.forge.retry import RetryPolicy
+from gitshift.net.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from tests.support.forge_server import ForgeServer

@@ -12,7 +12,7 @@ from tests.conftest import git, run
 
 from gitshift.errors import ConfigError, ForgeError
 from gitshift.forge import Forge, make_forge
-from gitshift.forge.retry import RetryPolicy
+from gitshift.net.retry import RetryPolicy
 
 try:
     from tests.support.forge_clients import gitea_config

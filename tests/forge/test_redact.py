@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gitshift.errors import ForgeError
-from gitshift.forge.redact import redact, redact_headers
+from gitshift.net.redact import redact, redact_headers
 
 if TYPE_CHECKING:
     from tests.support.forge_clients import ForgeFactory

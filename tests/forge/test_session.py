@@ -9,7 +9,7 @@ import pytest
 
 from gitshift.errors import ExternalError, ForgeError
 from gitshift.forge import Forge
-from gitshift.forge.retry import RetryPolicy
+from gitshift.net.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from tests.support.forge_clients import ForgeFactory

@@ -72,7 +72,7 @@ def test_a_comment_run_refuses_such_a_token_too(example_repo: Path, forge_server
 
 
 def test_redaction_masks_escaped_and_encoded_forms() -> None:
-    from gitshift.forge.redact import redact
+    from gitshift.net.redact import redact
 
     token = "tok\nen-é-12345"
     for text in (f"value {token!r}", f'"{token}"'.encode("unicode_escape").decode(), "tok%0Aen-%C3%A9-12345",

@@ -8,7 +8,7 @@ import pytest
 
 from gitshift.config import ForgeConfig
 from gitshift.forge import Forge, make_forge
-from gitshift.forge.retry import RetryPolicy
+from gitshift.net.retry import RetryPolicy
 
 from .forge_server import ForgeServer
 

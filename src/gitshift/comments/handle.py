@@ -27,7 +27,7 @@ from gitshift.shift.compute import files_at, render
 
 if TYPE_CHECKING:
     from gitshift.forge import Forge, PullRequest, Reaction
-    from gitshift.forge.retry import RetryPolicy
+    from gitshift.net.retry import RetryPolicy
 
 
 @dataclass(frozen=True)

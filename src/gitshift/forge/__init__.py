@@ -6,19 +6,20 @@ token. Importing this package is cheap; ``requests`` loads in ``make_forge``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
-from gitshift.errors import ConfigError
+from gitshift.errors import ConfigError, ForgeError
 
 if TYPE_CHECKING:
     from gitshift.config import ForgeConfig
-    from gitshift.forge.session import RetryPolicy
+    from gitshift.net.session import RetryPolicy
 
 # GitHub's scale, weakest first; GitLab access levels are mapped onto it.
 PERMISSIONS = ("none", "read", "triage", "write", "maintain", "admin")
 Reaction = Literal["+1", "-1"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ def make_forge(config: ForgeConfig, token: str | None, policy: RetryPolicy | Non
 
 def retry_policy(config: ForgeConfig) -> RetryPolicy:
     """Timeouts and retries from ``forge.retries`` and ``forge.timeout``."""
-    from gitshift.forge.retry import RetryPolicy
+    from gitshift.net.retry import RetryPolicy
 
     return RetryPolicy(attempts=config.retries, budget=config.timeout,
                        read_timeout=min(30.0, config.timeout), connect_timeout=min(10.0, config.timeout))
@@ -227,3 +228,26 @@ def fit_body(text: str, limit: int = 65536, what: str = "body") -> str:
         closers += "\n```"
     closers += "\n</details>" * max(0, head.count("<details") - head.count("</details>"))
     return (head + closers + note.format(shown=f"{len(head):,}"))[:limit]
+
+
+def parsed(forge: str, build: Callable[[], T]) -> T:
+    """Run ``build`` over forge JSON; a missing or mistyped field is the forge's fault (exit 3)."""
+    try:
+        return build()
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise ForgeError(
+            f"{forge} answered with an unexpected shape: {exc!r}",
+            f"{forge} API",
+            "check that forge.api_url points at the forge's REST API",
+        ) from None
+
+
+def missing(wanted: Iterable[str], present: Iterable[str]) -> list[str]:
+    """Entries of ``wanted`` not in ``present``, once each, in their order."""
+    seen = set(present)
+    out = []
+    for item in wanted:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out

@@ -19,7 +19,7 @@ from gitshift.errors import ForgeError
 
 if TYPE_CHECKING:
     from gitshift.config import ForgeConfig
-    from gitshift.forge.session import RetryPolicy
+    from gitshift.net.session import RetryPolicy
 
 JWT_LIFETIME = 600  # seconds; GitHub refuses a JWT that lives longer than ten minutes
 JWT_BACKDATE = 60  # `iat` in the past, so a server clock slightly behind ours still accepts it
@@ -122,7 +122,7 @@ def sign(key: AppKey, now: float) -> str:
 
 
 def _mint(config: ForgeConfig, key: AppKey, policy: RetryPolicy | None, now: float) -> Installation:
-    from gitshift.forge.github import github_session
+    from gitshift.forge.github_api import github_session
 
     owner, _, name = config.project.partition("/")
     token = sign(key, now)
@@ -152,7 +152,7 @@ def _mint(config: ForgeConfig, key: AppKey, policy: RetryPolicy | None, now: flo
 
 
 def _bot(config: ForgeConfig, key: AppKey, token: str, slug: str, policy: RetryPolicy | None) -> Bot:
-    from gitshift.forge.github import github_session
+    from gitshift.forge.github_api import github_session
 
     login = f"{slug}[bot]"
     path = f"/users/{quote(login, safe='')}"

@@ -17,7 +17,7 @@ from gitshift.errors import InputError
 if TYPE_CHECKING:
     from gitshift.config import ForgeConfig
     from gitshift.forge.app import Bot
-    from gitshift.forge.session import RetryPolicy
+    from gitshift.net.session import RetryPolicy
 
 APP_ID_ENV = "GITSHIFT_APP_ID"  # the App id when gitshift.yaml names none (the GitHub Action's `app-id`)
 MAX_KEY_BYTES = 64 * 1024
@@ -72,7 +72,7 @@ def commit_env(token: str | None) -> dict[str, str]:
 
 def _clean(environ: Mapping[str, str], name: str) -> str | None:
     """The token in variable ``name`` (unset or empty: None); refused unless printable ASCII."""
-    from gitshift.forge.redact import check_token
+    from gitshift.net.redact import check_token
 
     return check_token(environ.get(name) or None, f"${name}")
 

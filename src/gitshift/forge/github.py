@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from gitshift.errors import ConfigError, ForgeError
-from gitshift.forge import PERMISSIONS, Comment, PullRequest, Reaction, User, fit_body
-from gitshift.forge.session import RetryPolicy, Session, missing, parsed
+from gitshift.forge import PERMISSIONS, Comment, PullRequest, Reaction, User, fit_body, missing, parsed
+from gitshift.forge.github_api import github_session
+from gitshift.net.session import RetryPolicy
 
 if TYPE_CHECKING:
     from gitshift.config import ForgeConfig
 
-API_VERSION = "2022-11-28"
 REACTIONS = ("+1", "-1")
 
 
@@ -232,16 +232,6 @@ class GitHub:
             )
 
         return parsed("github", build)
-
-
-def github_session(
-    config: ForgeConfig, token: str | None, policy: RetryPolicy | None = None, secrets: Sequence[str] = ()
-) -> Session:
-    """A session on GitHub's REST API, authenticated with ``token`` (a token or an App's JWT)."""
-    headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    return Session("github", config.api_url, headers, token, policy, secrets)
 
 
 def _full_name(end: Any) -> str | None:

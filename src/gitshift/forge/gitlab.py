@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from gitshift.errors import ConfigError, ForgeError
-from gitshift.forge import Comment, FileChange, Landed, PullRequest, Reaction, User, fit_body
-from gitshift.forge.session import RetryPolicy, Session, missing, parsed
+from gitshift.forge import Comment, FileChange, Landed, PullRequest, Reaction, User, fit_body, missing, parsed
+from gitshift.net.session import RetryPolicy, Session
 
 if TYPE_CHECKING:
     from gitshift.config import ForgeConfig

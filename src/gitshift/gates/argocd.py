@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from gitshift.config import ArgoCDConfig
 from gitshift.errors import GateError
-from gitshift.forge.retry import RetryPolicy
 from gitshift.gates.http import Endpoint, Reply
+from gitshift.net.retry import RetryPolicy
 
 T = TypeVar("T")
 

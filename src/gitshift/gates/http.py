@@ -1,6 +1,6 @@
-"""One read-only HTTP endpoint of a gate (Argo CD, Prometheus) over the forge layer's retrying session.
+"""One read-only HTTP endpoint of a gate (Argo CD, Prometheus) over the retrying session the forges use too.
 
-The retry, back-off, time budget and redaction are the forge session's (``forge/session.py``);
+The retry, back-off, time budget and redaction are the session's (``net/session.py``);
 this module only names the service in errors and gives hints that fit it.
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from gitshift.errors import ForgeError, GateError
-from gitshift.forge.retry import RetryPolicy
-from gitshift.forge.session import Reply, Session
+from gitshift.net.retry import RetryPolicy
+from gitshift.net.session import Reply, Session
 
 __all__ = ["Endpoint", "Reply", "policy"]
 
@@ -67,7 +67,7 @@ class Endpoint:
             raise GateError(exc.what, self.where, self._hint(exc.what)) from exc.__cause__
 
     def _hint(self, what: str) -> str:
-        # The forge session's messages: "<service> answered ... not JSON", "<service> refused GET ...".
+        # The session's messages: "<service> answered ... not JSON", "<service> refused GET ...".
         if what.startswith(f"{self.service} answered ") and what.endswith("not JSON"):
             return f"check that {self.config_key}.url points at {self.service}'s API root"
         if what.startswith(f"{self.service} refused "):

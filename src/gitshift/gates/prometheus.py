@@ -14,8 +14,8 @@ from typing import Any
 
 from gitshift.config import PrometheusConfig
 from gitshift.errors import GateError
-from gitshift.forge.retry import RetryPolicy
 from gitshift.gates.http import Endpoint
+from gitshift.net.retry import RetryPolicy
 
 WORKERS = 8
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from gitshift import files
 from gitshift.config import Config, EnvConfig
@@ -22,16 +22,20 @@ from gitshift.errors import GitshiftError, InputError
 from gitshift.files import FileView
 from gitshift.forge import credentials
 from gitshift.gitops import commit as commits
+from gitshift.gitops import push as pushing
+from gitshift.gitops import refs
 from gitshift.gitops.repo import Repo
 from gitshift.gitops.treeview import GitTreeView
 from gitshift.manifests import show
 from gitshift.render import Renderer
 from gitshift.result import Result
+from gitshift.shift import deliver
 from gitshift.shift.compute import Computed, changes, compute, files_at, result, summary
 from gitshift.shift.request import Delivery, Planner, ShiftRequest
 
 if TYPE_CHECKING:
     from gitshift.forge import Forge
+    from gitshift.shift.forgecommit import ApiCommits, FileCommits
 
 
 @dataclass(frozen=True)
@@ -216,9 +220,7 @@ def run(config: Config, renderer: Renderer, action: str, items: Sequence[Item], 
             files.write_all(edits)
         res = batch_result(action, done, refused, config.root, delivery, edits)
     else:
-        from gitshift.shift import deliver
-
-        res = deliver.batch_to_branch(config, renderer, action, items, delivery, skip_refused)
+        res = batch_to_branch(config, renderer, action, items, delivery, skip_refused)
     if res.refused and not res.shifts:
         raise _refusal(res.refused[0])
     return res
@@ -271,8 +273,6 @@ def open_pr(forge: Forge, config: Config, attempt: Attempt, res: BatchResult, de
             pr = forge.find_open_pr(branch, base)
             if pr is not None or res.branch is None:
                 return replace(res, pr_url=pr.url if pr else None)
-            from gitshift.gitops import push as pushing
-
             auth = pushing.auth_env(attempt.repo, delivery.remote, delivery.token, forge.kind)
             start = pushing.fetch(attempt.repo, delivery.remote, base, auth) or attempt.repo.rev_parse(base)
             if start is None:
@@ -289,3 +289,58 @@ def open_pr(forge: Forge, config: Config, attempt: Attempt, res: BatchResult, de
         forge.close()
     return replace(res, pr_url=pr.url)
 
+
+def batch_to_branch(config: Config, renderer: Renderer, action: str, items: Sequence[Item], delivery: Delivery,
+                    skip_refused: bool) -> BatchResult:
+    """A batch committed as one commit on a branch (continuing it); pushed, and one PR, when asked.
+
+    The same rules as ``deliver.to_branch``: a checked-out branch is never moved, local commits are never dropped.
+    """
+    via_api = delivery.mode in ("push", "pr") and config.forge is not None and config.forge.commit_via == "api"
+    if via_api:
+        delivery = replace(delivery, sign=False)
+    repo = Repo(config.root)
+    branch = delivery.branch or batch_branch(action, items)
+    refs.check_branch(branch, "--branch")
+    if delivery.mode != "commit":
+        refs.check_remote(delivery.remote, repo.remotes())
+    checked_out = repo.checked_out().get(branch) if delivery.keep_local else None
+    attempt = Attempt(repo, renderer, action, items, delivery, skip_refused)
+    if delivery.mode == "commit":
+        if checked_out is not None:
+            raise InputError(f"--commit would move branch {branch!r}, which is checked out",
+                             deliver.where(config, checked_out),
+                             "use --push to send the batch to the remote branch, or check out another branch")
+        local = repo.rev_parse(f"refs/heads/{branch}")
+        start = local or repo.rev_parse(delivery.base or "HEAD")
+        if start is None:
+            raise InputError(f"base {delivery.base!r} is not a commit", "--base", refs.REF_HINT)
+        begin = deliver.Start(start, branch if local else delivery.base or "HEAD")
+        sha, res = deliver.run_at(attempt, begin, branch, local is not None)
+        if sha is not None:
+            commits.move_branch(repo, branch, sha, local)
+        return res
+    base = deliver.base_name(config, repo, delivery)  # not needed by --commit: one git call fewer there
+    forge = deliver.open_forge(config, delivery) if delivery.mode == "pr" or via_api else None
+    kind = config.forge.kind if config.forge else "github"
+    auth = pushing.auth_env(repo, delivery.remote, delivery.token, kind)
+    keep_local = delivery.keep_local and checked_out is None
+    try:
+        res = deliver.push_with_retries(repo, attempt, delivery, branch, base, keep_local, auth,
+                                        cast("ApiCommits | FileCommits", forge) if via_api else None)
+    except BaseException:
+        if forge is not None:
+            forge.close()
+        raise
+    if delivery.mode != "pr":
+        if forge is not None:
+            forge.close()
+        return res
+    assert forge is not None
+    return open_pr(forge, config, attempt, res, delivery, branch, base)
+
+
+def batch_branch(action: str, items: Sequence[Item]) -> str:
+    """``gitshift/batch/<action>/<env>``, the env when all shifts share one, else ``many``."""
+    envs = sorted({i.env.name for i in items})
+    return f"gitshift/batch/{action.replace('.', '-')}/{envs[0] if len(envs) == 1 else 'many'}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
 from dataclasses import replace
 from pathlib import Path
@@ -36,7 +36,6 @@ from gitshift.shift.request import Delivery, Planner, ShiftRequest
 
 if TYPE_CHECKING:
     from gitshift.forge import Forge, Landed
-    from gitshift.shift.batch import BatchResult, Item
     from gitshift.shift.forgecommit import ApiCommits, FileCommits
 
 # A lost push race is retried while both budgets last. Every round of a race has a winner, so
@@ -114,7 +113,7 @@ class _Attempt:
             return sha, result(c, tree, self.delivery, branch=branch, commit=sha)
 
 
-def _base_name(config: Config, repo: Repo, delivery: Delivery) -> str:
+def base_name(config: Config, repo: Repo, delivery: Delivery) -> str:
     if delivery.base:
         return delivery.base
     if config.forge is not None:
@@ -143,25 +142,25 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
     if delivery.mode == "commit":
         if checked_out is not None:
             raise InputError(f"--commit would move branch {branch!r}, which is checked out",
-                             _where(config, checked_out),
+                             where(config, checked_out),
                              "use --push to send the shift to the remote branch, or check out another branch")
         local = repo.rev_parse(f"refs/heads/{branch}")
         start = local or repo.rev_parse(delivery.base or "HEAD")
         if start is None:
             raise InputError(f"base {delivery.base!r} is not a commit", "--base", refs.REF_HINT)
-        sha, res = _run_at(attempt, _Start(start, branch if local else delivery.base or "HEAD"), branch,
-                           local is not None)
+        sha, res = run_at(attempt, Start(start, branch if local else delivery.base or "HEAD"), branch,
+                          local is not None)
         if sha is not None:
             commits.move_branch(repo, branch, sha, local)
         return _with_preview(config, attempt, res, delivery) if delivery.pr_preview else res
-    base = _base_name(config, repo, delivery)  # not needed by --commit: one git call fewer there
-    forge = _forge(config, delivery) if delivery.mode == "pr" or via_api else None
+    base = base_name(config, repo, delivery)  # not needed by --commit: one git call fewer there
+    forge = open_forge(config, delivery) if delivery.mode == "pr" or via_api else None
     kind = config.forge.kind if config.forge else "github"
     auth = pushing.auth_env(repo, delivery.remote, delivery.token, kind)
     keep_local = delivery.keep_local and checked_out is None
     try:
-        res = _push_with_retries(repo, attempt, delivery, branch, base, keep_local, auth,
-                                 cast("ApiCommits | FileCommits", forge) if via_api else None)
+        res = push_with_retries(repo, attempt, delivery, branch, base, keep_local, auth,
+                                cast("ApiCommits | FileCommits", forge) if via_api else None)
     except BaseException:
         if forge is not None:
             forge.close()
@@ -174,7 +173,7 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
     return _open_pr(forge, config, attempt, res, delivery, branch, base)
 
 
-def _where(config: Config, path: Path) -> str:
+def where(config: Config, path: Path) -> str:
     """``path`` as the user knows it: relative to the repository when inside it."""
     try:
         rel = path.resolve().relative_to(config.root.resolve()).as_posix()
@@ -183,7 +182,7 @@ def _where(config: Config, path: Path) -> str:
     return "this checkout" if rel == "." else rel
 
 
-class _Start(NamedTuple):
+class Start(NamedTuple):
     """The commit a shift plans on, and the ref it was read from as the user knows it (``origin/main``)."""
 
     sha: str
@@ -193,14 +192,14 @@ class _Start(NamedTuple):
 
 def _remote_ref(delivery: Delivery, name: str) -> str:
     """``origin/main``, or ``main of <url>`` for a remote given as a URL (its credentials masked)."""
-    from gitshift.forge.redact import redact
+    from gitshift.net.redact import redact
 
     remote = delivery.remote
     return f"{name} of {redact(remote)}" if refs.is_url(remote) else f"{remote}/{name}"
 
 
 def _start(repo: Repo, delivery: Delivery, branch: str, base: str, tip: str | None, local: str | None,
-           auth: dict[str, str]) -> _Start:
+           auth: dict[str, str]) -> Start:
     """Where the next commit of ``branch`` goes: after the local and the remote branch, whichever is ahead.
 
     Raises:
@@ -208,27 +207,27 @@ def _start(repo: Repo, delivery: Delivery, branch: str, base: str, tip: str | No
     """
     if local is not None and tip is not None and local != tip:
         if repo.is_ancestor(local, tip):
-            return _Start(tip, _remote_ref(delivery, branch), True)
+            return Start(tip, _remote_ref(delivery, branch), True)
         if repo.is_ancestor(tip, local):
-            return _Start(local, branch)
+            return Start(local, branch)
         raise ExternalError(f"local branch {branch} and {delivery.remote}/{branch} have diverged",
                             delivery.remote,
                             f"merge or rebase {branch} onto {delivery.remote}/{branch}, then run the shift again")
     if local is not None:
-        return _Start(local, branch)
+        return Start(local, branch)
     if tip is not None:
-        return _Start(tip, _remote_ref(delivery, branch), True)
+        return Start(tip, _remote_ref(delivery, branch), True)
     fetched = pushing.fetch(repo, delivery.remote, base, auth)
     if fetched is not None:
-        return _Start(fetched, _remote_ref(delivery, base), True)
+        return Start(fetched, _remote_ref(delivery, base), True)
     start = repo.rev_parse(delivery.base or "HEAD")
     if start is None:
         raise InputError(f"neither {branch!r} nor {base!r} exists on {delivery.remote}", "--base",
                          f"push {base} to {delivery.remote} first, or give --base a branch it has")
-    return _Start(start, delivery.base or "HEAD")
+    return Start(start, delivery.base or "HEAD")
 
 
-def _run_at(attempt: _Runs[R], start: _Start, branch: str, existed: bool) -> tuple[str | None, R]:
+def run_at(attempt: Runs[R], start: Start, branch: str, existed: bool) -> tuple[str | None, R]:
     """``attempt.run`` on ``start``; a shift missing an earlier one's work names the ref it read, and what to do."""
     try:
         return attempt.run(start.sha, branch, existed)
@@ -239,7 +238,7 @@ def _run_at(attempt: _Runs[R], start: _Start, branch: str, existed: bool) -> tup
         raise
 
 
-class _Runs(Protocol[R_co]):
+class Runs(Protocol[R_co]):
     """An attempt the push loop can run: a single shift, or a batch."""
 
     def run(self, start: str, branch: str, existed: bool) -> tuple[str | None, R_co]:
@@ -247,8 +246,8 @@ class _Runs(Protocol[R_co]):
         ...
 
 
-def _push_with_retries(repo: Repo, attempt: _Runs[R], delivery: Delivery, branch: str, base: str,
-                       keep_local: bool, auth: dict[str, str], api: ApiCommits | FileCommits | None = None) -> R:
+def push_with_retries(repo: Repo, attempt: Runs[R], delivery: Delivery, branch: str, base: str,
+                      keep_local: bool, auth: dict[str, str], api: ApiCommits | FileCommits | None = None) -> R:
     """Plan on the branch's tip, commit, push; on a lost race fetch and re-plan (bounded, with jitter).
 
     With ``keep_local``, an existing local branch of that name is continued (its commits are pushed
@@ -261,7 +260,7 @@ def _push_with_retries(repo: Repo, attempt: _Runs[R], delivery: Delivery, branch
         local = repo.rev_parse(f"refs/heads/{branch}") if keep_local else None
         begin = _start(repo, delivery, branch, base, tip, local, auth)
         start = begin.sha
-        sha, res = _run_at(attempt, begin, branch, tip is not None or local is not None)
+        sha, res = run_at(attempt, begin, branch, tip is not None or local is not None)
         if sha is None:
             if local is None or start != local or local == tip:
                 return res
@@ -295,7 +294,7 @@ def _push_with_retries(repo: Repo, attempt: _Runs[R], delivery: Delivery, branch
                         "someone else is pushing to the same branch; retry later")
 
 
-def _check_landed(repo: Repo, attempt: _Runs[R], kind: str, landed: Landed, start: str, local: str, res: R,
+def _check_landed(repo: Repo, attempt: Runs[R], kind: str, landed: Landed, start: str, local: str, res: R,
                   branch: str) -> R:
     """The result of the forge's commit, once its tree is known to be a verified one.
 
@@ -318,7 +317,7 @@ def _check_landed(repo: Repo, attempt: _Runs[R], kind: str, landed: Landed, star
     return res
 
 
-def _forge(config: Config, delivery: Delivery) -> Forge:
+def open_forge(config: Config, delivery: Delivery) -> Forge:
     from gitshift.forge import make_forge
 
     if config.forge is None:
@@ -374,61 +373,3 @@ def _open_pr(forge: Forge, config: Config, attempt: _Attempt, res: Result, deliv
     finally:
         forge.close()
     return replace(res, pr_url=pr.url)
-
-
-def batch_to_branch(config: Config, renderer: Renderer, action: str, items: Sequence[Item], delivery: Delivery,
-                    skip_refused: bool) -> BatchResult:
-    """A batch committed as one commit on a branch (continuing it); pushed, and one PR, when asked.
-
-    The same rules as ``to_branch``: a checked-out branch is never moved, local commits are never dropped.
-    """
-    from gitshift.shift import batch
-
-    via_api = delivery.mode in ("push", "pr") and config.forge is not None and config.forge.commit_via == "api"
-    if via_api:
-        delivery = replace(delivery, sign=False)
-    repo = Repo(config.root)
-    branch = delivery.branch or batch_branch(action, items)
-    refs.check_branch(branch, "--branch")
-    if delivery.mode != "commit":
-        refs.check_remote(delivery.remote, repo.remotes())
-    checked_out = repo.checked_out().get(branch) if delivery.keep_local else None
-    attempt = batch.Attempt(repo, renderer, action, items, delivery, skip_refused)
-    if delivery.mode == "commit":
-        if checked_out is not None:
-            raise InputError(f"--commit would move branch {branch!r}, which is checked out",
-                             _where(config, checked_out),
-                             "use --push to send the batch to the remote branch, or check out another branch")
-        local = repo.rev_parse(f"refs/heads/{branch}")
-        start = local or repo.rev_parse(delivery.base or "HEAD")
-        if start is None:
-            raise InputError(f"base {delivery.base!r} is not a commit", "--base", refs.REF_HINT)
-        sha, res = _run_at(attempt, _Start(start, branch if local else delivery.base or "HEAD"), branch,
-                           local is not None)
-        if sha is not None:
-            commits.move_branch(repo, branch, sha, local)
-        return res
-    base = _base_name(config, repo, delivery)  # not needed by --commit: one git call fewer there
-    forge = _forge(config, delivery) if delivery.mode == "pr" or via_api else None
-    kind = config.forge.kind if config.forge else "github"
-    auth = pushing.auth_env(repo, delivery.remote, delivery.token, kind)
-    keep_local = delivery.keep_local and checked_out is None
-    try:
-        res = _push_with_retries(repo, attempt, delivery, branch, base, keep_local, auth,
-                                 cast("ApiCommits | FileCommits", forge) if via_api else None)
-    except BaseException:
-        if forge is not None:
-            forge.close()
-        raise
-    if delivery.mode != "pr":
-        if forge is not None:
-            forge.close()
-        return res
-    assert forge is not None
-    return batch.open_pr(forge, config, attempt, res, delivery, branch, base)
-
-
-def batch_branch(action: str, items: Sequence[Item]) -> str:
-    """``gitshift/batch/<action>/<env>``, the env when all shifts share one, else ``many``."""
-    envs = sorted({i.env.name for i in items})
-    return f"gitshift/batch/{action.replace('.', '-')}/{envs[0] if len(envs) == 1 else 'many'}"

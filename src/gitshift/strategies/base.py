@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -121,17 +121,3 @@ def _affixed(rendered: Rendered, rendered_name: str, plain: str) -> bool:
     prefix, suffix = rendered_name[:idx], rendered_name[idx + len(plain):]
     names = [(o.get("metadata") or {}).get("name", "") for o in rendered]
     return all(n.startswith(prefix) and n.endswith(suffix) for n in names if n)
-
-
-def refuse_controlled(rendered: Rendered, env: EnvConfig, workloads: Iterable[Obj]) -> None:
-    """Refuse to write weights, selectors or replicas of a workload that Argo Rollouts or Flagger progresses."""
-    from gitshift.strategies.workloads import progressed_by
-
-    for w in workloads:
-        who = progressed_by(rendered, w)
-        if who is not None:
-            instead = "flagger" if who.startswith("Flagger") else "rollout"
-            raise InputError(f"{who} progresses {w.get('kind')}/{w['metadata']['name']} itself; "
-                             f"{env.strategy} would fight it", env.where,
-                             f"set apps.{env.app}.envs.{env.name}.strategy to {instead}: "
-                             "gitshift then sets the image only")

@@ -27,13 +27,14 @@ from gitshift.config import BlueGreenSettings, EnvConfig
 from gitshift.errors import CheckFailedError, InputError
 from gitshift.manifests import Intent, Obj, Rendered, pod_labels, selector_matches
 from gitshift.result import State
-from gitshift.strategies.base import ShiftRequest, collect, intent, refuse_controlled, resolve
+from gitshift.strategies.base import ShiftRequest, collect, intent, resolve
 from gitshift.strategies.workloads import (
     RELEASE_KINDS,
     autoscaling,
     container_paths,
     image_of,
     progressed_by,
+    refuse_controlled,
     replica_counts,
     replicas_of,
     set_image,

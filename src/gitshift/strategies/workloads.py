@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from gitshift import images
 from gitshift.config import EnvConfig
@@ -115,6 +115,18 @@ def progressed_by(rendered: Rendered, obj: Obj) -> str | None:
         if ref.get("name") == name and ref.get("kind", "Deployment") == obj.get("kind"):
             return f"Flagger Canary/{canary['metadata']['name']}"
     return None
+
+
+def refuse_controlled(rendered: Rendered, env: EnvConfig, workloads: Iterable[Obj]) -> None:
+    """Refuse to write weights, selectors or replicas of a workload that Argo Rollouts or Flagger progresses."""
+    for w in workloads:
+        who = progressed_by(rendered, w)
+        if who is not None:
+            instead = "flagger" if who.startswith("Flagger") else "rollout"
+            raise InputError(f"{who} progresses {w.get('kind')}/{w['metadata']['name']} itself; "
+                             f"{env.strategy} would fight it", env.where,
+                             f"set apps.{env.app}.envs.{env.name}.strategy to {instead}: "
+                             "gitshift then sets the image only")
 
 
 def flagger_canaries(rendered: Rendered) -> list[Obj]:

@@ -12,7 +12,7 @@ from gitshift.config import EnvConfig
 from gitshift.errors import InputError, NotDeployedError
 from gitshift.manifests import Intent, Rendered
 from gitshift.result import State
-from gitshift.strategies.base import ShiftRequest, collect, refuse_controlled
+from gitshift.strategies.base import ShiftRequest, collect
 from gitshift.strategies.canary import gateway, istio, nginx, replicas
 from gitshift.strategies.canary.traffic import Match, Pair, Router, pair, settings, validate_weight
 from gitshift.strategies.routes import name_of
@@ -20,6 +20,7 @@ from gitshift.strategies.workloads import (
     autoscaling,
     image_of,
     progressed_by,
+    refuse_controlled,
     replica_counts,
     replicas_of,
     set_image,

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from gitshift.forge.retry import RetryPolicy, rate_limit_wait, rate_limited, retry_after
+from gitshift.net.retry import RetryPolicy, rate_limit_wait, rate_limited, retry_after
 
 
 def test_backoff_doubles_with_jitter_and_is_capped() -> None:

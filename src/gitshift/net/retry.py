@@ -1,4 +1,4 @@
-"""When a forge call is tried again, and how long to wait first (back-off, rate limits)."""
+"""When an HTTP call (a forge's, a gate's) is tried again, and how long to wait first (back-off, rate limits)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How long and how often a forge call may be retried.
+    """How long and how often an HTTP call may be retried.
 
     Attributes:
         connect_timeout: seconds to open a connection.

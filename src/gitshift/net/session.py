@@ -1,24 +1,22 @@
-"""One HTTP session per forge: timeouts, retries with back-off, rate limits, redaction."""
+"""One HTTP session per service (a forge, Argo CD, Prometheus): timeouts, retries, rate limits, redaction."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from gitshift import __version__
 from gitshift.errors import ForgeError
-from gitshift.forge.redact import check_token, redact, redact_headers
-from gitshift.forge.retry import RetryPolicy, rate_limit_wait, rate_limited
+from gitshift.net.redact import check_token, redact, redact_headers
+from gitshift.net.retry import RetryPolicy, rate_limit_wait, rate_limited
 
-__all__ = ["Reply", "RetryPolicy", "Session", "missing", "parsed", "redact", "redact_headers"]
-
-T = TypeVar("T")
+__all__ = ["Reply", "RetryPolicy", "Session", "redact", "redact_headers"]
 
 log = logging.getLogger("gitshift.forge")
 
@@ -28,7 +26,7 @@ _TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.Ch
 
 @dataclass(frozen=True)
 class Reply:
-    """A forge answer: status, decoded JSON body (``None`` when empty) and headers."""
+    """An answer: status, decoded JSON body (``None`` when empty) and headers."""
 
     status: int
     data: Any
@@ -36,7 +34,7 @@ class Reply:
 
 
 class Session:
-    """Calls one forge's REST API; retries what a retry can cure and raises ForgeError otherwise.
+    """Calls one service's REST API; retries what a retry can cure and raises ForgeError otherwise.
 
     Retries are done here rather than by urllib3's ``Retry`` because a rate limit
     is announced differently per forge (``X-RateLimit-Reset``, ``RateLimit-Reset``,
@@ -224,26 +222,3 @@ def _decode_quietly(resp: requests.Response) -> Any:
         return _decode(resp)
     except ValueError:
         return None
-
-
-def parsed(forge: str, build: Callable[[], T]) -> T:
-    """Run ``build`` over forge JSON; a missing or mistyped field is the forge's fault (exit 3)."""
-    try:
-        return build()
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
-        raise ForgeError(
-            f"{forge} answered with an unexpected shape: {exc!r}",
-            f"{forge} API",
-            "check that forge.api_url points at the forge's REST API",
-        ) from None
-
-
-def missing(wanted: Iterable[str], present: Iterable[str]) -> list[str]:
-    """Entries of ``wanted`` not in ``present``, once each, in their order."""
-    seen = set(present)
-    out = []
-    for item in wanted:
-        if item not in seen:
-            seen.add(item)
-            out.append(item)
-    return out

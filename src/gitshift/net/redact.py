@@ -1,4 +1,4 @@
-"""Redaction of credentials from anything the forge layer logs or raises (STYLE: Errors)."""
+"""Redaction of credentials from anything the HTTP clients (forges, gates) log or raise."""
 
 from __future__ import annotations
 
