@@ -22,6 +22,9 @@ def main() -> None:
 
         sys.stdout.write(f"gitshift {__version__}\n")
         return
+    from gitshift import yamlstart
+
+    yamlstart.defer()
     if len(args) == 2 and args[0] == "render" and _plain_directory(args[1]):
         sys.exit(_render(args[1]))
     from gitshift.cli.app import main as cli_main

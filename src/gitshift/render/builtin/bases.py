@@ -18,9 +18,8 @@ What is kept is bounded too: LIMIT bases and KEPT_WEIGHT of their objects.
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import threading
+from _thread import allocate_lock  # threading's Lock, without importing threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from gitshift.files import FileTooLargeError, FileView
 from gitshift.render.builtin import limits, openapi
 from gitshift.render.builtin.host import Host
-from gitshift.render.builtin.resource import ResMap, Resource
+from gitshift.render.builtin.resource import ResMap
 
 if TYPE_CHECKING:
     from gitshift.render.builtin.tconfig import TransformerConfig
@@ -141,18 +140,21 @@ class _Watch(FileView):
         return getattr(self.inner, name)  # what a particular view adds
 
 
-@dataclasses.dataclass(frozen=True)
 class _Built:
-    resmap: ResMap  # never handed out: copies of it are
-    config: TransformerConfig
-    asked: tuple[Question, ...]
-    charges: tuple[limits.Event, ...]  # what the build charged the render's budget, made again on a reuse
-    weight: int
+    __slots__ = ("asked", "charges", "config", "resmap", "weight")
+
+    def __init__(self, resmap: ResMap, config: TransformerConfig, asked: tuple[Question, ...],
+                 charges: tuple[limits.Event, ...], weight: int) -> None:
+        self.resmap = resmap  # never handed out: copies of it are
+        self.config = config
+        self.asked = asked
+        self.charges = charges  # what the build charged the render's budget, made again on a reuse
+        self.weight = weight
 
 
 _built: dict[tuple[object, ...], _Built] = {}
 _kept = [0]  # the weight of everything in _built
-_lock = threading.Lock()
+_lock = allocate_lock()
 
 
 def build(builder: Host, path: Path, run: Callable[[], tuple[ResMap, TransformerConfig]]) -> tuple[
@@ -216,12 +218,7 @@ def copy(resmap: ResMap) -> ResMap:
     """A deep copy: the objects, and every list a resource carries (ids, prefixes, ...)."""
     out = ResMap()
     for res in resmap.items:
-        new = dataclasses.replace(res, obj=_clone(res.obj))
-        for f in dataclasses.fields(Resource):
-            value = getattr(new, f.name)
-            if isinstance(value, list):
-                setattr(new, f.name, list(value))
-        out.items.append(new)
+        out.items.append(res.copy(_clone(res.obj)))
     out.variables = [_clone(v) for v in resmap.variables]
     return out
 

@@ -6,7 +6,6 @@ import functools
 import io
 import math
 import re
-from decimal import Decimal
 from typing import Any
 
 import yaml
@@ -48,6 +47,8 @@ def go_float(value: float) -> str:
         as_int = int(value)
         if -(2**63) <= as_int < 2**64:
             return str(as_int)
+    from decimal import Decimal  # here: most renders hold no float
+
     sign, digits_t, exponent = Decimal(repr(value)).normalize().as_tuple()
     digits = "".join(map(str, digits_t))
     assert isinstance(exponent, int)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from gitshift.errors import RenderError
@@ -15,15 +13,36 @@ class FieldError(Exception):
     """A field spec's path runs into a value it cannot descend (a scalar)."""
 
 
-@dataclass(frozen=True)
 class FieldSpec:
-    """A path like ``spec/template/metadata/labels`` for the kinds it names."""
+    """A path like ``spec/template/metadata/labels`` for the kinds it names; a value, equal by its fields.
 
-    path: str
-    kind: str = ""
-    group: str | None = None
-    version: str = ""
-    create: bool = False
+    Plain classes rather than dataclasses in the builtin engine: importing ``dataclasses`` (and
+    ``inspect``) and making each class would add a fifth to a ``gitshift render`` process.
+    """
+
+    __slots__ = ("_steps", "create", "group", "kind", "path", "version")
+
+    def __init__(self, path: str, kind: str = "", group: str | None = None, version: str = "",
+                 create: bool = False) -> None:
+        self.path = path
+        self.kind = kind
+        self.group = group
+        self.version = version
+        self.create = create
+        self._steps: tuple[tuple[str, bool], ...] | None = None
+
+    def _fields(self) -> tuple[str, str, str | None, str, bool]:
+        return self.path, self.kind, self.group, self.version, self.create
+
+    def __eq__(self, other: object) -> bool:
+        return self._fields() == other._fields() if isinstance(other, FieldSpec) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (f"FieldSpec(path={self.path!r}, kind={self.kind!r}, group={self.group!r}, "
+                f"version={self.version!r}, create={self.create!r})")
 
     def selects(self, res: Resource) -> bool:
         """Whether the spec applies to ``res`` (its current group, version and kind)."""
@@ -36,9 +55,14 @@ class FieldSpec:
             return False
         return not (self.version and self.version != version)
 
-    @functools.cached_property
+    @property
     def steps(self) -> tuple[tuple[str, bool], ...]:
         """(field name, whether marked ``[]`` as a list) for each step of the path."""
+        if self._steps is None:
+            self._steps = self._split()
+        return self._steps
+
+    def _split(self) -> tuple[tuple[str, bool], ...]:
         out: list[str] = []
         buf = ""
         escaped = False

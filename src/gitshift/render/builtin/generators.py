@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,8 @@ _HASH_MAP = str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"})
 
 def _go_json(value: Any) -> str:
     """JSON as Go's encoding/json writes it (sorted keys, HTML characters escaped)."""
+    import json  # here, as hashlib below: only generated objects need them
+
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     for ch, esc in (
         ("<", "\\u003c"),
@@ -53,6 +53,8 @@ def content_hash(obj: Obj) -> str:
         doc["type"] = field("type")
     if isinstance(obj.get(extra), dict):
         doc[extra] = obj[extra]
+    import hashlib
+
     digest = hashlib.sha256(_go_json(doc).encode()).hexdigest()
     return digest[:10].translate(_HASH_MAP)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,13 +58,15 @@ UNSUPPORTED = frozenset(
 )
 
 
-@dataclass
 class Kustomization:
     """A parsed kustomization: its directory, file and fields."""
 
-    root: Path
-    file: Path
-    data: dict[str, Any]
+    __slots__ = ("data", "file", "root")
+
+    def __init__(self, root: Path, file: Path, data: dict[str, Any]) -> None:
+        self.root = root
+        self.file = file
+        self.data = data
 
     @property
     def is_component(self) -> bool:

@@ -8,7 +8,6 @@ holds (of the kind it refers to, reachable from the referrer) can be chosen.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from gitshift.errors import RenderError
@@ -18,13 +17,26 @@ from gitshift.render.builtin.generators import content_hash
 from gitshift.render.builtin.resource import NOT_A_NAMESPACE, Id, ResMap, Resource
 
 
-@dataclass(frozen=True)
 class Gvk:
-    """A group/version/kind selector: an empty part selects anything."""
+    """A group/version/kind selector: an empty part selects anything; a value, equal by its fields."""
 
-    group: str = ""
-    version: str = ""
-    kind: str = ""
+    __slots__ = ("group", "kind", "version")
+
+    def __init__(self, group: str = "", version: str = "", kind: str = "") -> None:
+        self.group = group
+        self.version = version
+        self.kind = kind
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Gvk):
+            return NotImplemented
+        return (self.group, self.version, self.kind) == (other.group, other.version, other.kind)
+
+    def __hash__(self) -> int:
+        return hash((self.group, self.version, self.kind))
+
+    def __repr__(self) -> str:
+        return f"Gvk(group={self.group!r}, version={self.version!r}, kind={self.kind!r})"
 
     def selects(self, group: str, version: str, kind: str) -> bool:
         return (
@@ -34,12 +46,25 @@ class Gvk:
         )
 
 
-@dataclass(frozen=True)
 class BackReference:
-    """Objects of ``target`` may be named by the fields ``referrers`` name."""
+    """Objects of ``target`` may be named by the fields ``referrers`` name; a value, equal by its fields."""
 
-    target: Gvk
-    referrers: tuple[FieldSpec, ...]
+    __slots__ = ("referrers", "target")
+
+    def __init__(self, target: Gvk, referrers: tuple[FieldSpec, ...]) -> None:
+        self.target = target
+        self.referrers = referrers
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BackReference):
+            return NotImplemented
+        return (self.target, self.referrers) == (other.target, other.referrers)
+
+    def __hash__(self) -> int:
+        return hash((self.target, self.referrers))
+
+    def __repr__(self) -> str:
+        return f"BackReference(target={self.target!r}, referrers={self.referrers!r})"
 
 
 # --- Kustomize's default name-reference configuration, written out as data -----------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 
 from gitshift.errors import RenderError
@@ -106,26 +105,39 @@ def effective_namespace(ns: str) -> str:
     return "default" if ns in ("", "default") else ns
 
 
-@dataclass
 class Resource:
     """One object plus what Kustomize remembers about it while building.
 
     ``prev`` holds every id the object had before a rename, oldest first, as
     (kind, effective namespace, name); ``prefixes``/``suffixes`` the name
-    prefixes and suffixes added so far, innermost first.
+    prefixes and suffixes added so far, innermost first; ``var_names`` the vars
+    whose objref names this object. Compared by identity (fieldspec.py: why no dataclass).
     """
 
-    obj: Obj
-    origin: str
-    prev: list[tuple[str, str, str]] = field(default_factory=list)
-    prefixes: list[str] = field(default_factory=list)
-    suffixes: list[str] = field(default_factory=list)
-    generated: bool = False
-    hash_suffix: bool = False
-    behavior: str = "create"
-    allow_name_change: bool = False
-    allow_kind_change: bool = False
-    var_names: list[str] = field(default_factory=list)  # the vars whose objref names this object
+    __slots__ = ("allow_kind_change", "allow_name_change", "behavior", "generated", "hash_suffix", "obj",
+                 "origin", "prefixes", "prev", "suffixes", "var_names")
+
+    def __init__(self, obj: Obj, origin: str, prev: list[tuple[str, str, str]] | None = None,
+                 prefixes: list[str] | None = None, suffixes: list[str] | None = None, generated: bool = False,
+                 hash_suffix: bool = False, behavior: str = "create", allow_name_change: bool = False,
+                 allow_kind_change: bool = False, var_names: list[str] | None = None) -> None:
+        self.obj = obj
+        self.origin = origin
+        self.prev: list[tuple[str, str, str]] = [] if prev is None else prev
+        self.prefixes: list[str] = [] if prefixes is None else prefixes
+        self.suffixes: list[str] = [] if suffixes is None else suffixes
+        self.generated = generated
+        self.hash_suffix = hash_suffix
+        self.behavior = behavior
+        self.allow_name_change = allow_name_change
+        self.allow_kind_change = allow_kind_change
+        self.var_names: list[str] = [] if var_names is None else var_names
+
+    def copy(self, obj: Obj) -> Resource:
+        """This resource holding ``obj`` instead, with lists of its own."""
+        return Resource(obj, self.origin, list(self.prev), list(self.prefixes), list(self.suffixes), self.generated,
+                        self.hash_suffix, self.behavior, self.allow_name_change, self.allow_kind_change,
+                        list(self.var_names))
 
     @property
     def kind(self) -> str:

@@ -9,7 +9,6 @@ group/version/kind).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +83,15 @@ def _merge_refs(have: tuple[BackReference, ...], more: tuple[BackReference, ...]
     return tuple(sorted(out, key=lambda r: _gvk_key(r.target.group, r.target.version, r.target.kind)))
 
 
-@dataclass(frozen=True)
 class TransformerConfig:
-    specs: dict[str, tuple[FieldSpec, ...]] = field(default_factory=dict)
-    name_reference: tuple[BackReference, ...] = ()
+    """The field specs of each transformer category, and the name references; never changed once made."""
+
+    __slots__ = ("name_reference", "specs")
+
+    def __init__(self, specs: dict[str, tuple[FieldSpec, ...]] | None = None,
+                 name_reference: tuple[BackReference, ...] = ()) -> None:
+        self.specs: dict[str, tuple[FieldSpec, ...]] = {} if specs is None else specs
+        self.name_reference = name_reference
 
     def get(self, category: str) -> tuple[FieldSpec, ...]:
         return self.specs.get(category, ())
@@ -118,8 +122,7 @@ def _merged(a: TransformerConfig, b: TransformerConfig) -> TransformerConfig:
 
 
 EMPTY = TransformerConfig()
-DEFAULT = replace(
-    EMPTY,
+DEFAULT = TransformerConfig(
     specs={
         "namePrefix": names.NAME_SPECS,
         "nameSuffix": names.NAME_SPECS,
