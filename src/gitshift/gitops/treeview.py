@@ -164,6 +164,21 @@ class _Tree:
                     if found is not None:
                         self._blobs[found[1]] = found[2]
 
+    def first_files(self, names: Sequence[str]) -> dict[str, tuple[str, bytes]]:
+        """Every directory holding a file called one of ``names``: dir -> (the first such name, its content).
+
+        The files are read in one stream (``prefetch``).
+        """
+        self.prefetch(names)
+        out: dict[str, tuple[str, bytes]] = {}
+        for where, listing in self._trees.items():
+            for name in names:
+                entry = listing.get(name)
+                if entry is not None and entry[0] not in (_TREE, _SUBMODULE):
+                    out[where] = (name, self.read(entry[1]))
+                    break
+        return out
+
     def close(self) -> None:
         if self._proc is not None:
             self._proc.kill()
@@ -309,9 +324,21 @@ class GitTreeView(FileView):
         """The entries of directory ``rel`` of the commit (name -> (mode, id)); None when it has none."""
         return self.tree.listing(rel)
 
-    def prefetch(self, names: Sequence[str]) -> None:
-        """Read every file of the commit called one of ``names`` at once (``render.Layout`` reads them all)."""
-        self.tree.prefetch(names)
+    def first_files(self, names: Sequence[str]) -> dict[str, tuple[str, bytes]]:
+        """Every directory of the view holding a file called one of ``names``, as absolute directory ->
+        (that file's absolute path, its content), the first of ``names`` it holds; edits laid over.
+
+        One stream reads them all (``render.Layout`` reads every kustomization of a commit).
+        """
+        out = {(os.path.join(self._root, rel) if rel else self._root): (name, data)  # noqa: PTH118
+               for rel, (name, data) in self.tree.first_files(names).items()}
+        for directory in {str(p.parent) for p in self.overlay if p.name in names}:
+            out.pop(directory, None)
+            for name in names:
+                if self.is_file(f"{directory}/{name}"):
+                    out[directory] = (name, self.read_bytes(f"{directory}/{name}"))
+                    break
+        return {directory: (f"{directory}/{name}", data) for directory, (name, data) in out.items()}
 
     def close(self) -> None:
         """Stop the blob reader."""

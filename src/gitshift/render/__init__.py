@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -328,6 +328,7 @@ class Layout:
         # except for the files it edits.
         self._disk = type(view).is_file is FileView.is_file and type(view).is_dir is FileView.is_dir
         self._prefetch = not self._disk  # a commit's view reads all its kustomizations in one go, once
+        self._files: dict[str, tuple[str, bytes]] | None = None  # directory -> (kustomization file, content)
         self._edited = {str(p) for p in view.overlay}
         self._edited_dirs = {str(d) for p, data in view.overlay.items() if data is not None for d in p.parents}
 
@@ -343,6 +344,10 @@ class Layout:
         return self.view.is_dir(path)
 
     def _read(self, path: str) -> bytes:
+        if self._files is not None:
+            found = self._files.get(path.rpartition("/")[0])
+            if found is not None and found[0] == path:
+                return found[1]
         if self._disk and path not in self._edited:
             with open(path, "rb") as fh:  # noqa: PTH123
                 return fh.read()
@@ -352,9 +357,12 @@ class Layout:
         """The kustomization file of ``directory``, or None."""
         if self._prefetch:
             self._prefetch = False
-            prefetch = getattr(self.view, "prefetch", None)
-            if prefetch is not None:
-                prefetch(KUSTOMIZATION_FILES)
+            first_files = getattr(self.view, "first_files", None)
+            if first_files is not None:
+                self._files = first_files(KUSTOMIZATION_FILES)
+        if self._files is not None:
+            found = self._files.get(str(directory))
+            return found[0] if found is not None else None
         return next((f"{directory}/{n}" for n in KUSTOMIZATION_FILES if self._is_file(f"{directory}/{n}")), None)
 
     def data(self, directory: Path | str) -> dict[str, Any] | None:
@@ -442,50 +450,105 @@ class Layout:
         return any(self._realpath(d) in self._holders[1] for d in reach)
 
 
-_KEY_LINE = re.compile(r"([A-Za-z]+):[ \t]*(.*?)[ \t]*(?:#.*)?")
 _ITEM_LINE = re.compile(r"[ \t]*-[ \t]+([^\s#'\"&*!|>{\[][^#]*?|'[^']*'|\"[^\"\\\\]*\")[ \t]*(?:#.*)?")
 _FLOW_ITEM = re.compile(r"[^\s,'\"&*!|>{\[\]#][^,\]#]*?|'[^']*'|\"[^\"\\\\]*\"")
+
+
+def key_line(line: str) -> tuple[str, str] | None:
+    """(key, value) of a line ``key: value  # comment`` whose key is ASCII letters; None for any other line.
+
+    The value is what follows the colon, blanks and a comment left out. Plain string
+    methods, not a regular expression: a shift reads the top-level lines of every
+    kustomization of the repository (``Layout``).
+    """
+    key, colon, after = line.partition(":")
+    if not colon or not key.isascii() or not key.isalpha():
+        return None
+    value = after.lstrip(" \t")
+    comment = value.find("#")
+    return key, (value if comment < 0 else value[:comment]).rstrip(" \t")
+
+
+# The ASCII line breaks of str.splitlines but \\n: a text holding none is cut alike by str.split("\\n").
+_ODD_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
+# After a line break: a top-level key naming directories (group 1), or a line that is neither
+# blank, a comment, a list item, indented, nor a ``key:`` (no group): the text is then read line by line.
+_TOP_LINES = re.compile(rf"\n(?:({'|'.join(_DIR_FIELDS)}):|(?![ \t#\n-]|[A-Za-z]+:|\Z))")
+_NEXT_KEY = re.compile(r"\n(?=[A-Za-z])")
 
 
 def _plain_entries(text: str) -> list[str] | None:
     """The directory-naming entries of a kustomization written plainly; None when the text needs a YAML parser.
 
     Plainly means: those fields at the top level, each a block list of one-line
-    items or a one-line flow list of plain or quoted names.
+    items or a one-line flow list of plain or quoted names. The usual text (ASCII,
+    every top-level line a key, a comment or blank) is searched for those fields
+    and only their lines are read: the rest, an inline patch say, is most of the
+    text, and every line of it would be skipped. Any other text is read line by line.
     """
-    out: list[str] = []
-    field: str | None = None
-    started = False
-    for line in text.splitlines():
-        if field is None and started and line[:1] in (" ", "\t", "-"):
-            continue  # inside a field that names no directory (an inline patch, say): the usual line, skipped first
-        if not line.strip() or line.lstrip().startswith("#") or (line.rstrip() == "---" and not started):
-            continue
-        started = True
+    if text.isascii() and not any(b in text for b in _ODD_BREAKS):
+        lines = "\n" + text
+        out: list[str] = []
+        for top in _TOP_LINES.finditer(lines):
+            if top.group(1) is None:
+                break  # an odd top-level line: read it all line by line
+            entries = _Entries()
+            entries.started = True
+            end = _NEXT_KEY.search(lines, top.end())
+            if not entries.read(lines[top.start() + 1:end.start() if end is not None else len(lines)].split("\n")):
+                return None
+            out += entries.out
+        else:
+            return out
+    entries = _Entries()
+    return entries.out if entries.read(text.splitlines()) else None
+
+
+class _Entries:
+    """The directory-naming entries of a kustomization, taken line by line."""
+
+    __slots__ = ("field", "out", "started")
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.field: str | None = None
+        self.started = False
+
+    def read(self, lines: Iterable[str]) -> bool:
+        """Take every line; False as soon as one needs a YAML parser."""
+        return all(self.line(line) for line in lines)
+
+    def line(self, line: str) -> bool:
+        """Take one line; False when the text needs a YAML parser."""
+        if self.field is None and self.started and line[:1] in (" ", "\t", "-"):
+            return True  # inside a field that names no directory (an inline patch, say)
+        if not line.strip() or line.lstrip().startswith("#") or (line.rstrip() == "---" and not self.started):
+            return True
+        self.started = True
         if line[0] not in " \t-":  # a top-level key ends the list before it
-            key = _KEY_LINE.fullmatch(line)
+            key = key_line(line)
             if key is None:
-                return None
-            field = key.group(1) if key.group(1) in _DIR_FIELDS else None
-            rest = key.group(2)
-            if field is None or not rest:
-                continue
+                return False
+            self.field = key[0] if key[0] in _DIR_FIELDS else None
+            rest = key[1]
+            if self.field is None or not rest:
+                return True
             if not (rest.startswith("[") and rest.endswith("]")):
-                return None
+                return False
             items = [i.strip() for i in rest[1:-1].split(",") if i.strip()]
             if not all(_FLOW_ITEM.fullmatch(i) for i in items):
-                return None
-            out += [i.strip("'\"") if i[:1] in "'\"" else i for i in items]
-            field = None
-            continue
-        if field is None:
-            continue  # inside a field that names no directory
+                return False
+            self.out += [i.strip("'\"") if i[:1] in "'\"" else i for i in items]
+            self.field = None
+            return True
+        if self.field is None:
+            return True  # inside a field that names no directory
         item = _ITEM_LINE.fullmatch(line)
         if item is None:
-            return None
+            return False
         value = item.group(1)
-        out.append(value[1:-1] if value[:1] in "'\"" else value.rstrip())
-    return out
+        self.out.append(value[1:-1] if value[:1] in "'\"" else value.rstrip())
+        return True
 
 
 def _node_entries(text: str) -> list[str] | None:
