@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitshift.render import _Entries, _plain_entries, key_line
+from gitshift.render import _Entries, _plain_entries, item_line, key_line
 
 # The pattern key_line stands for (it was the one used before): ``key: value  # comment``.
 KEY_LINE = re.compile(r"([A-Za-z]+):[ \t]*(.*?)[ \t]*(?:#.*)?")
@@ -73,3 +73,13 @@ def test_a_usual_overlay() -> None:
     text = ("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../../base\n"
             "- 'quoted dir'  # why\npatches:\n- patch: |-\n    resources:\n    - not/this\ncomponents: [../c, \"d\"]\n")
     assert _plain_entries(text) == ["../../base", "quoted dir", "../c", "d"] == line_by_line(text)
+
+
+# The pattern item_line stands for (it was the one used before): ``- item  # comment``.
+ITEM_LINE = re.compile(r"[ \t]*-[ \t]+([^\s#'\"&*!|>{\[][^#]*?|'[^']*'|\"[^\"\\\\]*\")[ \t]*(?:#.*)?")
+
+
+@given(st.text(alphabet=st.sampled_from("-a. #\t'\"\\&[{\xa0\x0c/"), max_size=16))
+def test_item_line_reads_as_the_pattern_did(line: str) -> None:
+    found = ITEM_LINE.fullmatch(line)
+    assert item_line(line) == (found.group(1) if found else None)

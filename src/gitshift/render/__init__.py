@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -408,12 +409,12 @@ class Layout:
                     if "\n" in text or text.endswith(_FILE_SUFFIXES) or any(m in text for m in _REMOTE):
                         continue  # inline YAML, a file, or a remote base
                     path = os.path.normpath(f"{directory}/{text}")
-                    if self._is_dir(path):
+                    if (self._files is not None and path in self._files) or self._is_dir(path):
                         found.append(path)
             self._refs[directory] = found
         return self._refs[directory]
 
-    def reach(self, directory: Path, limit: int = 10_000) -> set[str] | None:
+    def reach(self, directory: Path | str, limit: int = 10_000) -> set[str] | None:
         """Every kustomization directory the overlay at ``directory`` builds; None when one cannot be read."""
         seen: set[str] = set()
         todo = [os.path.normpath(directory)]
@@ -429,18 +430,28 @@ class Layout:
         return seen
 
     def _realpath(self, directory: str) -> str:
-        """``os.path.realpath``, one ``lstat`` per directory: a parent's real path is reused."""
-        if directory not in self._real:
-            parent, name = os.path.split(directory)
-            if not name or parent == directory:
+        """``os.path.realpath``, one ``lstat`` per directory: a parent's real path is reused.
+
+        ``directory`` is absolute and normalised (as ``reach`` gives it): taken apart with
+        string methods, thousands of times per shift.
+        """
+        real = self._real.get(directory)
+        if real is None:
+            parent, _, name = directory.rpartition("/")
+            if not name or not directory.startswith("/"):
                 real = os.path.realpath(directory)
             else:
-                joined = os.path.join(self._realpath(parent), name)  # noqa: PTH118
-                real = os.path.realpath(joined) if os.path.islink(joined) else joined  # noqa: PTH114
+                above = self._realpath(parent or "/")
+                joined = f"{above}/{name}" if above != "/" else f"/{name}"
+                try:
+                    link = stat.S_ISLNK(os.lstat(joined).st_mode)
+                except (OSError, ValueError):
+                    link = False
+                real = os.path.realpath(joined) if link else joined
             self._real[directory] = real
-        return self._real[directory]
+        return real
 
-    def may_read(self, directory: Path, files: frozenset[Path]) -> bool:
+    def may_read(self, directory: Path | str, files: frozenset[Path]) -> bool:
         """Whether the overlay at ``directory`` may read one of ``files`` (real paths); True when unsure."""
         reach = self.reach(directory)
         if reach is None:
@@ -450,7 +461,6 @@ class Layout:
         return any(self._realpath(d) in self._holders[1] for d in reach)
 
 
-_ITEM_LINE = re.compile(r"[ \t]*-[ \t]+([^\s#'\"&*!|>{\[][^#]*?|'[^']*'|\"[^\"\\\\]*\")[ \t]*(?:#.*)?")
 _FLOW_ITEM = re.compile(r"[^\s,'\"&*!|>{\[\]#][^,\]#]*?|'[^']*'|\"[^\"\\\\]*\"")
 
 
@@ -467,6 +477,34 @@ def key_line(line: str) -> tuple[str, str] | None:
     value = after.lstrip(" \t")
     comment = value.find("#")
     return key, (value if comment < 0 else value[:comment]).rstrip(" \t")
+
+
+_PLAIN_NOT_FIRST = frozenset("#'\"&*!|>{[")
+
+
+def item_line(line: str) -> str | None:
+    """The item of a line ``- item  # comment`` (plain, or in quotes without escapes); None for any other line.
+
+    The item is returned as written (quotes kept, blanks before a comment left out).
+    """
+    after = line.lstrip(" \t")
+    if after[:1] != "-":
+        return None
+    after = after[1:]
+    value = after.lstrip(" \t")
+    first = value[:1]
+    if len(value) == len(after) or not first:
+        return None  # no blank after the dash, or no item
+    if first in ("'", '"'):
+        end = value.find(first, 1)
+        if end < 0 or (first == '"' and "\\" in value[1:end]):
+            return None
+        tail = value[end + 1:].lstrip(" \t")
+        return value[:end + 1] if not tail or tail[0] == "#" else None
+    if first.isspace() or first in _PLAIN_NOT_FIRST:
+        return None
+    comment = value.find("#")
+    return (value if comment < 0 else value[:comment]).rstrip(" \t")
 
 
 # The ASCII line breaks of str.splitlines but \\n: a text holding none is cut alike by str.split("\\n").
@@ -488,18 +526,16 @@ def _plain_entries(text: str) -> list[str] | None:
     """
     if text.isascii() and not any(b in text for b in _ODD_BREAKS):
         lines = "\n" + text
-        out: list[str] = []
+        entries = _Entries()
+        entries.started = True
         for top in _TOP_LINES.finditer(lines):
             if top.group(1) is None:
                 break  # an odd top-level line: read it all line by line
-            entries = _Entries()
-            entries.started = True
             end = _NEXT_KEY.search(lines, top.end())
             if not entries.read(lines[top.start() + 1:end.start() if end is not None else len(lines)].split("\n")):
                 return None
-            out += entries.out
         else:
-            return out
+            return entries.out
     entries = _Entries()
     return entries.out if entries.read(text.splitlines()) else None
 
@@ -516,7 +552,7 @@ class _Entries:
 
     def read(self, lines: Iterable[str]) -> bool:
         """Take every line; False as soon as one needs a YAML parser."""
-        return all(self.line(line) for line in lines)
+        return all(map(self.line, lines))
 
     def line(self, line: str) -> bool:
         """Take one line; False when the text needs a YAML parser."""
@@ -543,10 +579,9 @@ class _Entries:
             return True
         if self.field is None:
             return True  # inside a field that names no directory
-        item = _ITEM_LINE.fullmatch(line)
-        if item is None:
+        value = item_line(line)
+        if value is None:
             return False
-        value = item.group(1)
         self.out.append(value[1:-1] if value[:1] in "'\"" else value.rstrip())
         return True
 

@@ -156,13 +156,14 @@ def blast_radius(renderer: Renderer, tree: Path, env: EnvConfig, view: files.Fil
     changed = frozenset(Path(os.path.realpath(p)) for p in edits)
     after_view = view.with_edits(edits)
     layout = Layout(view)
-    target = Path(os.path.normpath(tree / env.overlay))
+    root = str(tree)  # paths as strings: a Path per env costs more than most envs' whole check
+    target = os.path.normpath(os.path.join(root, env.overlay))  # noqa: PTH118
     out = [Affected(env.app, env.name, env.overlay)]
     done = {target}
     for other in neighbours.envs:
         if (other.app, other.name) == (env.app, env.name):
             continue
-        path = Path(os.path.normpath(tree / other.overlay))
+        path = os.path.normpath(os.path.join(root, other.overlay))  # noqa: PTH118
         if values_source(other):
             moved = _values_changed(tree, other, view, after_view, changed)
         elif path == target and not values_source(env):
@@ -173,9 +174,9 @@ def blast_radius(renderer: Renderer, tree: Path, env: EnvConfig, view: files.Fil
             out.append(Affected(other.app, other.name, other.overlay))
         done.add(path)
     if neighbours.all_kustomizations:
-        for path in kustomization_dirs(view, tree):
-            if path not in done and _changes(renderer, layout, path, view, after_view, changed):
-                out.append(Affected(None, None, path.relative_to(tree).as_posix() or "."))
+        for found in kustomization_dirs(view, tree):
+            if str(found) not in done and _changes(renderer, layout, str(found), view, after_view, changed):
+                out.append(Affected(None, None, found.relative_to(tree).as_posix() or "."))
     return out
 
 
@@ -213,11 +214,12 @@ def _state_moved(env: EnvConfig, before: Rendered, after: Rendered) -> bool:
         return False  # an env its strategy cannot read: status shows it as an error row
 
 
-def _changes(renderer: Renderer, layout: Layout, path: Path, before_view: files.FileView,
+def _changes(renderer: Renderer, layout: Layout, directory: str, before_view: files.FileView,
              after_view: files.FileView, changed: frozenset[Path]) -> bool:
-    """Whether the render of the kustomization at ``path`` differs once the edits are made."""
-    if not layout.may_read(path, changed):
+    """Whether the render of the kustomization at ``directory`` differs once the edits are made."""
+    if not layout.may_read(directory, changed):
         return False
+    path = Path(directory)
     data = layout.data(path)
     if data is not None and data.get("kind") == "Component":
         return False  # not rendered on its own; the overlays that use it are
