@@ -2,7 +2,11 @@
 
 Usage: python benchmarks/bench_cli.py [--apps 1000] [--rounds 5] [--engine builtin]
 
-Cases run interleaved (``timing.py``); ratios compare cases of the same run.
+Cases run interleaved (``timing.py``); ratios compare cases of the same run. The targets
+(README.md, "Benchmarks") are checked on the best runs: ``gitshift --version`` at most 3x
+``python -c pass``; ``gitshift render`` of the overlay with a patch at least 3x faster than
+``kubectl kustomize`` of it; ``set-image --commit`` at most 0.5 s; ``status`` of every env at
+most 5 s.
 - ``python -c pass`` against ``gitshift --version`` and ``--help``;
 - ``gitshift render`` of a one-Deployment overlay (namespace, images, replicas and a
   strategic-merge patch; and the same without the patch) against ``kubectl kustomize`` of it;
@@ -23,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from monorepo import generate  # noqa: E402
-from timing import Case, bytecode, git_env, git_repo, measure, table  # noqa: E402
+from timing import Case, bytecode, git_env, git_repo, load, measure, ms, table, target  # noqa: E402
 
 BIN = Path(sys.executable).parent
 GITSHIFT = str(BIN / "gitshift") if (BIN / "gitshift").exists() else None
@@ -109,6 +113,7 @@ def main() -> None:
     kubectl = shutil.which("kubectl")
     os.environ.update(git_env())
     bytecode()
+    print(f"before: {load()}", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="gitshift-bench-"))
     try:
         patched, plain = one_deployment(tmp / "one")
@@ -125,12 +130,18 @@ def main() -> None:
               f"(Python {sys.version.split()[0]}):")
         print(table(start))
         named = {c.name: c for c in start}
-        print(f"  gitshift --version / python -c pass: "
-              f"{named['gitshift --version'].best / named['python -c pass'].best:.2f}")
+        version = named["gitshift --version"].best / named["python -c pass"].best
+        print(f"  gitshift --version / python -c pass: {version:.2f} "
+              f"(cpu {named['gitshift --version'].cpu / named['python -c pass'].cpu:.2f})")
+        print(target("gitshift --version <= 3x python -c pass", version <= 3, f"{version:.2f}x"))
         if kubectl:
             for what in ("1 Deployment, patch", "1 Deployment"):
                 kube, ours = named[f"kubectl kustomize ({what})"], named[f"gitshift render ({what})"]
                 print(f"  render ({what}): gitshift {ratio(kube, ours)} faster than kubectl kustomize")
+            what = "1 Deployment, patch"
+            kube, ours = named[f"kubectl kustomize ({what})"], named[f"gitshift render ({what})"]
+            print(target("render >= 3x faster than kubectl kustomize", kube.best / ours.best >= 3,
+                         f"{kube.best / ours.best:.1f}x"))
 
         repo = tmp / "mono"
         repo.mkdir()
@@ -152,6 +163,10 @@ def main() -> None:
         measure(mono, rounds=args.rounds)
         print(f"\nmonorepo of {args.apps} apps x 2 envs, engine {args.engine}, best of {args.rounds} rounds:")
         print(table(mono))
+        if args.apps == 1000 and args.engine == "builtin":
+            print(target("set-image --commit <= 0.5 s", mono[3].best <= 0.5, ms(mono[3].best)))
+            print(target("status of 2,000 envs <= 5 s", mono[0].best <= 5, ms(mono[0].best)))
+        print(f"after: {load()}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from monorepo import SHARED_ENVS, generate_shared  # noqa: E402
-from timing import Case, bytecode, measure, ms, table  # noqa: E402
+from timing import Case, bytecode, load, measure, ms, table, target  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -63,6 +63,7 @@ def main() -> None:
     if kubectl is None:
         raise SystemExit("kubectl is not on PATH: it is what gitshift is compared with")
     bytecode()
+    print(f"before: {load()}", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="gitshift-bench-"))
     try:
         root = tmp / "mono"
@@ -82,6 +83,9 @@ def main() -> None:
         print(f"  per overlay: gitshift {ms(ours.best / overlays)}, kubectl {ms(theirs.best / overlays)}")
         print(f"  gitshift render --all is {theirs.best / ours.best:.0f}x faster "
               f"(cpu {theirs.cpu / ours.cpu:.0f}x), start-up included")
+        print(target("render --all >= 40x faster than one kubectl kustomize per overlay",
+                     theirs.best / ours.best >= 40, f"{theirs.best / ours.best:.0f}x"))
+        print(f"after: {load()}")
         if differ:
             raise SystemExit(f"{len(differ)} file(s) differ from kubectl's, first: {differ[0]}")
         print(f"  all {overlays} files byte-identical to kubectl's")

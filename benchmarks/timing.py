@@ -91,6 +91,17 @@ def table(cases: Sequence[Case]) -> str:
     return "\n".join(lines)
 
 
+def load() -> str:
+    """The machine's load average (1, 5 and 15 minutes): above its core count, other work shared the cores."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def target(what: str, met: bool, figure: str) -> str:
+    """One line saying whether a target is met, with the figure that says so."""
+    return f"  target {what}: {'met' if met else 'MISSED'} ({figure})"
+
+
 def bytecode() -> None:
     """Time gitshift as installed: with its bytecode cached (``pip install`` compiles; an editable one does not).
 

@@ -228,8 +228,10 @@ def _package(tmp: Path) -> dict[str, str]:
     (sdist,) = dist.glob("gitshift-*.tar.gz")
     (wheel,) = dist.glob("gitshift-*.whl")
     venv = tmp / "venv"
-    tool(sys.executable, "-m", "venv", str(venv), cwd=tmp, env=env)
-    tool(str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel), cwd=tmp, env=env)
+    # A fresh venv without a pip of its own (installing one is most of making a venv): this pip installs into it.
+    tool(sys.executable, "-m", "venv", "--without-pip", str(venv), cwd=tmp, env=env)
+    tool(sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet", str(wheel),
+         cwd=tmp, env=env)
     anywhere = tmp / "elsewhere"
     anywhere.mkdir()
     demo = tool(str(venv / "bin" / "gitshift"), "demo", cwd=anywhere, env=env).stdout

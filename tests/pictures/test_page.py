@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from tests.conftest import PROJECT, git
+from tests.conftest import PROJECT, git, isolate_git, make_repo, run
 from tests.pictures.conftest import HOSTILE, Chromium, hostile_tree, load, views
 
 from gitshift.config import ForgeConfig
@@ -107,14 +107,22 @@ def released(example_repo: Path, cli_run: Callable[..., Result]) -> Path:
     return example_repo
 
 
+@pytest.fixture(scope="module")
+def released_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``released`` made once for the tests that only read it (seven shifts each time otherwise)."""
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_git(mp, tmp_path_factory.mktemp("home"))
+        return released(make_repo(tmp_path_factory.mktemp("released"), copy_example=True), run)
+
+
 def build(root: Path, revision: str | None = None) -> dict[str, str]:
     cfg = load(root)
     return page.build(gather.views(cfg, get_renderer("builtin")), title="acme/gitops", generated="2025-01-31 12:00 UTC",
                       revision=revision, forge=cfg.forge)
 
 
-def test_every_env_has_its_card_and_its_last_shifts(example_repo: Path, cli_run: Callable[..., Result]) -> None:
-    repo = released(example_repo, cli_run)
+def test_every_env_has_its_card_and_its_last_shifts(released_repo: Path) -> None:
+    repo = released_repo
     cfg = load(repo)
     views_ = gather.views(cfg, get_renderer("builtin"))
     assert [v.env.name for v in views_] == [e.name for e in cfg.select()]
@@ -237,9 +245,8 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("width", [1400, 420], ids=["desktop", "phone"])
-def test_the_page_in_chromium(chromium: Chromium, example_repo: Path, cli_run: Callable[..., Result],
-                              tmp_path: Path, width: int) -> None:
-    repo = released(example_repo, cli_run)
+def test_the_page_in_chromium(chromium: Chromium, released_repo: Path, tmp_path: Path, width: int) -> None:
+    repo = released_repo
     files = build(repo, revision=git(repo, "rev-parse", "HEAD").strip())
     measured = probe(chromium, files, tmp_path / "probe", width)
     envs = [e.name for e in load(repo).select()]
