@@ -94,10 +94,10 @@ def test_an_undeclared_key_is_refused_in_every_section(section: str) -> None:
 
 
 def _read_keys() -> set[str]:
-    """String keys config.py reads from a mapping: ``m.get("k")`` and the ``_Reader`` helpers' key argument."""
-    tree = ast.parse(Path(config.__file__).read_text())
+    """String keys the config package reads from a mapping: ``m.get("k")`` and the ``_Reader`` helpers' key argument."""
     found = set()
-    for node in ast.walk(tree):
+    nodes = [n for f in sorted(Path(config.__file__).parent.glob("*.py")) for n in ast.walk(ast.parse(f.read_text()))]
+    for node in nodes:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         index = {"get": 0, "string": 1, "choice": 1, "strings": 1}.get(node.func.attr)

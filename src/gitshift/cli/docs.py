@@ -60,7 +60,7 @@ def configuration() -> str:
     out = [
         "# Configuration reference: `gitshift.yaml`",
         "",
-        GENERATED.format(source="the key table `KEYS` in src/gitshift/config.py"),
+        GENERATED.format(source="the key table `KEYS` in src/gitshift/config/keys.py"),
         "",
         "`gitshift.yaml` lives at the root of the GitOps repository (`-c/--config FILE` chooses another",
         "file). Unknown keys are refused: every error names the file, the key path and what is expected, and",

@@ -1,229 +1,45 @@
-"""Loading and validating ``gitshift.yaml`` into frozen dataclasses (docs/configuration.md)."""
+"""Reading and validating ``gitshift.yaml`` into the values of ``config.values`` (docs/configuration.md)."""
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitshift.errors import ConfigError, InputError
-
-STRATEGIES = ("recreate", "rolling", "bluegreen", "canary", "rollout", "flagger")
-TRAFFIC_KINDS = ("nginx", "istio", "gateway", "replicas")
-FORGE_KINDS = ("github", "gitlab", "gitea")
-PERMISSIONS = ("none", "read", "triage", "write", "maintain", "admin")
-DEFAULT_TOKEN_ENV = {"github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN", "gitea": "GITEA_TOKEN"}
-DEFAULT_APP_KEY_ENV = "GITSHIFT_APP_KEY"
-DEFAULT_API_URL = {"github": "https://api.github.com", "gitlab": "https://gitlab.com/api/v4"}
-
-
-@dataclass(frozen=True)
-class Key:
-    """One key of ``gitshift.yaml``: the loader accepts only declared keys, and docs/configuration.md lists them.
-
-    ``path`` names the key from the top, with ``<app>``/``<env>``/``<color>`` for names the user picks and
-    ``[]`` for list items. ``default`` is as the reference shows it; ``example`` is a value that loads.
-    """
-
-    path: str
-    type: str
-    default: str
-    doc: str
-    example: Any = None
-
-
-ENV_KEY = "apps.<app>.envs.<env>"
-HELM_KEY = f"{ENV_KEY}.helm"
-# Adding a key is one line here (and the code that reads it); tests/docs check the reference is regenerated.
-KEYS: tuple[Key, ...] = (
-    Key("forge", "mapping", "none", "where pull/merge requests go; without it `--pr` is refused (exit 2)"),
-    Key("forge.kind", "`github` | `gitlab` | `gitea`", "`github`", "the forge's API (`gitea`: Gitea and Forgejo)",
-        "gitlab"),
-    Key("forge.project", "string", "required", "`owner/repo` (GitHub, Gitea) or the project path (GitLab)",
-        "acme/gitops"),
-    Key("forge.api_url", "http(s) URL", "`https://api.github.com`, `https://gitlab.com/api/v4`; required for gitea",
-        "the API root (GitHub Enterprise, self-hosted GitLab, `https://HOST/api/v1` for Gitea)",
-        "https://ghe.example.com/api/v3"),
-    Key("forge.base", "branch", "`main`", "the branch pull requests target", "main"),
-    Key("forge.token_env", "variable name", "`GITHUB_TOKEN`, `GITLAB_TOKEN`, `GITEA_TOKEN`",
-        "the environment variable holding the forge token", "GITOPS_TOKEN"),
-    Key("forge.retries", "integer 1-20", "`6`", "tries of one API call, the first included (429, 5xx, "
-        "connection errors)", 6),
-    Key("forge.timeout", "seconds 1-3600", "`120`", "the most one API call may take, retries included", 120),
-    Key("forge.app_id", "integer (or client id)", "none (`GITSHIFT_APP_ID` when set)",
-        "authenticate as this GitHub App: installation tokens replace `token_env`", 4242),
-    Key("forge.private_key_env", "variable name", "`GITSHIFT_APP_KEY`",
-        "the environment variable holding the App's private key (PEM)", "GITSHIFT_APP_KEY"),
-    Key("forge.private_key_file", "path", "none",
-        "the App's private key file instead (relative to the repository root; keep it out of git)",
-        "/run/secrets/app.pem"),
-    Key("forge.installation_id", "integer", "looked up per repository", "the App's installation", 123),
-    Key("forge.commit_via", "`git` | `api`", "`git`", "`api`: the forge makes the shift's commit through its API "
-        "instead of a push, never forced: GitHub's Git Data API (verified commits), GitLab's Commits API, Gitea's "
-        "ChangeFiles (Gitea 1.20 and later, Forgejo)", "api"),
-    Key("commands", "mapping", "see below", "who may run pull request comment commands"),
-    Key("commands.prefix", "string", "`/gitshift`", "what a command comment's first line starts with", "/gitshift"),
-    Key("commands.min_permission", "`none` | `read` | `triage` | `write` | `maintain` | `admin`",
-        "`write`", "the commenter's least repository permission", "maintain"),
-    Key("commands.allow_users", "list of logins", "`[]` (anyone with the permission)",
-        "if set, only these logins run anything", ["alice", "bob"]),
-    Key("commands.rules", "list of rules", "`[]`", "narrower rules; the first matching env and verb wins"),
-    Key("commands.rules[].envs", "list of env names", "`[]` (any env)", "the envs the rule applies to",
-        ["production"]),
-    Key("commands.rules[].verbs", "list of verbs", "`[]` (any verb)",
-        "trailer actions (`canary.promote`) or families (`canary`)", ["promote", "bluegreen.promote"]),
-    Key("commands.rules[].allow_users", "list of logins", "`[]` (anyone with the permission)",
-        "only these logins", ["alice"]),
-    Key("commands.rules[].min_permission", "permission", "`commands.min_permission`",
-        "the least permission for this rule", "admin"),
-    Key("apps", "mapping of app name to app", "required", "the apps and their envs (at least one)"),
-    Key("apps.<app>", "mapping", "required", "one app"),
-    Key("apps.<app>.image", "image name", "none", "the app's image name as the manifests write it",
-        "ghcr.io/acme/web"),
-    Key("apps.<app>.envs", "mapping of env name to env", "required", "the app's envs (at least one)"),
-    Key(ENV_KEY, "mapping", "required", "one env of the app"),
-    Key(f"{ENV_KEY}.overlay", "path", "required", "the env's Kustomize overlay, relative to the repository root "
-        "and inside it", "overlays/production"),
-    Key(f"{ENV_KEY}.strategy", "`recreate` | `rolling` | `bluegreen` | `canary` | `rollout` | `flagger`",
-        "`rolling`", "how the env is released; with `rollout` (Argo Rollouts) and `flagger` (Flagger) the "
-        "controller progresses the release and gitshift sets the image only", "bluegreen"),
-    Key(f"{ENV_KEY}.image", "image name", "the app's `image`", "this env's image name, where it differs",
-        "registry.example.com/web"),
-    Key(f"{ENV_KEY}.require_digest", "boolean", "`false`", "refuse shifts that set an image without a digest", True),
-    Key(f"{ENV_KEY}.bluegreen", "mapping", "the defaults below", "names a `bluegreen` env relies on"),
-    Key(f"{ENV_KEY}.bluegreen.service", "Service name", "`<app>`", "the active Service", "web"),
-    Key(f"{ENV_KEY}.bluegreen.preview_service", "Service name", "`<app>-preview`",
-        "the preview Service (unused when the overlay has none)", "web-preview"),
-    Key(f"{ENV_KEY}.bluegreen.color_label", "label key", "`color`", "the pod label that tells the colors apart",
-        "slot"),
-    Key(f"{ENV_KEY}.bluegreen.colors", "mapping of two colors to workload names",
-        "`{blue: <app>-blue, green: <app>-green}`", "the Deployment (or Rollout) of each color",
-        {"blue": "web-blue", "green": "web-green"}),
-    Key(f"{ENV_KEY}.canary", "mapping", "the defaults below", "names and steps a `canary` env relies on"),
-    Key(f"{ENV_KEY}.canary.traffic", "`nginx` | `istio` | `gateway` | `replicas`", "`nginx`",
-        "how traffic is split between stable and canary", "istio"),
-    Key(f"{ENV_KEY}.canary.stable", "name", "`<app>`", "the stable workload (and Service/Ingress for nginx)", "web"),
-    Key(f"{ENV_KEY}.canary.canary", "name", "`<app>-canary`", "the canary workload (and Service/Ingress for nginx); "
-        "not the stable one", "web-canary"),
-    Key(f"{ENV_KEY}.canary.route", "name", "`<app>`", "the VirtualService (istio) or HTTPRoute (gateway)", "web"),
-    Key(f"{ENV_KEY}.canary.steps", "ascending list of integers 0-100", "`[10, 25, 50, 100]`",
-        "the weights `canary scale --next` walks through", [5, 20, 50, 100]),
-    Key(HELM_KEY, "mapping", "none", "the env's release lives in Helm values (README, \"Helm releases\"); "
-        "give one of `release`, `values_file`, `helm_chart`"),
-    Key(f"{HELM_KEY}.release", "Kubernetes name", "none",
-        "a Flux HelmRelease or Argo CD Application in the rendered overlay whose values hold the release"),
-    Key(f"{HELM_KEY}.values_file", "path", "none",
-        "instead of `release`: a values file in the repository; the env then has no `overlay`"),
-    Key(f"{HELM_KEY}.helm_chart", "name", "none", "instead of `release`: a `helmCharts` entry of the overlay's "
-        "kustomization (by `releaseName`, else `name`); its `valuesInline` and `valuesFile` are the values"),
-    Key(f"{HELM_KEY}.image", "mapping", "required (not for bluegreen)",
-        "value paths of the image: `{repository: PATH, tag: PATH}` or `{ref: PATH}`; a value path is dotted "
-        "keys with list indexes, `image.tag`, `routes[0].weight`, `a[\"b.c\"]`"),
-    Key(f"{HELM_KEY}.image.repository", "value path", "the app's `image`", "the image repository"),
-    Key(f"{HELM_KEY}.image.tag", "value path", "none", "the image tag (the stable one in a canary env)"),
-    Key(f"{HELM_KEY}.image.ref", "value path", "none", "instead of `repository` and `tag`: one string `name:tag`"),
-    Key(f"{HELM_KEY}.image.digest", "value path", "none", "the image digest, where the chart takes one"),
-    Key(f"{HELM_KEY}.replicas", "value path", "none", "the release's (or stable track's) replica count"),
-    Key(f"{HELM_KEY}.canary", "mapping", "required for `canary`", "value paths of the canary"),
-    Key(f"{HELM_KEY}.canary.image_tag", "value path", "required", "the canary's image tag"),
-    Key(f"{HELM_KEY}.canary.weight", "value path", "required", "the canary's traffic weight, 0-100"),
-    Key(f"{HELM_KEY}.canary.replicas", "value path", "none", "the canary's replica count"),
-    Key(f"{HELM_KEY}.canary.header", "value path", "none", "the A/B header name (`--header NAME`)"),
-    Key(f"{HELM_KEY}.canary.header_value", "value path", "none", "the A/B header value (`--header NAME=VALUE`)"),
-    Key(f"{HELM_KEY}.bluegreen", "mapping", "required for `bluegreen`",
-        "value paths of blue/green; `${color}` stands for each color"),
-    Key(f"{HELM_KEY}.bluegreen.active", "value path", "required", "the live color"),
-    Key(f"{HELM_KEY}.bluegreen.image_tag", "value path with `${color}`", "required", "each color's image tag"),
-    Key(f"{HELM_KEY}.bluegreen.replicas", "value path with `${color}`", "none", "each color's replica count"),
-    Key(f"{HELM_KEY}.bluegreen.preview", "value path", "none", "the color the preview routes to"),
-    Key(f"{HELM_KEY}.bluegreen.colors", "list of two names", "`[blue, green]`", "the colors"),
-    Key(f"{HELM_KEY}.render", "`auto` | `true` | `false`", "`auto`",
-        "render the chart with `helm template`: `auto` in shifts (before and after) and for gate names where "
-        "helm is on PATH, `true` also in `status` and `check` (exit 3 without helm), `false` never; "
-        "`--engine helm` turns `auto` into `true`"),
-    Key(f"{HELM_KEY}.chart", "path", "the release's local chart",
-        "the chart folder `helm template` renders (a HelmRelease's GitRepository chart, an Application's "
-        "`source.path`, a values file's folder)"),
-    Key(f"{HELM_KEY}.release_name", "Kubernetes name", "as Flux or Argo CD name it", "the release name of the "
-        "chart render (and of `status` for a values file)"),
-    Key(f"{HELM_KEY}.namespace", "Kubernetes name", "as Flux or Argo CD name it",
-        "the namespace of the chart render (and of `${namespace}` in gate queries)"),
-    Key(f"{ENV_KEY}.argocd_app", "Kubernetes name", "`<app>-<env>`", "the env's Argo CD Application (gates)",
-        "shop-prod"),
-    Key(f"{ENV_KEY}.analysis", "mapping", "the defaults below", "how `gate` and `advance` judge the env's step"),
-    Key(f"{ENV_KEY}.analysis.bake", "duration (`30s`, `5m`, `1h`)", "`5m`",
-        "time since the sync that brought the step finished", "10m"),
-    Key(f"{ENV_KEY}.analysis.on_no_data", "`wait` | `fail` | `pass`", "`wait`",
-        "verdict of a check whose query returns no series (or NaN) once the bake time is over", "fail"),
-    Key(f"{ENV_KEY}.analysis.on_failure", "`rollback` | `hold`", "`rollback`",
-        "what `advance` does after a failed gate", "hold"),
-    Key(f"{ENV_KEY}.analysis.promote", "boolean", "`true`", "promote after the last step passes", False),
-    Key(f"{ENV_KEY}.analysis.checks", "list of checks", "`[]`",
-        "Prometheus checks; every series must keep the bounds"),
-    Key(f"{ENV_KEY}.analysis.checks[].name", "string", "required", "the check's name (unique in the env)",
-        "error-rate"),
-    Key(f"{ENV_KEY}.analysis.checks[].query", "PromQL", "required",
-        "the query; `${app}` `${env}` `${namespace}` `${stable}` `${canary}` `${active}` `${preview}` "
-        "`${service}` `${preview_service}` `${canary_service}` (and `${release}`, a Helm env's release) are "
-        "replaced by rendered names, nothing else",
-        'sum(rate(http_errors_total{pod=~"${canary}-.*"}[5m]))'),
-    Key(f"{ENV_KEY}.analysis.checks[].max", "number", "none (give max, min or both)", "the highest value allowed",
-        0.01),
-    Key(f"{ENV_KEY}.analysis.checks[].min", "number", "none (give max, min or both)", "the lowest value allowed",
-        0.95),
-    Key("gates", "mapping", "none", "the read-only services `gate` and `advance` ask"),
-    Key("gates.argocd", "mapping", "none", "Argo CD, for the sync and health of the env's Application"),
-    Key("gates.argocd.url", "http(s) URL", "required", "the Argo CD API server", "https://argocd.example.com"),
-    Key("gates.argocd.token_env", "variable name", "`ARGOCD_AUTH_TOKEN`",
-        "the variable holding the Argo CD API token", "ARGOCD_TOKEN"),
-    Key("gates.argocd.namespace", "Kubernetes name", "the server's own",
-        "the Applications' namespace (`appNamespace`)", "argocd"),
-    Key("gates.argocd.project", "string", "none", "only this project's Applications", "shop"),
-    Key("gates.argocd.selector", "label selector", "none", "narrows the one list call of a run", "team=web"),
-    Key("gates.prometheus", "mapping", "none", "Prometheus (or a compatible API), for the checks"),
-    Key("gates.prometheus.url", "http(s) URL", "required", "the Prometheus API root", "http://prometheus:9090"),
-    Key("gates.prometheus.token_env", "variable name", "`PROMETHEUS_TOKEN`",
-        "a Bearer token, sent when the variable is set", "PROM_TOKEN"),
-    Key("gates.retries", "integer 1-20", "`6`", "tries of one Argo CD or Prometheus call, the first included", 6),
-    Key("gates.timeout", "seconds 1-3600", "`120`", "the most one call may take, retries included", 120),
+from gitshift.config.keys import (
+    DEFAULT_API_URL,
+    DEFAULT_APP_KEY_ENV,
+    DEFAULT_TOKEN_ENV,
+    ENV_KEY,
+    FORGE_KINDS,
+    HELM_KEY,
+    PERMISSIONS,
+    STRATEGIES,
+    TRAFFIC_KINDS,
+    known_keys,
 )
-
-
-@functools.cache  # asked once per env: thousands of times in a big monorepo
-def known_keys(section: str) -> tuple[str, ...]:
-    """The keys declared directly under ``section`` (``""`` for the top level, ``apps.<app>.envs.<env>``)."""
-    prefix = f"{section}." if section else ""
-    return tuple(k.path[len(prefix):] for k in KEYS
-                 if k.path.startswith(prefix) and k.path != section
-                 and "." not in k.path[len(prefix):])
-
-
-@dataclass(frozen=True)
-class BlueGreenSettings:
-    """Names a blue/green env relies on; ``explicit`` lists the keys the config set itself."""
-
-    service: str
-    preview_service: str
-    color_label: str
-    colors: Mapping[str, str]
-    explicit: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class CanarySettings:
-    """Names and steps a canary env relies on; ``explicit`` lists the keys the config set itself."""
-
-    traffic: str
-    stable: str
-    canary: str
-    route: str
-    steps: tuple[int, ...]
-    explicit: frozenset[str] = frozenset()
-
+from gitshift.config.values import (
+    AnalysisConfig,
+    AppConfig,
+    ArgoCDConfig,
+    BlueGreenSettings,
+    CanarySettings,
+    Check,
+    CommandsConfig,
+    Config,
+    EnvConfig,
+    ForgeConfig,
+    GatesConfig,
+    HelmBlueGreen,
+    HelmCanary,
+    HelmImage,
+    HelmSettings,
+    PrometheusConfig,
+    Rule,
+)
+from gitshift.errors import ConfigError
 
 # Gates (docs/configuration.md) ----------------------------------------------------
 
@@ -236,224 +52,6 @@ ON_FAILURE = ("rollback", "hold")
 _DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 # A Kubernetes object name (DNS subdomain): what an Argo CD Application or namespace is called.
 _K8S_NAME = re.compile(r"[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?")
-
-
-@dataclass(frozen=True)
-class ArgoCDConfig:
-    """Where Argo CD answers; ``project`` and ``selector`` narrow the one list call of a run."""
-
-    url: str
-    token_env: str = "ARGOCD_AUTH_TOKEN"
-    namespace: str | None = None
-    project: str | None = None
-    selector: str | None = None
-
-
-@dataclass(frozen=True)
-class PrometheusConfig:
-    """Where Prometheus answers; the token (Bearer) is optional."""
-
-    url: str
-    token_env: str = "PROMETHEUS_TOKEN"
-
-
-@dataclass(frozen=True)
-class GatesConfig:
-    """The read-only services gates ask, and how hard to try."""
-
-    argocd: ArgoCDConfig | None = None
-    prometheus: PrometheusConfig | None = None
-    retries: int = 6
-    timeout: float = 120.0
-
-
-@dataclass(frozen=True)
-class Check:
-    """One Prometheus instant query and the bounds its value must keep."""
-
-    name: str
-    query: str
-    max: float | None = None
-    min: float | None = None
-
-
-@dataclass(frozen=True)
-class AnalysisConfig:
-    """How an env's step is judged; ``bake`` in seconds."""
-
-    bake: float = 300.0
-    on_no_data: str = "wait"
-    on_failure: str = "rollback"
-    promote: bool = True
-    checks: tuple[Check, ...] = ()
-
-
-@dataclass(frozen=True)
-class HelmImage:
-    """Where a Helm release keeps its image: ``ref`` (one string) or ``repository`` and ``tag`` value paths."""
-
-    ref: str | None = None
-    repository: str | None = None
-    tag: str | None = None
-    digest: str | None = None
-
-
-@dataclass(frozen=True)
-class HelmCanary:
-    """The value paths of a canary kept in Helm values."""
-
-    image_tag: str
-    weight: str
-    replicas: str | None = None
-    header: str | None = None
-    header_value: str | None = None
-
-
-@dataclass(frozen=True)
-class HelmBlueGreen:
-    """The value paths of blue/green kept in Helm values; ``${color}`` stands for each color."""
-
-    active: str
-    image_tag: str
-    replicas: str | None = None
-    preview: str | None = None
-    colors: tuple[str, str] = ("blue", "green")
-
-
-@dataclass(frozen=True)
-class HelmSettings:
-    """An env whose release lives in Helm values (README.md, "Helm releases").
-
-    ``release`` names a Flux HelmRelease or Argo CD Application in the rendered
-    overlay; ``values_file`` a values file in the repository (then no overlay);
-    ``helm_chart`` a ``helmCharts`` entry of the overlay's kustomization.
-    """
-
-    release: str | None
-    values_file: str | None
-    image: HelmImage
-    helm_chart: str | None = None  # a helmCharts entry of the overlay's kustomization (releaseName or name)
-    replicas: str | None = None
-    canary: HelmCanary | None = None
-    bluegreen: HelmBlueGreen | None = None
-    render: bool | str = "auto"  # True: helm template required; "auto": where helm is on PATH
-    chart: str | None = None
-    release_name: str | None = None
-    namespace: str | None = None
-
-
-@dataclass(frozen=True)
-class EnvConfig:
-    """One environment of one app: where its overlay is and how it is released."""
-
-    app: str
-    name: str
-    overlay: str
-    strategy: str
-    image: str | None
-    require_digest: bool = False
-    bluegreen: BlueGreenSettings | None = None
-    canary: CanarySettings | None = None
-    argocd_app: str = ""
-    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
-    helm: HelmSettings | None = None
-
-    @property
-    def where(self) -> str:
-        """Where an error about this env points: ``app/env, overlay`` (one level: no parentheses inside)."""
-        return f"{self.app}/{self.name}, {self.overlay}"
-
-    @property
-    def argocd_name(self) -> str:
-        """The Argo CD Application of this env (default ``<app>-<env>``)."""
-        return self.argocd_app or f"{self.app}-{self.name}"
-
-
-@dataclass(frozen=True)
-class AppConfig:
-    """An app and its environments, in config order."""
-
-    name: str
-    image: str | None
-    envs: Mapping[str, EnvConfig]
-
-
-@dataclass(frozen=True)
-class ForgeConfig:
-    """Where pull requests go."""
-
-    kind: str
-    project: str
-    api_url: str
-    base: str
-    token_env: str
-    retries: int = 6
-    timeout: float = 120.0
-    app_id: int | str | None = None  # GitHub App: mint installation tokens instead of reading token_env
-    private_key_env: str | None = None
-    private_key_file: str | None = None
-    installation_id: int | None = None
-    commit_via: str = "git"  # git: push commits made here; api: make them through the forge's API
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A narrower permission rule for comment commands; an empty tuple matches anything."""
-
-    envs: tuple[str, ...] = ()
-    verbs: tuple[str, ...] = ()
-    allow_users: tuple[str, ...] = ()
-    min_permission: str | None = None
-
-
-@dataclass(frozen=True)
-class CommandsConfig:
-    """Who may run pull request comment commands."""
-
-    prefix: str = "/gitshift"
-    min_permission: str = "write"
-    allow_users: tuple[str, ...] = ()
-    rules: tuple[Rule, ...] = ()
-
-
-@dataclass(frozen=True)
-class Config:
-    """The whole ``gitshift.yaml``."""
-
-    path: Path
-    root: Path
-    apps: Mapping[str, AppConfig]
-    forge: ForgeConfig | None = None
-    commands: CommandsConfig = field(default_factory=CommandsConfig)
-    gates: GatesConfig = field(default_factory=GatesConfig)
-
-    def env(self, app: str, env: str) -> EnvConfig:
-        """The config of ``app`` in ``env``; unknown names are an InputError listing the known ones."""
-        if app not in self.apps:
-            known = _names(self.apps)
-            raise InputError(f"unknown app {app!r}", str(self.path), f"known apps: {known}")
-        envs = self.apps[app].envs
-        if env not in envs:
-            raise InputError(f"unknown env {env!r} for app {app!r}", str(self.path), f"known envs: {', '.join(envs)}")
-        return envs[env]
-
-    def select(self, app: str | None = None, env: str | None = None) -> list[EnvConfig]:
-        """Every env of every app, narrowed by ``app`` and ``env`` (unknown names raise)."""
-        if app is not None and app not in self.apps:
-            raise InputError(f"unknown app {app!r}", str(self.path), f"known apps: {_names(self.apps)}")
-        out = [e for a in self.apps.values() if app in (None, a.name)
-               for e in a.envs.values() if env in (None, e.name)]
-        if env is not None and not out:
-            known = {e: None for a in self.apps.values() if app in (None, a.name) for e in a.envs}
-            raise InputError(f"unknown env {env!r}", str(self.path), f"known envs: {_names(known)}")
-        return out
-
-
-def _names(names: Mapping[str, Any], limit: int = 8) -> str:
-    """A short list of names for a hint (``a, b, c and 997 more``)."""
-    shown = list(names)[:limit]
-    more = len(names) - len(shown)
-    return (", ".join(shown) or "none") + (f" and {more} more" if more > 0 else "")
 
 
 class _Reader:
