@@ -85,7 +85,7 @@ patches:
 
 
 def one_deployment(root: Path) -> tuple[Path, Path]:
-    """A base with one Deployment; overlays with and without a strategic-merge patch."""
+    """A repository with a base of one Deployment; overlays with and without a strategic-merge patch."""
     (root / "base").mkdir(parents=True)
     (root / "base" / "deployment.yaml").write_text(_DEPLOYMENT)
     (root / "base" / "kustomization.yaml").write_text("resources:\n- deployment.yaml\n")
@@ -94,6 +94,7 @@ def one_deployment(root: Path) -> tuple[Path, Path]:
     plain.mkdir()
     (patched / "kustomization.yaml").write_text(_OVERLAY + _PATCH)
     (plain / "kustomization.yaml").write_text(_OVERLAY)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)  # gitshift reads inside the repository only
     return patched, plain
 
 
