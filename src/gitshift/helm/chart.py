@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitshift.errors import InputError, RendererUnavailableError
-from gitshift.helm.values import release, settings
+from gitshift.errors import InputError
+from gitshift.helm.values import release, required, settings, unavailable
 from gitshift.valuepaths import ValuePath, fmt, set_value
 
 if TYPE_CHECKING:
@@ -36,20 +36,6 @@ class ChartRender:
 
     objs: list[Obj]
     how: str  # "chart charts/web rendered with helm template"
-
-
-def required(env: EnvConfig, asked: bool = False) -> bool | str:
-    """``helm.render`` as it applies to this run: ``asked`` (``--engine helm``) turns ``auto`` into ``true``."""
-    s = settings(env)
-    return True if asked and s.render == "auto" else s.render
-
-
-def unavailable(env: EnvConfig, asked: bool, what: str) -> RendererUnavailableError:
-    """The error of a chart that must be rendered without the tools (``what`` is missing), naming who asked."""
-    if asked and settings(env).render == "auto":
-        return RendererUnavailableError(what, "--engine helm", "install it, or drop --engine helm")
-    return RendererUnavailableError(what, f"apps.{env.app}.envs.{env.name}.helm.render",
-                                    "install it, or set helm.render: auto")
 
 
 def render(env: EnvConfig, tree: Path, view: FileView, rendered: Rendered, asked: bool = False,

@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from gitshift.errors import CheckFailedError, InputError, RenderError, RendererUnavailableError
-from gitshift.helm.values import VALUES_KIND, release, settings
+from gitshift.helm.values import VALUES_KIND, release, required, settings, unavailable
 from gitshift.manifests import WORKLOAD_KINDS, Obj, pod_labels, pod_template, selector_matches
 
 if TYPE_CHECKING:
@@ -289,7 +289,6 @@ def prove(env: EnvConfig, tree: Path, before_view: FileView, after_view: FileVie
             the intended state.
         RendererUnavailableError: ``helm.render: true`` and helm is not on PATH.
     """
-    from gitshift.helm.chart import required, unavailable
 
     s = settings(env)
     render = required(env, asked)
@@ -329,7 +328,6 @@ def prove(env: EnvConfig, tree: Path, before_view: FileView, after_view: FileVie
 def _prove_inflated(env: EnvConfig, tree: Path, before_view: FileView, after_view: FileView,
                     state_after: State, asked: bool) -> Proof:
     """A ``helmCharts`` entry: the overlay rendered with ``kustomize --enable-helm`` is the chart's render."""
-    from gitshift.helm.chart import required, unavailable
     from gitshift.render.builtin import BuiltinRenderer
     from gitshift.render.helmcharts import HelmFallbackRenderer, helm_engine
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitshift.errors import InputError, YamlError
+from gitshift.errors import InputError, RendererUnavailableError, YamlError
 from gitshift.manifests import FieldPath, Intent, Obj, Rendered, ResourceId
 from gitshift.valuepaths import ABSENT, ValuePath, fmt, get, parse, set_value
 
@@ -455,3 +455,17 @@ def release(rendered: Rendered, env: EnvConfig) -> Release:
                          f"set apps.{env.app}.envs.{env.name}.helm.release to one the overlay renders")
     name = str((obj.get("metadata") or {}).get("name"))
     return Release(obj, f"{obj.get('kind')}/{name} in {env.overlay}", s.release_name or name, rendered)
+
+
+def required(env: EnvConfig, asked: bool = False) -> bool | str:
+    """``helm.render`` as it applies to this run: ``asked`` (``--engine helm``) turns ``auto`` into ``true``."""
+    s = settings(env)
+    return True if asked and s.render == "auto" else s.render
+
+
+def unavailable(env: EnvConfig, asked: bool, what: str) -> RendererUnavailableError:
+    """The error of a chart that must be rendered without the tools (``what`` is missing), naming who asked."""
+    if asked and settings(env).render == "auto":
+        return RendererUnavailableError(what, "--engine helm", "install it, or drop --engine helm")
+    return RendererUnavailableError(what, f"apps.{env.app}.envs.{env.name}.helm.render",
+                                    "install it, or set helm.render: auto")

@@ -15,7 +15,7 @@ from gitshift.config import EnvConfig
 from gitshift.helm.values import release, settings
 from gitshift.manifests import Rendered
 from gitshift.pictures.graph import Builder, Fact, Graph, Node
-from gitshift.pictures.traffic import TESTERS, USERS, show_image, split
+from gitshift.pictures.labels import TESTERS, USERS, show_image, split
 from gitshift.result import State
 
 

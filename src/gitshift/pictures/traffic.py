@@ -12,17 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from gitshift.config import EnvConfig
-from gitshift.manifests import Obj, Rendered, get_path, image_name, pod_labels
+from gitshift.manifests import Obj, Rendered, get_path, pod_labels
 from gitshift.pictures.graph import Builder, Fact, Graph, Node
+from gitshift.pictures.labels import TESTERS, USERS, show_image, split
 from gitshift.strategies.base import resolve
 from gitshift.strategies.canary import router as router_of
-from gitshift.strategies.canary.traffic import Match, Pair, pair, service, settings
+from gitshift.strategies.canary.traffic import Pair, pair, service, settings
 from gitshift.strategies.routes import name_of
 from gitshift.strategies.workloads import RELEASE_KINDS, app_workloads, image_of, replicas_of
-
-USERS = "entry:users"
-TESTERS = "entry:testers"
-_DIGEST = "@sha256:"
 
 
 def graph(rendered: Rendered, env: EnvConfig) -> Graph:
@@ -45,19 +42,6 @@ def graph(rendered: Rendered, env: EnvConfig) -> Graph:
 # --- texts -------------------------------------------------------------------------------------
 
 
-def show_image(ref: str, env: EnvConfig) -> str:
-    """An image as a node shows it: the tag (or short digest) when the name is the app's image."""
-    if not ref:
-        return "no image"
-    name = image_name(ref)
-    rest = ref[len(name):]
-    text = rest.lstrip(":") if env.image and name == env.image and rest else ref
-    at = text.find(_DIGEST)
-    if at >= 0 and len(text) > at + len(_DIGEST) + 12:
-        text = text[: at + len(_DIGEST) + 12] + "…"
-    return text.lstrip("@")
-
-
 def _hosts(objs: Iterable[Obj]) -> str:
     hosts: list[str] = []
     for obj in objs:
@@ -68,15 +52,6 @@ def _hosts(objs: Iterable[Obj]) -> str:
     if not hosts:
         return "users"
     return hosts[0] + (f" +{len(hosts) - 1}" if len(hosts) > 1 else "")
-
-
-def split(weight: int, match: Match | str | None) -> tuple[list[str], list[str]]:
-    """Edge labels of the stable and the canary route for ``weight`` and an A/B ``match``."""
-    if match is None:
-        return [f"{100 - weight} %"], [f"{weight} %"]
-    if weight:
-        return [f"others {100 - weight} %"], [str(match), f"others {weight} %"]
-    return ["all others"], [str(match)]
 
 
 # --- nodes -------------------------------------------------------------------------------------
