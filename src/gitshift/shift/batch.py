@@ -34,7 +34,6 @@ from gitshift.shift.compute import Computed, changes, compute, files_at, result,
 from gitshift.shift.request import Delivery, Planner, ShiftRequest
 
 if TYPE_CHECKING:
-    from gitshift.forge import Forge
     from gitshift.shift.forgecommit import ApiCommits, FileCommits
 
 
@@ -265,31 +264,6 @@ def pr_body(res: BatchResult, done: Sequence[Computed], limit: int, prefix: str,
     return "\n\n".join(parts)
 
 
-def open_pr(forge: Forge, config: Config, attempt: Attempt, res: BatchResult, delivery: Delivery, branch: str,
-            base: str) -> BatchResult:
-    """Open (or update) the one pull request of a batch."""
-    try:
-        if not res.changed:
-            pr = forge.find_open_pr(branch, base)
-            if pr is not None or res.branch is None:
-                return replace(res, pr_url=pr.url if pr else None)
-            auth = pushing.auth_env(attempt.repo, delivery.remote, delivery.token, forge.kind)
-            start = pushing.fetch(attempt.repo, delivery.remote, base, auth) or attempt.repo.rev_parse(base)
-            if start is None:
-                return res
-            attempt.preview(start)
-            res = replace(attempt.preview_result or res, commit=res.commit, branch=branch)
-        text = pr_body(res, attempt.computed, forge.body_limit, config.commands.prefix, delivery.message)
-        pr = forge.open_or_update_pr(branch, base, res.summary, text, delivery.labels, delivery.reviewers)
-    except GitshiftError as exc:
-        exc.hint = (f"the branch {branch} was pushed; run the same command again to open the pull request, "
-                    "or open it by hand")
-        raise
-    finally:
-        forge.close()
-    return replace(res, pr_url=pr.url)
-
-
 def batch_to_branch(config: Config, renderer: Renderer, action: str, items: Sequence[Item], delivery: Delivery,
                     skip_refused: bool) -> BatchResult:
     """A batch committed as one commit on a branch (continuing it); pushed, and one PR, when asked.
@@ -337,7 +311,8 @@ def batch_to_branch(config: Config, renderer: Renderer, action: str, items: Sequ
             forge.close()
         return res
     assert forge is not None
-    return open_pr(forge, config, attempt, res, delivery, branch, base)
+    return deliver.open_pr(forge, attempt, res, delivery, branch, base, lambda r: pr_body(
+        r, attempt.computed, forge.body_limit, config.commands.prefix, delivery.message))
 
 
 def batch_branch(action: str, items: Sequence[Item]) -> str:

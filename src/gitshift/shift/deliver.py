@@ -16,7 +16,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol, TypeVar, cast
 
 from gitshift import files
 from gitshift.config import Config, EnvConfig
@@ -170,7 +170,7 @@ def to_branch(config: Config, renderer: Renderer, env: EnvConfig, request: Shift
             forge.close()
         return _with_preview(config, attempt, res, delivery) if delivery.pr_preview else res
     assert forge is not None
-    return _open_pr(forge, config, attempt, res, delivery, branch, base)
+    return open_pr(forge, attempt, res, delivery, branch, base, _describe(config, attempt, delivery, forge.body_limit))
 
 
 def where(config: Config, path: Path) -> str:
@@ -344,11 +344,40 @@ def _with_preview(config: Config, attempt: _Attempt, res: Result, delivery: Deli
     return replace(res, pr_preview=f"{res.summary}\n\n{text}")
 
 
-def _open_pr(forge: Forge, config: Config, attempt: _Attempt, res: Result, delivery: Delivery,
-             branch: str, base: str) -> Result:
-    """Open the pull request of ``branch``, or update the open one; a re-run after a failure completes it."""
-    from gitshift.shift import prbody
+class Delivered(Protocol):
+    """What a delivered shift or batch tells the pull request step (a dataclass: ``replace`` makes it anew)."""
 
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @property
+    def changed(self) -> bool | tuple[object, ...]: ...
+    @property
+    def branch(self) -> str | None: ...
+    @property
+    def commit(self) -> str | None: ...
+    @property
+    def summary(self) -> str: ...
+
+
+D = TypeVar("D", bound=Delivered)
+D_co = TypeVar("D_co", bound=Delivered, covariant=True)
+
+
+class Previews(Protocol[D_co]):
+    """An attempt that can describe a branch from a base without committing (a re-run's pull request)."""
+
+    repo: Repo
+
+    @property
+    def preview_result(self) -> D_co | None: ...
+
+    def preview(self, start: str) -> None: ...
+
+
+def open_pr(forge: Forge, attempt: Previews[D], res: D, delivery: Delivery, branch: str, base: str,
+            describe: Callable[[D], str]) -> D:
+    """Open the pull request of ``branch`` with the body ``describe`` writes, or update the open one;
+    a re-run after a failure completes it."""
     try:
         if not res.changed:
             pr = forge.find_open_pr(branch, base)
@@ -361,11 +390,7 @@ def _open_pr(forge: Forge, config: Config, attempt: _Attempt, res: Result, deliv
                 return res
             attempt.preview(start)
             res = replace(attempt.preview_result or res, commit=res.commit, branch=branch)
-        c = attempt.computed
-        assert c is not None
-        text = prbody.body(res, c.env.overlay, trailers(c, delivery), c.state_after, forge.body_limit,
-                           config.commands.prefix, delivery.message)
-        pr = forge.open_or_update_pr(branch, base, res.summary, text, delivery.labels, delivery.reviewers)
+        pr = forge.open_or_update_pr(branch, base, res.summary, describe(res), delivery.labels, delivery.reviewers)
     except GitshiftError as exc:
         exc.hint = (f"the branch {branch} was pushed; run the same command again to open the pull request, "
                     "or open it by hand")
@@ -373,3 +398,16 @@ def _open_pr(forge: Forge, config: Config, attempt: _Attempt, res: Result, deliv
     finally:
         forge.close()
     return replace(res, pr_url=pr.url)
+
+
+def _describe(config: Config, attempt: _Attempt, delivery: Delivery, limit: int) -> Callable[[Result], str]:
+    """The pull request body of one shift."""
+    from gitshift.shift import prbody
+
+    def describe(res: Result) -> str:
+        c = attempt.computed
+        assert c is not None
+        return prbody.body(res, c.env.overlay, trailers(c, delivery), c.state_after, limit,
+                           config.commands.prefix, delivery.message)
+
+    return describe
