@@ -40,16 +40,24 @@ class InputError(GitshiftError):
     exit_code = 2
 
 
-class NotDeployedError(InputError):
-    """The shift needs what an earlier shift puts in place (a canary with pods), and the tree read lacks it.
+class NeedsEarlierShiftError(GitshiftError):
+    """The shift needs what an earlier shift puts in place (pods to shift to), and the tree read lacks it.
 
     A delivery that plans on a branch (``--commit``, ``--push``, ``--pr``) names the ref it read,
-    and says to bring ``needs`` there first.
+    and says to bring ``needs`` there first. Raise one of its kinds below: each keeps its exit code.
     """
 
     def __init__(self, what: str, where: str = "", hint: str = "", needs: str = "the deploy") -> None:
         super().__init__(what, where, hint)
         self.needs = needs
+
+
+class NotDeployedError(NeedsEarlierShiftError, InputError):
+    """``canary scale`` to a canary with 0 replicas: bad input (exit 2)."""
+
+
+class IdleNotDeployedError(NeedsEarlierShiftError, CheckFailedError):
+    """``bluegreen promote`` to an idle color with 0 replicas: a safety refusal (exit 1)."""
 
 
 class ConfigError(InputError):

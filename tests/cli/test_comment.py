@@ -297,3 +297,30 @@ def test_a_command_without_a_forge_section_says_how_to_add_one(example_repo: Pat
     assert r.stderr.splitlines() == [
         f"gitshift: error: comment commands need a forge: section in gitshift.yaml ({example_repo / 'gitshift.yaml'})",
         "hint: add forge: {kind: github, project: owner/repo} (or gitlab, gitea) to gitshift.yaml"]
+
+
+def test_all_kustomizations_in_a_comment_lists_the_folders_whose_render_changes(
+        repo_factory: Any, forge_server: ForgeServer, tmp_path: Path) -> None:
+    """clusters/prod includes the folder of the env plain, and no env names it."""
+    repo = repo_factory({**GUESTBOOK, "clusters/prod/kustomization.yaml": "resources:\n- ../../helm-guestbook\n"})
+    repo = setup(repo, forge_server)
+    branch = "gitshift/guestbook/plain/set-image"
+    open_pr(repo, forge_server, "set-image", "guestbook", ":v6", "--env", "plain")
+    before = remote_tip(repo, branch)
+
+    r = comment(repo, forge_server, github_event(forge_server, "/gitshift set-image :v7"), tmp_path)
+    assert r.exit_code == 0, r.output
+    assert "Also changes the render of" not in replies(forge_server)[0]  # as on the command line: not looked for
+    first = remote_tip(repo, branch)
+    assert git(repo, "rev-parse", f"{first}^") == before + "\n"
+
+    r = comment(repo, forge_server, github_event(forge_server, "/gitshift set-image :v8 --all-kustomizations"),
+                tmp_path)
+    assert r.exit_code == 0, r.output  # listed, not refused: no --allow-other-envs needed
+    reply = replies(forge_server)[1]
+    assert "**set-image guestbook/plain: image v7 → v8**" in reply
+    assert "**Also changes the render of**: `clusters/prod`" in reply
+    tip = remote_tip(repo, branch)
+    assert git(repo, "rev-parse", f"{tip}^") == first + "\n"
+    assert git(repo, "diff", "--name-only", first, tip).split() == ["helm-guestbook/kustomization.yaml"]
+    assert reactions(forge_server) == ["+1", "+1"]

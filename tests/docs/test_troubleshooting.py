@@ -53,6 +53,14 @@ def _deployed_here(repo: Path) -> None:
     git(repo, "commit", "-qm", "canary deploy")
 
 
+def _bluegreen_deployed_here(repo: Path) -> None:
+    """A blue/green deploy committed here, not pushed."""
+    r = run(repo, "bluegreen", "deploy", "web", "--env", "production", "--image", ":1.1.0")
+    assert r.exit_code == 0, r.output
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "bluegreen deploy")
+
+
 def _first_shift(repo: Path) -> str:
     return git(repo, "log", "--format=%H", "--grep=1.0.0 → 1.1.0", "main").strip()
 
@@ -118,6 +126,8 @@ CASES: dict[str, Case] = {
     "a later shift changed the same field": Case(("revert", "{first}"), 1, _two_shifts),
     "canary web-canary has 0 replicas at origin/main": Case(
         ("canary", "scale", "web", "--env", "production-canary", "--weight", "25", "--push"), 2, _deployed_here),
+    "nothing is deployed to the idle color green: Deployment/web-green has 0 replicas at origin/main": Case(
+        ("bluegreen", "promote", "web", "--env", "production", "--push"), 1, _bluegreen_deployed_here),
     "no remote named 'nowhere'": Case(
         ("set-image", "web", ":1.1.0", "--env", "staging", "--push", "--remote", "nowhere"), 2),
     "git fetch failed": Case(("set-image", "web", ":1.1.0", "--env", "staging", "--push", "--remote", "gone"), 3,

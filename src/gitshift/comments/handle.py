@@ -234,7 +234,8 @@ def _run(ctx: _Context, command: grammar.Command, app: str | None, env: str | No
                               shift.Delivery(mode="push" if same else "pr", branch=ctx.pr.head if same else None,
                                              base=ctx.pr.base, remote=remote, requested_by=ev.login,
                                              token=ctx.token, keep_local=False,
-                                             allow_other_envs=command.allow_other_envs, barred_envs=barred),
+                                             allow_other_envs=command.allow_other_envs, barred_envs=barred,
+                                             all_kustomizations=command.all_kustomizations),
                               ctx.base_sha)
     state = _states(ctx, app, env, result.commit)[0][1] if result.commit else None
     text = replies.success(ev.login, command, result, ctx.policy.env(app, env).overlay, state,

@@ -27,8 +27,8 @@ _HEADER = re.compile(r"([A-Za-z0-9][A-Za-z0-9_-]{0,63})(?:=([\x21-\x7e]{1,128}))
 _COOKIE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _COMMIT = re.compile(r"[0-9a-f]{7,40}")
 _OPTIONS = ("app", "env", "image", "weight", "next", "header", "cookie", "replicas", "max-surge", "max-unavailable",
-            "allow-other-envs")
-_FLAGS = ("next", "allow-other-envs")
+            "allow-other-envs", "all-kustomizations")
+_FLAGS = ("next", "allow-other-envs", "all-kustomizations")
 _SURGE = re.compile(r"(0|[1-9][0-9]{0,3})%?")
 # Letters that look like Latin ones; with NFKC (fullwidth forms) they reveal a look-alike prefix.
 _HOMOGLYPHS = str.maketrans("аеорсхуіјѕһԁɡκνοτυχαεт", "aeopcxyijshdgkvotuxaet")
@@ -63,6 +63,7 @@ class Command:
     source: str | None = None
     commit: str | None = None
     allow_other_envs: bool = False  # the CLI's --allow-other-envs: the edit may change other envs' renders
+    all_kustomizations: bool = False  # the CLI's --all-kustomizations: list every kustomization whose render changes
 
     @property
     def writes(self) -> bool:
@@ -195,9 +196,10 @@ def _grammar(words: list[str], line: str) -> Command:
     head = a.positional.pop(0)
     sub = a.positional.pop(0) if head in ("bluegreen", "canary") and a.positional else ""
     verb = f"{head}.{'promote' if sub == 'confirm' else sub}" if head in ("bluegreen", "canary") else head
-    # Every shift takes it, as on the command line; status and help refuse it as any other option.
+    # Every shift takes them, as on the command line; status and help refuse them as any other option.
     allow = verb not in READ_ONLY and bool(a.options.pop("allow-other-envs", False))
-    base = Command(verb, line, app, env, allow_other_envs=allow)
+    every = verb not in READ_ONLY and bool(a.options.pop("all-kustomizations", False))
+    base = Command(verb, line, app, env, allow_other_envs=allow, all_kustomizations=every)
     if verb in ("status", "help", "bluegreen.promote", "bluegreen.rollback", "bluegreen.finish",
                 "canary.promote", "canary.rollback"):
         a.done(verb)

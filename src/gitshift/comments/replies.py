@@ -16,7 +16,8 @@ HELP = """Commands (app and env default to this pull request's own shift; overri
 - `{p} canary deploy IMAGE [--weight N] [--header NAME[=VALUE]] [--cookie NAME]`
 - `{p} canary scale N` (or `--weight N`, `--next`) · `{p} canary promote|rollback`
 - `{p} promote APP FROM TO` · `{p} revert COMMIT`
-- add `--allow-other-envs` to a shift whose edit also changes other envs' renders (each one must be yours to shift)"""
+- add `--allow-other-envs` to a shift whose edit also changes other envs' renders (each one must be yours to shift)
+- add `--all-kustomizations` to a shift to list every other kustomization whose render it changes"""
 CUT_NOTE = "\n_… {cut} of {total} diff lines cut to fit the forge's comment limit; run `gitshift diff` for all._\n"
 
 

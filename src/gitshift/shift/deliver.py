@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol, TypeVar, 
 
 from gitshift import files
 from gitshift.config import Config, EnvConfig
-from gitshift.errors import ExternalError, GitError, GitshiftError, InputError, NotDeployedError
+from gitshift.errors import ExternalError, GitError, GitshiftError, InputError, NeedsEarlierShiftError
 from gitshift.files import FileView
 from gitshift.forge import credentials
 from gitshift.gitops import commit as commits
@@ -231,7 +231,7 @@ def run_at(attempt: Runs[R], start: Start, branch: str, existed: bool) -> tuple[
     """``attempt.run`` on ``start``; a shift missing an earlier one's work names the ref it read, and what to do."""
     try:
         return attempt.run(start.sha, branch, existed)
-    except NotDeployedError as exc:
+    except NeedsEarlierShiftError as exc:
         exc.what = f"{exc.what} at {start.at}"
         how = "push it there first (merge its pull request)" if start.remote else f"commit it on {start.at} first"
         exc.hint = f"the shift starts from {start.at}, which lacks {exc.needs}: {how}, then run this again"

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gitshift.config import BlueGreenSettings, EnvConfig
-from gitshift.errors import CheckFailedError, InputError
+from gitshift.errors import IdleNotDeployedError, InputError
 from gitshift.manifests import Intent, Obj, Rendered, pod_labels, selector_matches
 from gitshift.result import State
 from gitshift.strategies.base import ShiftRequest, collect, intent, resolve
@@ -203,10 +203,11 @@ def _promote(layout: _Layout, env: EnvConfig, request: ShiftRequest) -> list[Int
     if replicas_of(layout.workloads[idle]) < 1 and target in (active, idle):
         w = layout.workloads[idle]
         where = "the preview Service selects the live color, and " if target == active else ""
-        raise CheckFailedError(
+        raise IdleNotDeployedError(
             f"nothing is deployed to the idle color {idle}: {where}{w['kind']}/{_name(w)} has 0 replicas",
             f"{env.app}/{env.name}",
             f"deploy to it first: gitshift bluegreen deploy {env.app} IMAGE --env {env.name}",
+            needs="the bluegreen deploy",
         )
     return [] if target == active else _switch(layout, target)
 
