@@ -303,3 +303,29 @@ def write_all(edits: Mapping[Path, bytes | None]) -> None:
             else:
                 atomic_write(path, before)
         raise
+
+
+def copy_out(view: FileView, src: Path, dest: Path, max_files: int, max_bytes: int, what: str) -> None:
+    """Every file of the folder ``src`` as ``view`` holds it (edits included, ``.git`` left out) written
+    under ``dest``, for a program that reads only a real folder; ``what`` names the copy in the
+    error of one past ``max_files`` files or ``max_bytes`` bytes."""
+    budget = [max_files, max_bytes]
+
+    def walk(src: Path, dest: Path) -> None:
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in view.listdir(src):
+            if name == ".git":
+                continue
+            path = src / name
+            if view.is_dir(path):
+                walk(path, dest / name)
+            elif view.is_file(path):
+                data = view.read_bytes(path)
+                budget[0] -= 1
+                budget[1] -= len(data)
+                if budget[0] < 0 or budget[1] < 0:
+                    raise InputError(f"{what} is too large", str(src),
+                                     f"at most {max_files} files and {max_bytes // 2**20} MiB")
+                (dest / name).write_bytes(data)
+
+    walk(src, dest)

@@ -100,3 +100,23 @@ def test_files_at_renders_a_commit_as_its_checkout_would(repo_factory: Callable[
         assert builtin.render(root / OVERLAY, files) == committed
     assert git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
     assert root == repo or not root.exists()
+
+
+def test_copy_out_writes_what_the_view_holds_and_stops_at_its_bound(tmp_path: Path) -> None:
+    from gitshift.errors import InputError
+    from gitshift.files import copy_out
+
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    (root / ".git" / "config").write_text("[core]\n")
+    (root / "chart" / "templates").mkdir(parents=True)
+    (root / "chart" / "Chart.yaml").write_text("name: web\n")
+    (root / "chart" / "templates" / "d.yaml").write_text("kind: Deployment\n")
+    view = FileView({root / "chart" / "values.yaml": b"tag: 2\n"}, root)
+    out = tmp_path / "out"
+    copy_out(view, root, out, 10, 2**20, "the chart")
+    copied = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert copied == ["chart/Chart.yaml", "chart/templates/d.yaml", "chart/values.yaml"]
+    assert (out / "chart" / "values.yaml").read_bytes() == b"tag: 2\n"
+    with pytest.raises(InputError, match="the chart is too large"):
+        copy_out(view, root, tmp_path / "small", 2, 2**20, "the chart")

@@ -134,25 +134,6 @@ def chart_of(rendered: Rendered, env: EnvConfig, view: FileView, tree: Path) -> 
     return Chart(chart, who.name, who.namespace or "default", files, values)
 
 
-def _copy(view: FileView, src: Path, dest: Path, budget: list[int]) -> None:
-    """Copy a folder of the view, bounded by ``budget`` ([files, bytes] left)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in view.listdir(src):
-        if name in (".git",):
-            continue
-        path = src / name
-        if view.is_dir(path):
-            _copy(view, path, dest / name, budget)
-        elif view.is_file(path):
-            data = view.read_bytes(path)
-            budget[0] -= 1
-            budget[1] -= len(data)
-            if budget[0] < 0 or budget[1] < 0:
-                raise InputError("the chart is too large to render", str(src),
-                                 f"at most {MAX_FILES} files and {MAX_BYTES // 2**20} MiB")
-            (dest / name).write_bytes(data)
-
-
 def _one_line(text: str, code: int) -> str:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     return (" ".join(lines)[:400] or f"exit {code}").removeprefix("Error: ")
@@ -160,13 +141,13 @@ def _one_line(text: str, code: int) -> str:
 
 def template(chart: Chart, view: FileView, tree: Path, binary: str) -> list[Obj]:
     """The chart rendered by ``helm template`` with the chart's value files and values."""
-    from gitshift.files import guard_inside
+    from gitshift.files import copy_out, guard_inside
     from gitshift.render.external import parse_stream
 
     with tempfile.TemporaryDirectory(prefix="gitshift-helm-") as tmp:
         work = Path(tmp)
         guard_inside(tree, Path(chart.chart), "chart")
-        _copy(view, tree / chart.chart, work / "chart", [MAX_FILES, MAX_BYTES])
+        copy_out(view, tree / chart.chart, work / "chart", MAX_FILES, MAX_BYTES, "the chart")
         args = [binary, "template", chart.release_name, str(work / "chart"), "--namespace", chart.namespace]
         for i, rel in enumerate(chart.value_files):
             guard_inside(tree, Path(rel), "values file")

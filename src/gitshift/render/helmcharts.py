@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitshift.errors import InputError, UnsupportedError
+from gitshift.errors import UnsupportedError
 
 if TYPE_CHECKING:
     from gitshift.files import FileView
@@ -37,25 +37,6 @@ def helm_engine() -> str | None:
     if shutil.which("kubectl"):
         return "kubectl"
     return None
-
-
-def _copy_view(view: FileView, src: Path, dest: Path, budget: list[int]) -> None:
-    """Every file of ``src`` as the view holds it, under ``dest`` (bounded by ``budget``: files, bytes)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in view.listdir(src):
-        if name == ".git":
-            continue
-        path = src / name
-        if view.is_dir(path):
-            _copy_view(view, path, dest / name, budget)
-        elif view.is_file(path):
-            data = view.read_bytes(path)
-            budget[0] -= 1
-            budget[1] -= len(data)
-            if budget[0] < 0 or budget[1] < 0:
-                raise InputError("the repository is too large to copy for kustomize --enable-helm", str(src),
-                                 f"at most {MAX_FILES} files and {MAX_BYTES // 2**20} MiB")
-            (dest / name).write_bytes(data)
 
 
 class HelmFallbackRenderer:
@@ -83,7 +64,9 @@ class HelmFallbackRenderer:
             return external.render_text(path)
         root = Path(os.path.abspath(view.root or path))
         with tempfile.TemporaryDirectory(prefix="gitshift-helm-render-") as tmp:
-            _copy_view(view, root, Path(tmp), [MAX_FILES, MAX_BYTES])
+            from gitshift.files import copy_out
+
+            copy_out(view, root, Path(tmp), MAX_FILES, MAX_BYTES, "the repository copied for kustomize --enable-helm")
             return external.render_text(Path(tmp) / path.relative_to(root)).replace(tmp, str(root))
 
     def render_text(self, path: Path, view: FileView | None = None) -> str:
